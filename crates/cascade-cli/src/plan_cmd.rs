@@ -1,0 +1,77 @@
+//! `cascade plan`: show one method's tree and budgets for one repetition's data.
+
+use cascade::plan::{DistanceCache, Schedule, make_plan};
+use cascade_data::StandardisedTaskSet;
+use comfy_table::Table;
+use comfy_table::presets::ASCII_MARKDOWN;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use crate::args::PlanArgs;
+use crate::error::CliError;
+use crate::output::{write_atomic, write_json};
+use crate::settings;
+
+/// Builds the plan exactly as `cascade run` would for repetition `--rep`, and prints it.
+pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
+    let data_config = settings::synthetic(&args.data)?;
+    let method = args.plan_method.parse()?;
+    let config = settings::compare(&args.method, vec![method], data_config.n_tasks)?;
+    let (data_seed, run_seed) = settings::rep_seeds(args.method.seed, args.rep);
+    let set = data_config.generate(&mut StdRng::seed_from_u64(data_seed))?;
+    let data = StandardisedTaskSet::new(&set);
+    let mut rng = StdRng::seed_from_u64(cascade::experiment::method_seed(run_seed, &method));
+    let plan = make_plan(
+        method,
+        &data.standardised,
+        &mut DistanceCache::new(),
+        &config.plan,
+        &mut rng,
+    )?;
+    println!("method {method}, {} tasks, B = {}", set.len(), plan.total_steps());
+    match &plan.schedule {
+        Schedule::Pooled { steps } => {
+            println!("one pooled model trained for {steps} steps on all tasks' data")
+        }
+        Schedule::Cascade { root, tree, budget } => {
+            match root {
+                Some(r) => println!("root {} (rule {})", plan.task_ids[*r], config.plan.root_rule),
+                None => println!("no root: every task trains from scratch"),
+            }
+            println!("depth {} ", tree.max_depth());
+            let mut table = Table::new();
+            table
+                .load_preset(ASCII_MARKDOWN)
+                .set_header(vec!["task", "parent", "depth", "budget"]);
+            for &v in tree.order() {
+                table.add_row(vec![
+                    plan.task_ids[v].clone(),
+                    tree.parent(v).map_or("-".into(), |p| plan.task_ids[p].clone()),
+                    tree.depth(v).to_string(),
+                    budget.steps[v].to_string(),
+                ]);
+            }
+            println!("{table}");
+        }
+    }
+    crate::notes::print_plan_notes(&plan, &set);
+    if let Some(path) = &args.dot {
+        match plan.to_dot() {
+            Some(dot) => {
+                write_atomic(path, dot.as_bytes())?;
+                eprintln!("tree written to {}", path.display());
+            }
+            None => {
+                return Err(CliError::Usage {
+                    option: "--dot",
+                    reason: format!("method '{method}' trains one pooled model and has no tree"),
+                });
+            }
+        }
+    }
+    if let Some(path) = &args.json {
+        write_json(path, &plan)?;
+        eprintln!("plan written to {}", path.display());
+    }
+    Ok(())
+}

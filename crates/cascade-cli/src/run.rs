@@ -1,0 +1,112 @@
+//! `cascade run`: compare methods over repetitions of synthetic tasks.
+
+use std::time::Instant;
+
+use cascade::experiment::compare_on;
+use cascade::report::MethodReport;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::Serialize;
+
+use crate::args::RunArgs;
+use crate::error::CliError;
+use crate::notes::print_notes;
+use crate::output::write_json;
+use crate::progress::Progress;
+use crate::{settings, table};
+
+/// What `--json` writes: the full configuration, then per method every repetition's results.
+#[derive(Serialize)]
+struct RunJson<'a> {
+    cascade_version: &'static str,
+    config: &'a RunArgs,
+    device: String,
+    wall_seconds: f64,
+    methods: Vec<MethodJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct MethodJson<'a> {
+    method: String,
+    mse: cascade::report::Stats,
+    rmse: cascade::report::Stats,
+    #[serde(flatten)]
+    report: &'a MethodReport,
+}
+
+/// Runs the comparison, prints the table and writes the JSON file if asked.
+pub fn run(args: &RunArgs) -> Result<(), CliError> {
+    let data_config = settings::synthetic(&args.data)?;
+    let methods = settings::methods(args.methods.as_deref())?;
+    let config = settings::compare(&args.method, methods, data_config.n_tasks)?;
+    let device = settings::device(&args.method.device)?;
+    if args.reps == 0 {
+        return Err(CliError::Usage {
+            option: "--reps",
+            reason: "must be at least 1".into(),
+        });
+    }
+    let start = Instant::now();
+    let mut reports: Vec<MethodReport> =
+        config.methods.iter().map(|&m| MethodReport::new(m)).collect();
+    let progress = Progress::new(args.reps, config.methods.len());
+    for rep in 0..args.reps {
+        let (data_seed, run_seed) = settings::rep_seeds(args.method.seed, rep);
+        let in_rep = |e: CliError| CliError::InRepetition {
+            rep: rep + 1,
+            source: Box::new(progress.fail(rep, e)),
+        };
+        let set = data_config
+            .generate(&mut StdRng::seed_from_u64(data_seed))
+            .map_err(|e| in_rep(e.into()))?;
+        let outcomes = compare_on(&set, &config, run_seed, &device.device, |p| {
+            progress.method(rep, p.method_index, &p.method.to_string());
+        })
+        .map_err(|e| in_rep(e.into()))?;
+        if rep == 0 {
+            progress.suspend(|| print_notes(&outcomes, &set));
+        }
+        for (report, outcome) in reports.iter_mut().zip(&outcomes) {
+            report.push(outcome);
+        }
+        progress.rep_done(rep);
+    }
+    progress.finish();
+    let wall = start.elapsed().as_secs_f64();
+
+    println!(
+        "{} tasks, d = {}, B = {}, eta = {}, model {}, {} reps, device {}, tau_within = {}, tau_between = {}, sigma = {}",
+        data_config.n_tasks,
+        data_config.n_features,
+        args.method.budget,
+        args.method.eta,
+        config.model,
+        args.reps,
+        device.backend,
+        data_config.tau_within,
+        data_config.tau_between,
+        data_config.sigma,
+    );
+    println!("{}", table::results(&reports));
+    println!("wall time {wall:.1} s");
+    if let Some(path) = &args.json {
+        let json = RunJson {
+            cascade_version: env!("CARGO_PKG_VERSION"),
+            config: args,
+            device: device.backend.to_string(),
+            wall_seconds: wall,
+            methods: reports
+                .iter()
+                .map(|r| MethodJson {
+                    method: r.method.to_string(),
+                    mse: r.mse_stats(),
+                    rmse: r.rmse_stats(),
+                    report: r,
+                })
+                .collect(),
+        };
+        write_json(path, &json)?;
+        eprintln!("results written to {}", path.display());
+    }
+    Ok(())
+}

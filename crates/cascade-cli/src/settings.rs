@@ -1,0 +1,117 @@
+//! Turning command-line values into the library's validated settings.
+
+use cascade::budget::BudgetConfig;
+use cascade::experiment::CompareConfig;
+use cascade::method::Method;
+use cascade::plan::PlanConfig;
+use cascade::train::TrainConfig;
+use cascade_data::synthetic::SyntheticConfig;
+use cascade_models::{Backend, DeviceChoice, ModelKind};
+
+use crate::args::{MethodArgs, SyntheticArgs};
+use crate::error::CliError;
+
+/// The generator settings, checked, plus the checks the method needs (T >= 2).
+pub fn synthetic(args: &SyntheticArgs) -> Result<SyntheticConfig, CliError> {
+    if args.tasks < 2 {
+        return Err(CliError::Usage {
+            option: "--tasks",
+            reason: format!(
+                "T = {} but a cascade needs at least 2 tasks",
+                args.tasks
+            ),
+        });
+    }
+    let config = SyntheticConfig {
+        n_tasks: args.tasks,
+        n_features: args.features,
+        n_train: args.n_train,
+        n_test: args.n_test,
+        n_clusters: args.clusters,
+        tau_within: args.tau_within,
+        tau_between: args.tau_between,
+        sigma: args.sigma,
+        homogeneous: args.homogeneous,
+    };
+    config.validate()?;
+    Ok(config)
+}
+
+/// Parses and checks the method settings for `tasks` tasks.
+pub fn compare(
+    args: &MethodArgs,
+    methods: Vec<Method>,
+    tasks: usize,
+) -> Result<CompareConfig, CliError> {
+    if args.budget < tasks {
+        return Err(cascade::CascadeError::BudgetTooSmall {
+            budget: args.budget,
+            tasks,
+        }
+        .into());
+    }
+    let budget = BudgetConfig {
+        total: args.budget,
+        seed_fraction: args.seed_fraction,
+        allocation: args.allocation.parse()?,
+        rounding: args.rounding.parse()?,
+    };
+    budget.validate()?;
+    let train = TrainConfig {
+        eta: args.eta,
+        clip: args.clip,
+    };
+    train.validate()?;
+    let config = CompareConfig {
+        methods,
+        plan: PlanConfig {
+            budget,
+            root_rule: args.root.parse()?,
+            root_distance: args.root_distance.parse()?,
+        },
+        train,
+        model: args.model.parse::<ModelKind>()?,
+    };
+    if let cascade::root::RootRule::Given(index) = config.plan.root_rule {
+        if index >= tasks {
+            return Err(cascade::CascadeError::TaskOutOfRange { index, tasks }.into());
+        }
+    }
+    Ok(config)
+}
+
+/// Parses a comma-separated method list (default: [`Method::default_set`]), rejecting repeats.
+pub fn methods(names: Option<&[String]>) -> Result<Vec<Method>, CliError> {
+    let Some(names) = names else {
+        return Ok(Method::default_set());
+    };
+    let mut methods = Vec::new();
+    for name in names.iter().filter(|n| !n.trim().is_empty()) {
+        let method: Method = name.parse()?;
+        if methods.contains(&method) {
+            return Err(CliError::Usage {
+                option: "--methods",
+                reason: format!("method '{method}' is listed twice"),
+            });
+        }
+        methods.push(method);
+    }
+    if methods.is_empty() {
+        return Err(CliError::Usage {
+            option: "--methods",
+            reason: "no method given".into(),
+        });
+    }
+    Ok(methods)
+}
+
+/// The device named on the command line, autodiff on.
+pub fn device(name: &str) -> Result<DeviceChoice, CliError> {
+    Ok(name.parse::<Backend>()?.device()?)
+}
+
+/// The seed of repetition `rep`'s data, and of its initialisations and random trees.
+pub fn rep_seeds(seed: u64, rep: usize) -> (u64, u64) {
+    let data = cascade::train::task_init_seed(seed, rep);
+    (data, cascade::train::task_init_seed(data, usize::MAX - 1))
+}

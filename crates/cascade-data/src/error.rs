@@ -1,0 +1,47 @@
+use thiserror::Error;
+
+/// Everything that can go wrong while building or reading a task collection.
+#[derive(Debug, Error, PartialEq)]
+pub enum DataError {
+    /// The collection holds no task at all.
+    #[error("the task set is empty: at least one task is needed")]
+    Empty,
+    /// Two tasks disagree on the number of features.
+    #[error("task '{task}' has {found} features, but task '{first}' has {expected}")]
+    FeatureMismatch {
+        task: String,
+        first: String,
+        expected: usize,
+        found: usize,
+    },
+    /// A split's feature matrix and target vector disagree on the number of rows.
+    #[error("task '{task}', {split} split: X has {x_rows} rows but y has {y_rows} values")]
+    RowMismatch {
+        task: String,
+        split: &'static str,
+        x_rows: usize,
+        y_rows: usize,
+    },
+    /// A split has no rows.
+    #[error("task '{task}' has an empty {split} split")]
+    EmptySplit { task: String, split: &'static str },
+    /// A value is NaN or infinite.
+    #[error("task '{task}', {split} split, row {row}, {column}: value {value} is not finite")]
+    NonFinite {
+        task: String,
+        split: &'static str,
+        row: usize,
+        column: String,
+        value: f64,
+    },
+    /// Two tasks share one id.
+    #[error("task id '{0}' appears twice: task ids must be unique")]
+    DuplicateId(String),
+    /// A generator setting is out of its valid range.
+    #[error("invalid setting {name} = {value}: {reason}")]
+    InvalidSetting {
+        name: &'static str,
+        value: String,
+        reason: &'static str,
+    },
+}

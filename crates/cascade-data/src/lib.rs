@@ -1,0 +1,20 @@
+//! Task collections for cascaded transfer learning.
+//!
+//! A [`TaskSet`] holds many related supervised tasks that share one feature dimension: per task an
+//! id, a training split and a test split. [`StandardisedTaskSet`] rescales every task with its own
+//! training statistics (SPEC 2.1) and maps predictions back to the data's units. The synthetic
+//! generator [`synthetic::SyntheticConfig`] draws the paper's clustered Syn-tau tasks.
+//!
+//! Matrices are `nalgebra::DMatrix<f64>` with one row per example: shape `[n, d]`.
+
+mod error;
+mod standardise;
+pub mod synthetic;
+mod task;
+
+pub use error::DataError;
+pub use standardise::{Scaler, StandardisedTaskSet, pooled_train};
+pub use task::{Split, Task, TaskSet};
+
+/// Re-exported so users build [`Split`]s without naming nalgebra themselves.
+pub use nalgebra::{DMatrix, DVector};

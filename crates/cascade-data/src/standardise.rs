@@ -1,0 +1,182 @@
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+
+use crate::{Split, Task, TaskSet};
+
+/// One task's standardisation: training means and standard deviations of every feature and of the
+/// target (SPEC 2.1). Test data and predictions use these training statistics.
+///
+/// Standard deviations are population ones (divide by n, as scikit-learn's `StandardScaler`); a
+/// constant column keeps scale 1 so it maps to zeros instead of dividing by zero.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scaler {
+    /// Feature means: `[d]`.
+    pub x_mean: DVector<f64>,
+    /// Feature scales: `[d]`, all positive.
+    pub x_scale: DVector<f64>,
+    /// Target mean.
+    pub y_mean: f64,
+    /// Target scale, positive.
+    pub y_scale: f64,
+}
+
+impl Scaler {
+    /// Fits the statistics of a training split.
+    pub fn fit(train: &Split) -> Self {
+        let d = train.x.ncols();
+        let mut x_mean = DVector::zeros(d);
+        let mut x_scale = DVector::zeros(d);
+        for j in 0..d {
+            let (mean, scale) = mean_and_scale(train.x.column(j).iter().copied());
+            x_mean[j] = mean;
+            x_scale[j] = scale;
+        }
+        let (y_mean, y_scale) = mean_and_scale(train.y.iter().copied());
+        Self {
+            x_mean,
+            x_scale,
+            y_mean,
+            y_scale,
+        }
+    }
+
+    /// Standardises a split: `x: [n, d]`, `y: [n]`.
+    pub fn transform(&self, split: &Split) -> Split {
+        let mut x = split.x.clone();
+        for (j, mut column) in x.column_iter_mut().enumerate() {
+            column.apply(|v| *v = (*v - self.x_mean[j]) / self.x_scale[j]);
+        }
+        let y = split.y.map(|v| (v - self.y_mean) / self.y_scale);
+        Split::new(x, y)
+    }
+
+    /// Maps standardised predictions back to the target's own units.
+    pub fn inverse_target(&self, y_std: f64) -> f64 {
+        y_std * self.y_scale + self.y_mean
+    }
+}
+
+fn mean_and_scale(values: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
+    let n = values.clone().count() as f64;
+    let mean = values.clone().sum::<f64>() / n;
+    let var = values.map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+    let scale = var.sqrt();
+    // A (numerically) constant column carries no information; scale 1 keeps it finite.
+    let scale = if scale > 1e-12 * mean.abs().max(1.0) {
+        scale
+    } else {
+        1.0
+    };
+    (mean, scale)
+}
+
+/// A task set in standardised units, with each task's [`Scaler`] to map predictions back.
+///
+/// `standardised` holds the same tasks, ids and shapes as the original; only values change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StandardisedTaskSet {
+    /// The tasks, standardised with their own training statistics.
+    pub standardised: TaskSet,
+    /// The scaler of each task, in task order.
+    pub scalers: Vec<Scaler>,
+    /// The original test targets (data units), in task order, for errors in the data's own units.
+    pub raw_test_y: Vec<DVector<f64>>,
+}
+
+impl StandardisedTaskSet {
+    /// Fits a scaler per task on its training split and applies it to both splits.
+    pub fn new(set: &TaskSet) -> Self {
+        let mut tasks = Vec::with_capacity(set.len());
+        let mut scalers = Vec::with_capacity(set.len());
+        let mut raw_test_y = Vec::with_capacity(set.len());
+        for task in set.tasks() {
+            let scaler = Scaler::fit(&task.train);
+            tasks.push(Task {
+                id: task.id.clone(),
+                train: scaler.transform(&task.train),
+                test: scaler.transform(&task.test),
+                group: task.group,
+            });
+            raw_test_y.push(task.test.y.clone());
+            scalers.push(scaler);
+        }
+        let standardised = TaskSet::new(tasks)
+            .expect("standardising keeps every TaskSet invariant: shapes, ids, finite values");
+        Self {
+            standardised,
+            scalers,
+            raw_test_y,
+        }
+    }
+
+    /// Number of tasks `T`.
+    pub fn len(&self) -> usize {
+        self.standardised.len()
+    }
+
+    /// Always false (a task set is never empty).
+    pub fn is_empty(&self) -> bool {
+        self.standardised.is_empty()
+    }
+
+    /// The standardised tasks.
+    pub fn tasks(&self) -> &[Task] {
+        self.standardised.tasks()
+    }
+}
+
+/// Builds the pooled training split of all tasks (rows stacked in task order): `[sum n_v, d]`.
+pub fn pooled_train(set: &TaskSet) -> Split {
+    let d = set.n_features();
+    let n: usize = set.tasks().iter().map(|t| t.train.n_rows()).sum();
+    let mut x = DMatrix::zeros(n, d);
+    let mut y = DVector::zeros(n);
+    let mut row = 0;
+    for task in set.tasks() {
+        let rows = task.train.n_rows();
+        x.rows_mut(row, rows).copy_from(&task.train.x);
+        y.rows_mut(row, rows).copy_from(&task.train.y);
+        row += rows;
+    }
+    Split::new(x, y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_abs_diff_eq;
+    use nalgebra::{dmatrix, dvector};
+
+    #[test]
+    fn standardises_with_training_statistics_only() {
+        // Hand calculation: column 0 = [1, 2, 3] has mean 2, population std sqrt(2/3);
+        // column 1 is constant (scale 1); y = [2, 4, 6] has mean 4, std 2 sqrt(2/3).
+        let train = Split::new(dmatrix![1.0, 5.0; 2.0, 5.0; 3.0, 5.0], dvector![2.0, 4.0, 6.0]);
+        let test = Split::new(dmatrix![4.0, 7.0], dvector![8.0]);
+        let s = Scaler::fit(&train);
+        let sd = (2.0f64 / 3.0).sqrt();
+        assert_abs_diff_eq!(s.x_mean[0], 2.0, epsilon = 1e-12);
+        assert_abs_diff_eq!(s.x_scale[0], sd, epsilon = 1e-12);
+        assert_abs_diff_eq!(s.x_scale[1], 1.0, epsilon = 1e-12);
+        assert_abs_diff_eq!(s.y_scale, 2.0 * sd, epsilon = 1e-12);
+        let t = s.transform(&test);
+        assert_abs_diff_eq!(t.x[(0, 0)], 2.0 / sd, epsilon = 1e-12);
+        assert_abs_diff_eq!(t.x[(0, 1)], 2.0, epsilon = 1e-12);
+        assert_abs_diff_eq!(t.y[0], 4.0 / (2.0 * sd), epsilon = 1e-12);
+        assert_abs_diff_eq!(s.inverse_target(t.y[0]), 8.0, epsilon = 1e-12);
+    }
+
+    #[test]
+    fn pools_rows_in_task_order() {
+        let a = Split::new(dmatrix![1.0; 2.0], dvector![1.0, 2.0]);
+        let b = Split::new(dmatrix![3.0], dvector![3.0]);
+        let set = TaskSet::new(vec![
+            Task { id: "a".into(), train: a.clone(), test: a, group: None },
+            Task { id: "b".into(), train: b.clone(), test: b, group: None },
+        ])
+        .unwrap();
+        let pooled = pooled_train(&set);
+        assert_eq!(pooled.x.as_slice(), &[1.0, 2.0, 3.0]);
+        assert_eq!(pooled.y.as_slice(), &[1.0, 2.0, 3.0]);
+    }
+}

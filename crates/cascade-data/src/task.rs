@@ -1,0 +1,191 @@
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+
+use crate::DataError;
+
+/// One split of a task: features `x: [n, d]` and targets `y: [n]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Split {
+    /// Feature matrix, one row per example: `[n, d]`.
+    pub x: DMatrix<f64>,
+    /// Targets: `[n]`.
+    pub y: DVector<f64>,
+}
+
+impl Split {
+    /// A split from its features `[n, d]` and targets `[n]` (shapes are checked by [`TaskSet::new`]).
+    pub fn new(x: DMatrix<f64>, y: DVector<f64>) -> Self {
+        Self { x, y }
+    }
+
+    /// Number of rows `n`.
+    pub fn n_rows(&self) -> usize {
+        self.x.nrows()
+    }
+}
+
+/// One task: an id, its training split and its held-out test split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    /// Unique, human-readable id (a substation name, a client id, `task-17`).
+    pub id: String,
+    /// Training data: the only data distances, trees and training may look at.
+    pub train: Split,
+    /// Held-out test data, used only to evaluate.
+    pub test: Split,
+    /// Ground-truth group where the generator knows one (the Syn-tau cluster), for analysis only.
+    pub group: Option<usize>,
+}
+
+/// A validated collection of related tasks sharing one feature dimension `d`.
+///
+/// Construction checks every invariant the method relies on, so later stages never meet
+/// ragged feature counts, mismatched rows, empty splits, duplicate ids or non-finite values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskSet {
+    tasks: Vec<Task>,
+    n_features: usize,
+}
+
+impl TaskSet {
+    /// Validates and wraps `tasks`; the error names the task, split, row and column at fault.
+    pub fn new(tasks: Vec<Task>) -> Result<Self, DataError> {
+        let first = tasks.first().ok_or(DataError::Empty)?;
+        let n_features = first.train.x.ncols();
+        let mut seen = std::collections::HashSet::new();
+        for task in &tasks {
+            if !seen.insert(task.id.as_str()) {
+                return Err(DataError::DuplicateId(task.id.clone()));
+            }
+            for (name, split) in [("train", &task.train), ("test", &task.test)] {
+                check_split(task, name, split, n_features, &first.id)?;
+            }
+        }
+        Ok(Self { tasks, n_features })
+    }
+
+    /// The tasks, in their stable order (task index = position here).
+    pub fn tasks(&self) -> &[Task] {
+        &self.tasks
+    }
+
+    /// Number of tasks `T`.
+    pub fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    /// Always false: a `TaskSet` holds at least one task.
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    /// Shared feature dimension `d`.
+    pub fn n_features(&self) -> usize {
+        self.n_features
+    }
+
+    /// The task ids in order.
+    pub fn ids(&self) -> Vec<&str> {
+        self.tasks.iter().map(|t| t.id.as_str()).collect()
+    }
+
+    /// Whether every task has the same number of training rows (some distances need it).
+    pub fn equal_train_rows(&self) -> bool {
+        let n = self.tasks[0].train.n_rows();
+        self.tasks.iter().all(|t| t.train.n_rows() == n)
+    }
+}
+
+fn check_split(
+    task: &Task,
+    split_name: &'static str,
+    split: &Split,
+    n_features: usize,
+    first_id: &str,
+) -> Result<(), DataError> {
+    if split.x.ncols() != n_features {
+        return Err(DataError::FeatureMismatch {
+            task: task.id.clone(),
+            first: first_id.to_string(),
+            expected: n_features,
+            found: split.x.ncols(),
+        });
+    }
+    if split.x.nrows() != split.y.len() {
+        return Err(DataError::RowMismatch {
+            task: task.id.clone(),
+            split: split_name,
+            x_rows: split.x.nrows(),
+            y_rows: split.y.len(),
+        });
+    }
+    if split.x.nrows() == 0 {
+        return Err(DataError::EmptySplit {
+            task: task.id.clone(),
+            split: split_name,
+        });
+    }
+    let non_finite = |row: usize, column: String, value: f64| DataError::NonFinite {
+        task: task.id.clone(),
+        split: split_name,
+        row,
+        column,
+        value,
+    };
+    for (row, value) in split.y.iter().enumerate() {
+        if !value.is_finite() {
+            return Err(non_finite(row, "target".into(), *value));
+        }
+    }
+    for row in 0..split.x.nrows() {
+        for col in 0..n_features {
+            let value = split.x[(row, col)];
+            if !value.is_finite() {
+                return Err(non_finite(row, format!("feature {col}"), value));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(id: &str, n: usize, d: usize) -> Task {
+        let split = Split::new(DMatrix::zeros(n, d), DVector::zeros(n));
+        Task {
+            id: id.into(),
+            train: split.clone(),
+            test: split,
+            group: None,
+        }
+    }
+
+    #[test]
+    fn accepts_ragged_rows_with_shared_features() {
+        let set = TaskSet::new(vec![task("a", 3, 2), task("b", 5, 2)]).unwrap();
+        assert_eq!(set.len(), 2);
+        assert_eq!(set.n_features(), 2);
+        assert!(!set.equal_train_rows());
+    }
+
+    #[test]
+    fn rejects_bad_collections_with_named_errors() {
+        assert_eq!(TaskSet::new(vec![]), Err(DataError::Empty));
+        let err = TaskSet::new(vec![task("a", 3, 2), task("b", 3, 4)]).unwrap_err();
+        assert!(err.to_string().contains("task 'b' has 4 features"), "{err}");
+        let err = TaskSet::new(vec![task("a", 3, 2), task("a", 3, 2)]).unwrap_err();
+        assert_eq!(err, DataError::DuplicateId("a".into()));
+        let mut bad = task("c", 3, 2);
+        bad.test.y = DVector::zeros(2);
+        let err = TaskSet::new(vec![bad]).unwrap_err();
+        assert!(err.to_string().contains("test split: X has 3 rows but y has 2"));
+        let mut nan = task("d", 3, 2);
+        nan.train.x[(1, 0)] = f64::NAN;
+        let err = TaskSet::new(vec![nan]).unwrap_err().to_string();
+        assert!(err.contains("task 'd', train split, row 1, feature 0"), "{err}");
+        let err = TaskSet::new(vec![task("e", 0, 2)]).unwrap_err();
+        assert!(matches!(err, DataError::EmptySplit { .. }));
+    }
+}

@@ -1,0 +1,27 @@
+use thiserror::Error;
+
+/// Errors of model construction and device selection.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ModelError {
+    /// The named backend was not compiled into this build.
+    #[error(
+        "device '{0}' is not available in this build; rebuild with `--features {0}` (compiled in: {1})"
+    )]
+    BackendNotCompiled(&'static str, String),
+    /// The name is not a known backend.
+    #[error("unknown device '{0}'; expected one of: flex, ndarray, wgpu, cuda")]
+    UnknownBackend(String),
+    /// The name is not a known model.
+    #[error("unknown model '{0}'; expected one of: linear, simple-mlp, residual-mlp")]
+    UnknownModel(String),
+    /// A model setting is out of range.
+    #[error("invalid model setting {name} = {value}: {reason}")]
+    InvalidSetting {
+        name: &'static str,
+        value: String,
+        reason: &'static str,
+    },
+    /// A task index passed to a gather is out of range.
+    #[error("task index {index} is out of range for a model of {tasks} tasks")]
+    TaskOutOfRange { index: usize, tasks: usize },
+}

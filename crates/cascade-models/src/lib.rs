@@ -1,0 +1,26 @@
+//! Task-batched models for cascaded transfer learning, as Burn modules.
+//!
+//! Every model holds the parameters of `T` tasks at once: each parameter tensor has a leading
+//! task axis (a linear layer's weight is `[T, d_in, d_out]`, its bias `[T, 1, d_out]`), and
+//! `forward` maps `x: [T, n, d_in]` to predictions `[T, n, 1]` with batched matmuls. One backward
+//! pass of the summed per-task losses yields every task's own gradient, so a whole level of a
+//! cascade trains as one program on CPU or GPU.
+//!
+//! Initialisation follows PyTorch's `nn.Linear` (weights and biases `U(-1/sqrt(d_in), 1/sqrt(d_in))`)
+//! and draws each task's values from its own seed, so a task's initial parameters do not depend
+//! on which other tasks share its batch.
+
+mod device;
+mod error;
+mod layer;
+mod model;
+mod tasks;
+
+pub use device::{Backend, DeviceChoice};
+pub use error::ModelError;
+pub use layer::TaskLinear;
+pub use model::{LinearModel, ModelKind, ResidualMlp, SimpleMlp, TaskModel};
+pub use tasks::{gather_tasks, task_count};
+
+/// Re-exported so dependants name the same Burn types as this crate.
+pub use burn;

@@ -1,0 +1,198 @@
+use std::fmt;
+use std::str::FromStr;
+
+use burn::prelude::*;
+use burn::tensor::activation::relu;
+use serde::{Deserialize, Serialize};
+
+use crate::layer::{TaskLinear, task_rngs};
+use crate::{ModelError, task_count};
+
+/// Which model every task uses (all tasks share one architecture, SPEC 5).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ModelKind {
+    /// `d -> 1` with bias.
+    Linear,
+    /// `d -> hidden -> ReLU -> 1` (SPEC default hidden 32).
+    SimpleMlp {
+        /// Hidden width.
+        hidden: usize,
+    },
+    /// `linear(x) + eps * mlp(x)` with a `d -> hidden -> ReLU -> 1` MLP (default hidden 32,
+    /// eps 0.1; the paper's electricity runs used hidden 50, eps 0.03).
+    ResidualMlp {
+        /// Hidden width of the MLP branch.
+        hidden: usize,
+        /// Weight of the MLP branch.
+        eps: f64,
+    },
+}
+
+impl ModelKind {
+    /// The MLP defaults of SPEC 5: `simple-mlp` with hidden 32.
+    pub const SIMPLE_MLP: ModelKind = ModelKind::SimpleMlp { hidden: 32 };
+    /// The residual defaults of SPEC 5: hidden 32, eps 0.1.
+    pub const RESIDUAL_MLP: ModelKind = ModelKind::ResidualMlp {
+        hidden: 32,
+        eps: 0.1,
+    };
+
+    /// Checks the hyper-parameters' ranges.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        let hidden = match *self {
+            ModelKind::Linear => return Ok(()),
+            ModelKind::SimpleMlp { hidden } => hidden,
+            ModelKind::ResidualMlp { hidden, eps } => {
+                if !eps.is_finite() {
+                    return Err(ModelError::InvalidSetting {
+                        name: "eps",
+                        value: eps.to_string(),
+                        reason: "must be finite",
+                    });
+                }
+                hidden
+            }
+        };
+        if hidden == 0 {
+            return Err(ModelError::InvalidSetting {
+                name: "hidden",
+                value: "0".into(),
+                reason: "must be at least 1",
+            });
+        }
+        Ok(())
+    }
+
+    /// Initialises one model per task, `T = task_seeds.len()`, for `d_in` input features.
+    /// Task `t`'s parameters depend only on `task_seeds[t]`.
+    pub fn init(&self, d_in: usize, task_seeds: &[u64], device: &Device) -> TaskModel {
+        let mut rngs = task_rngs(task_seeds);
+        match *self {
+            ModelKind::Linear => TaskModel::Linear(LinearModel {
+                linear: TaskLinear::init(d_in, 1, &mut rngs, device),
+            }),
+            ModelKind::SimpleMlp { hidden } => TaskModel::SimpleMlp(SimpleMlp {
+                hidden: TaskLinear::init(d_in, hidden, &mut rngs, device),
+                output: TaskLinear::init(hidden, 1, &mut rngs, device),
+            }),
+            ModelKind::ResidualMlp { hidden, eps } => TaskModel::ResidualMlp(ResidualMlp {
+                linear: TaskLinear::init(d_in, 1, &mut rngs, device),
+                mlp: SimpleMlp {
+                    hidden: TaskLinear::init(d_in, hidden, &mut rngs, device),
+                    output: TaskLinear::init(hidden, 1, &mut rngs, device),
+                },
+                eps,
+            }),
+        }
+    }
+
+    /// Number of trainable parameters of one task's model.
+    pub fn params_per_task(&self, d_in: usize) -> usize {
+        let mlp = |h: usize| d_in * h + h + h + 1;
+        match *self {
+            ModelKind::Linear => d_in + 1,
+            ModelKind::SimpleMlp { hidden } => mlp(hidden),
+            ModelKind::ResidualMlp { hidden, .. } => d_in + 1 + mlp(hidden),
+        }
+    }
+}
+
+impl fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelKind::Linear => write!(f, "linear"),
+            ModelKind::SimpleMlp { hidden } => write!(f, "simple-mlp:{hidden}"),
+            ModelKind::ResidualMlp { hidden, eps } => write!(f, "residual-mlp:{hidden},{eps}"),
+        }
+    }
+}
+
+impl FromStr for ModelKind {
+    type Err = ModelError;
+
+    /// `linear`, `simple-mlp[:hidden]`, `residual-mlp[:hidden[,eps]]` (defaults of SPEC 5).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        let (name, args) = lower.split_once(':').unwrap_or((lower.as_str(), ""));
+        let args: Vec<&str> = args.split(',').filter(|a| !a.is_empty()).collect();
+        let bad = || ModelError::UnknownModel(s.to_string());
+        let hidden = |default: usize| -> Result<usize, ModelError> {
+            args.first().map_or(Ok(default), |a| a.parse().map_err(|_| bad()))
+        };
+        let kind = match (name, args.len()) {
+            ("linear", 0) => ModelKind::Linear,
+            ("simple-mlp" | "mlp", 0..=1) => ModelKind::SimpleMlp { hidden: hidden(32)? },
+            ("residual-mlp" | "residual", 0..=2) => ModelKind::ResidualMlp {
+                hidden: hidden(32)?,
+                eps: args.get(1).map_or(Ok(0.1), |a| a.parse().map_err(|_| bad()))?,
+            },
+            _ => return Err(bad()),
+        };
+        kind.validate()?;
+        Ok(kind)
+    }
+}
+
+/// A linear model per task: `x: [T, n, d] -> [T, n, 1]`.
+#[derive(Module, Debug)]
+pub struct LinearModel {
+    /// `[T, d, 1]` weights and `[T, 1, 1]` biases.
+    pub linear: TaskLinear,
+}
+
+/// A one-hidden-layer ReLU network per task: `x: [T, n, d] -> [T, n, 1]`.
+#[derive(Module, Debug)]
+pub struct SimpleMlp {
+    /// `d -> hidden`.
+    pub hidden: TaskLinear,
+    /// `hidden -> 1`.
+    pub output: TaskLinear,
+}
+
+impl SimpleMlp {
+    /// `x: [T, n, d]` -> `[T, n, 1]`.
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        self.output.forward(relu(self.hidden.forward(x)))
+    }
+}
+
+/// A linear model plus a small MLP correction, per task: `linear(x) + eps * mlp(x)`.
+#[derive(Module, Debug)]
+pub struct ResidualMlp {
+    /// The linear branch: `[T, d, 1]`.
+    pub linear: TaskLinear,
+    /// The MLP branch.
+    pub mlp: SimpleMlp,
+    /// Weight of the MLP branch (a constant, not trained).
+    pub eps: f64,
+}
+
+/// The models of `T` tasks sharing one architecture, as one Burn module.
+#[derive(Module, Debug)]
+pub enum TaskModel {
+    /// See [`LinearModel`].
+    Linear(LinearModel),
+    /// See [`SimpleMlp`].
+    SimpleMlp(SimpleMlp),
+    /// See [`ResidualMlp`].
+    ResidualMlp(ResidualMlp),
+}
+
+impl TaskModel {
+    /// Predictions for every task: `x: [T, n, d]` -> `[T, n, 1]`.
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        match self {
+            TaskModel::Linear(m) => m.linear.forward(x),
+            TaskModel::SimpleMlp(m) => m.forward(x),
+            TaskModel::ResidualMlp(m) => {
+                m.linear.forward(x.clone()) + m.mlp.forward(x).mul_scalar(m.eps)
+            }
+        }
+    }
+
+    /// Number of tasks `T` held.
+    pub fn num_tasks(&self) -> usize {
+        task_count(self)
+    }
+}

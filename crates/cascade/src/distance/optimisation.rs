@@ -1,0 +1,135 @@
+//! Optimisation-family distances (SPEC 3): `gradient` and `model`, from `Xb: [n, d]`, `yb: [n]`.
+
+use cascade_data::Task;
+use nalgebra::{DMatrix, DVector};
+
+use super::{DistanceMatrix, diff_norm};
+use crate::CascadeError;
+
+/// Ridge penalty of the per-task fit in `model` (SPEC 3).
+const RIDGE_LAMBDA: f64 = 0.01;
+/// Added to the gradient norm before normalising, so a zero gradient stays zero (SPEC 3).
+const NORM_EPS: f64 = 1e-8;
+
+/// `gradient`: `|g_u - g_v|_2` with `g = Xb^T yb / (|Xb^T yb|_2 + 1e-8)`: `[d]`, the direction of
+/// the squared loss's gradient at `theta = 0`.
+pub(crate) fn gradient(tasks: &[Task]) -> DistanceMatrix {
+    let directions: Vec<DVector<f64>> = tasks
+        .iter()
+        .map(|t| {
+            let g = t.train.x.tr_mul(&t.train.y);
+            let norm = g.norm();
+            g / (norm + NORM_EPS)
+        })
+        .collect();
+    DistanceMatrix::from_pairs(tasks.len(), |u, v| {
+        diff_norm(directions[u].as_slice(), directions[v].as_slice())
+    })
+}
+
+/// `model`: `|theta_u - theta_v|_2` with the ridge fit
+/// `theta = (Xb^T Xb + 0.01 I)^-1 Xb^T yb`: `[d]`, solved by Cholesky.
+pub(crate) fn model(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
+    let thetas = tasks.iter().map(ridge_fit).collect::<Result<Vec<_>, _>>()?;
+    Ok(DistanceMatrix::from_pairs(tasks.len(), |u, v| {
+        diff_norm(thetas[u].as_slice(), thetas[v].as_slice())
+    }))
+}
+
+fn ridge_fit(task: &Task) -> Result<DVector<f64>, CascadeError> {
+    let x = &task.train.x;
+    let d = x.ncols();
+    let gram = x.tr_mul(x) + DMatrix::identity(d, d) * RIDGE_LAMBDA;
+    let failed = |reason: &str| CascadeError::DistanceFailed {
+        distance: "model",
+        task: task.id.clone(),
+        reason: reason.to_string(),
+    };
+    let theta = gram
+        .cholesky()
+        .ok_or_else(|| failed("Xb^T Xb + 0.01 I is not positive definite (Cholesky failed)"))?
+        .solve(&x.tr_mul(&task.train.y));
+    if theta.iter().all(|v| v.is_finite()) {
+        Ok(theta)
+    } else {
+        Err(failed("the ridge solution is not finite"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::distance::test_support::{assert_close, fixture_set, task, upper3};
+    use crate::distance::{Distance, compute};
+    use cascade_data::TaskSet;
+    use nalgebra::{dmatrix, dvector};
+
+    // Expected values: the reference script in test_support.rs (np.linalg.solve for the ridge
+    // fits); tolerance 1e-12.
+
+    #[test]
+    fn gradient_matches_reference() {
+        let m = compute(&fixture_set("abd"), Distance::Gradient).unwrap();
+        assert_close(
+            &upper3(&m),
+            &[0.29546041638821086, 1.2353491952434337, 1.4541546222383557],
+            1e-12,
+        );
+        let m = compute(&fixture_set("abc"), Distance::Gradient).unwrap();
+        assert_close(
+            &upper3(&m),
+            &[
+                0.29546041638821086,
+                0.12427488271987827,
+                0.17197816780060138,
+            ],
+            1e-12,
+        );
+    }
+
+    #[test]
+    fn gradient_of_opposite_tasks_is_two_and_zero_gradient_stays_zero() {
+        // g and -g are unit vectors apart by 2 (up to the 1e-8 in the normaliser); y = 0 has
+        // g = 0, at distance 1 from any unit direction.
+        let x = dmatrix![1.0, 0.0; 0.0, 1.0];
+        let set = TaskSet::new(vec![
+            task("up", x.clone(), dvector![1.0, 1.0]),
+            task("down", x.clone(), dvector![-1.0, -1.0]),
+            task("flat", x, dvector![0.0, 0.0]),
+        ])
+        .unwrap();
+        let m = compute(&set, Distance::Gradient).unwrap();
+        assert_close(&upper3(&m), &[2.0, 1.0, 1.0], 1e-7);
+    }
+
+    #[test]
+    fn model_matches_reference() {
+        let m = compute(&fixture_set("abd"), Distance::Model).unwrap();
+        assert_close(
+            &upper3(&m),
+            &[0.6398427632994791, 2.5496114338565357, 1.9296539702966033],
+            1e-12,
+        );
+        let m = compute(&fixture_set("abc"), Distance::Model).unwrap();
+        assert_close(
+            &upper3(&m),
+            &[0.6398427632994791, 0.6250204700315353, 0.2524699685679674],
+            1e-12,
+        );
+    }
+
+    #[test]
+    fn model_names_the_task_whose_fit_fails() {
+        // Finite but huge features overflow Xb^T Xb to infinity.
+        let set = TaskSet::new(vec![
+            task("fine", dmatrix![1.0; 2.0], dvector![1.0, 2.0]),
+            task("huge", dmatrix![1e200; 2e200], dvector![1.0, 2.0]),
+        ])
+        .unwrap();
+        let err = compute(&set, Distance::Model).unwrap_err();
+        assert!(
+            matches!(&err, CascadeError::DistanceFailed { distance: "model", task, .. } if task == "huge"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,79 @@
+use thiserror::Error;
+
+/// Everything that can go wrong in the method: bad settings, distances that cannot apply to the
+/// data, and training that diverges. Every message names the task, step or setting at fault.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum CascadeError {
+    /// A distance needs every pair of tasks to have the same number of training rows.
+    #[error(
+        "distance '{distance}' needs equal training rows per task, but task '{task_a}' has {n_a} and task '{task_b}' has {n_b}"
+    )]
+    DistanceNeedsEqualRows {
+        distance: &'static str,
+        task_a: String,
+        n_a: usize,
+        task_b: String,
+        n_b: usize,
+    },
+    /// A distance needs more training rows than a task has.
+    #[error("distance '{distance}' needs at least {need} training rows, but task '{task}' has {n}")]
+    TooFewRows {
+        distance: &'static str,
+        task: String,
+        n: usize,
+        need: usize,
+    },
+    /// A numerical step of a distance failed for a task (e.g. a singular system).
+    #[error("distance '{distance}' failed on task '{task}': {reason}")]
+    DistanceFailed {
+        distance: &'static str,
+        task: String,
+        reason: String,
+    },
+    /// A name (method, distance, allocation, root rule, model, ...) is not known.
+    #[error("unknown {kind} '{name}'; expected one of: {expected}")]
+    UnknownName {
+        kind: &'static str,
+        name: String,
+        expected: String,
+    },
+    /// A setting is out of its valid range.
+    #[error("invalid {name} = {value}: {reason}")]
+    InvalidSetting {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+    /// The budget cannot give every task a step.
+    #[error(
+        "budget B = {budget} is smaller than the number of tasks T = {tasks}: every task needs at least one step"
+    )]
+    BudgetTooSmall { budget: usize, tasks: usize },
+    /// The method needs more tasks than given.
+    #[error("{what} needs at least {need} tasks, got {got}")]
+    TooFewTasks {
+        what: &'static str,
+        need: usize,
+        got: usize,
+    },
+    /// A task index is out of range.
+    #[error("task index {index} is out of range: there are {tasks} tasks (0..{tasks})")]
+    TaskOutOfRange { index: usize, tasks: usize },
+    /// A parent array does not describe a tree (a cycle, or a node unreachable from a root).
+    #[error("not a valid tree: {0}")]
+    InvalidTree(String),
+    /// Two values that must agree in size do not.
+    #[error("shape mismatch: {0}")]
+    ShapeMismatch(String),
+    /// Training produced a NaN or infinite loss.
+    #[error(
+        "training diverged: task '{task}' has a non-finite loss ({loss}) at step {step} of {steps}; lower the learning rate eta (now {eta})"
+    )]
+    Diverged {
+        task: String,
+        step: usize,
+        steps: usize,
+        loss: f64,
+        eta: f64,
+    },
+}

@@ -1,0 +1,131 @@
+//! The methods compared (SPEC 2): Indiv, Star, RandTree (two kinds), Global and MST-<distance>.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::CascadeError;
+use crate::distance::Distance;
+
+/// How a random spanning tree is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RandomTreeKind {
+    /// Uniform random labelled tree through a Pruefer sequence (the paper's definition).
+    Pruefer,
+    /// Random recursive tree: each task picks a uniformly random earlier task (the research code).
+    Recursive,
+}
+
+/// One way of training all tasks under the budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Every task from scratch with an even share of the budget.
+    Indiv,
+    /// The root trains first; every other task is refined from the root.
+    Star,
+    /// A random spanning tree rooted at the root.
+    RandTree(RandomTreeKind),
+    /// One model trained on the pooled data of all tasks for the whole budget.
+    Global,
+    /// The minimum spanning tree of a task distance, rooted at the root.
+    Mst(Distance),
+}
+
+impl Method {
+    /// The default comparison: indiv, star, randtree, global and mst-<d> for all ten distances.
+    pub fn default_set() -> Vec<Method> {
+        let mut methods = vec![
+            Method::Indiv,
+            Method::Star,
+            Method::RandTree(RandomTreeKind::Pruefer),
+            Method::Global,
+        ];
+        methods.extend(Distance::ALL.map(Method::Mst));
+        methods
+    }
+
+    /// The distance whose matrix builds this method's tree, if any.
+    pub fn tree_distance(&self) -> Option<Distance> {
+        match self {
+            Method::Mst(d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    /// Every accepted method name, for help texts and errors.
+    pub fn names() -> Vec<String> {
+        let mut names: Vec<String> = ["indiv", "star", "randtree", "randtree-recursive", "global"]
+            .map(String::from)
+            .to_vec();
+        names.extend(Distance::ALL.map(|d| format!("mst-{d}")));
+        names
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Method::Indiv => f.write_str("indiv"),
+            Method::Star => f.write_str("star"),
+            Method::RandTree(RandomTreeKind::Pruefer) => f.write_str("randtree"),
+            Method::RandTree(RandomTreeKind::Recursive) => f.write_str("randtree-recursive"),
+            Method::Global => f.write_str("global"),
+            Method::Mst(d) => write!(f, "mst-{d}"),
+        }
+    }
+}
+
+impl FromStr for Method {
+    type Err = CascadeError;
+
+    /// Parses `indiv`, `star`, `randtree`, `randtree-recursive`, `global` or `mst-<distance>`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        let method = match lower.as_str() {
+            "indiv" => Method::Indiv,
+            "star" => Method::Star,
+            "randtree" | "randtree-pruefer" => Method::RandTree(RandomTreeKind::Pruefer),
+            "randtree-recursive" => Method::RandTree(RandomTreeKind::Recursive),
+            "global" => Method::Global,
+            other => match other.strip_prefix("mst-") {
+                Some(d) => Method::Mst(d.parse()?),
+                None => {
+                    return Err(CascadeError::UnknownName {
+                        kind: "method",
+                        name: s.to_string(),
+                        expected: Method::names().join(", "),
+                    });
+                }
+            },
+        };
+        Ok(method)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for name in Method::names() {
+            let m: Method = name.parse().unwrap();
+            assert_eq!(m.to_string(), name);
+        }
+        assert_eq!(Method::default_set().len(), 14);
+    }
+
+    #[test]
+    fn unknown_names_are_errors_that_list_the_choices() {
+        let err = "bogus".parse::<Method>().unwrap_err().to_string();
+        assert!(
+            err.contains("unknown method 'bogus'") && err.contains("mst-gradient"),
+            "{err}"
+        );
+        let err = "mst-euclid".parse::<Method>().unwrap_err().to_string();
+        assert!(err.contains("unknown distance 'euclid'"), "{err}");
+    }
+}

@@ -1,0 +1,196 @@
+//! A training plan: which task starts from which, and how many steps each takes (SPEC 2.3-2.5).
+//!
+//! [`make_plan`] turns a method, the standardised tasks and the settings into a [`Plan`]; the
+//! plan is plain serialisable data that an executor replays.
+
+use std::collections::HashMap;
+
+use cascade_data::TaskSet;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::CascadeError;
+use crate::budget::{Budget, BudgetConfig, allocate, split_evenly};
+use crate::distance::{self, Distance, DistanceMatrix};
+use crate::method::{Method, RandomTreeKind};
+use crate::root::{RootRule, choose_root};
+use crate::tree::Tree;
+
+/// Settings shared by every method's plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanConfig {
+    /// Total budget, seed fraction, allocation rule and rounding.
+    pub budget: BudgetConfig,
+    /// How the root is chosen.
+    pub root_rule: RootRule,
+    /// The distance whose medoid roots the trees that have no distance of their own (Star,
+    /// RandTree) and whose lengths weigh their edges (default `gradient`).
+    pub root_distance: Distance,
+}
+
+/// How a plan trains its tasks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Schedule {
+    /// Train down a tree (or forest): every task starts from its parent's trained parameters,
+    /// a root from a fresh initialisation, and takes `budget.steps[v]` steps.
+    Cascade {
+        /// The single root, if the tree has one (Indiv has none).
+        root: Option<usize>,
+        /// The tree (a forest for Indiv).
+        tree: Tree,
+        /// Steps per task; sums to B.
+        budget: Budget,
+    },
+    /// One model trained on the pooled data of all tasks for `steps` steps, used for every task.
+    Pooled {
+        /// The whole budget B.
+        steps: usize,
+    },
+}
+
+/// Something about a plan the user should hear about; the caller decides how to show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum PlanNote {
+    /// Every off-diagonal distance is equal: the tree is decided by tie-breaking alone.
+    ConstantDistance {
+        /// The degenerate distance.
+        distance: Distance,
+    },
+    /// These tasks got 0 steps and keep their parent's parameters unchanged.
+    ZeroStepTasks {
+        /// Task indices.
+        tasks: Vec<usize>,
+    },
+}
+
+/// One method's plan over one task set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The method planned.
+    pub method: Method,
+    /// Task ids, in task order.
+    pub task_ids: Vec<String>,
+    /// How the tasks train.
+    pub schedule: Schedule,
+    /// Things worth telling the user.
+    pub notes: Vec<PlanNote>,
+}
+
+impl Plan {
+    /// Total steps the plan takes (B, or less with floor-division rounding).
+    pub fn total_steps(&self) -> usize {
+        match &self.schedule {
+            Schedule::Cascade { budget, .. } => budget.steps.iter().sum(),
+            Schedule::Pooled { steps } => *steps,
+        }
+    }
+
+    /// Graphviz DOT of the plan's tree (node labels: task id and budget); `None` for Global.
+    pub fn to_dot(&self) -> Option<String> {
+        match &self.schedule {
+            Schedule::Cascade { tree, budget, .. } => {
+                Some(tree.to_dot(&self.task_ids, Some(&budget.steps)))
+            }
+            Schedule::Pooled { .. } => None,
+        }
+    }
+}
+
+/// Distance matrices of one task set, each computed at most once.
+#[derive(Debug, Default)]
+pub struct DistanceCache {
+    matrices: HashMap<Distance, DistanceMatrix>,
+}
+
+impl DistanceCache {
+    /// An empty cache (use one per task set).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The matrix of `kind` over `set`, computed on first use.
+    pub fn get(&mut self, set: &TaskSet, kind: Distance) -> Result<&DistanceMatrix, CascadeError> {
+        if !self.matrices.contains_key(&kind) {
+            let m = distance::compute(set, kind)?;
+            self.matrices.insert(kind, m);
+        }
+        Ok(&self.matrices[&kind])
+    }
+}
+
+/// Plans `method` over the standardised tasks `set`.
+///
+/// Errors: fewer than 2 tasks, a budget smaller than the task count, a distance that cannot
+/// apply to the data, a bad root. `rng` draws random roots and random trees.
+pub fn make_plan<R: Rng + ?Sized>(
+    method: Method,
+    set: &TaskSet,
+    cache: &mut DistanceCache,
+    config: &PlanConfig,
+    rng: &mut R,
+) -> Result<Plan, CascadeError> {
+    let t = set.len();
+    if t < 2 {
+        return Err(CascadeError::TooFewTasks {
+            what: "a cascade",
+            need: 2,
+            got: t,
+        });
+    }
+    config.budget.validate()?;
+    let total = config.budget.total;
+    if total < t {
+        return Err(CascadeError::BudgetTooSmall {
+            budget: total,
+            tasks: t,
+        });
+    }
+    let task_ids = set.ids().into_iter().map(String::from).collect();
+    let mut notes = Vec::new();
+    let schedule = match method {
+        Method::Global => Schedule::Pooled { steps: total },
+        Method::Indiv => Schedule::Cascade {
+            root: None,
+            tree: Tree::independent(t),
+            budget: Budget {
+                steps: split_evenly(total, t),
+            },
+        },
+        Method::Star | Method::RandTree(_) | Method::Mst(_) => {
+            let kind = method.tree_distance().unwrap_or(config.root_distance);
+            let dist = cache.get(set, kind)?;
+            if dist.is_constant(1e-9) {
+                notes.push(PlanNote::ConstantDistance { distance: kind });
+            }
+            let root = choose_root(&config.root_rule, dist, set, rng)?;
+            let tree = match method {
+                Method::Star => Tree::star(t, root)?,
+                Method::RandTree(RandomTreeKind::Pruefer) => Tree::random_pruefer(t, root, rng)?,
+                Method::RandTree(RandomTreeKind::Recursive) => {
+                    Tree::random_recursive(t, root, rng)?
+                }
+                _ => Tree::mst(dist, root)?,
+            };
+            let budget = allocate(&tree, Some(dist), &config.budget)?;
+            Schedule::Cascade {
+                root: Some(root),
+                tree,
+                budget,
+            }
+        }
+    };
+    if let Schedule::Cascade { budget, .. } = &schedule {
+        let zero = budget.zero_step_tasks();
+        if !zero.is_empty() {
+            notes.push(PlanNote::ZeroStepTasks { tasks: zero });
+        }
+    }
+    Ok(Plan {
+        method,
+        task_ids,
+        schedule,
+        notes,
+    })
+}

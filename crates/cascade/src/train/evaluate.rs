@@ -1,0 +1,66 @@
+use burn::module::Module;
+use cascade_data::StandardisedTaskSet;
+use cascade_models::TaskModel;
+use serde::{Deserialize, Serialize};
+
+use super::TaskBatch;
+
+/// One task's outcome in a run: cost and test error in the data's own units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskResult {
+    /// The task's id.
+    pub task: String,
+    /// Gradient steps this task took.
+    pub steps: usize,
+    /// Wall-clock seconds spent training this task.
+    pub seconds: f64,
+    /// Training MSE (standardised units) at the task's last step; `None` with 0 steps.
+    pub train_loss: Option<f64>,
+    /// Test mean squared error, in the target's own units.
+    pub test_mse: f64,
+    /// Test root mean squared error, in the target's own units.
+    pub test_rmse: f64,
+}
+
+/// Test errors of `model`'s tasks: model task `k` is evaluated on data task `tasks[k]`, its
+/// standardised predictions mapped back with that task's training scaler. Returns
+/// `(mse, rmse)` per entry of `tasks`, in the target's own units.
+pub fn evaluate_tasks(
+    model: &TaskModel,
+    data: &StandardisedTaskSet,
+    tasks: &[usize],
+) -> Vec<(f64, f64)> {
+    let splits: Vec<_> = tasks.iter().map(|&v| &data.tasks()[v].test).collect();
+    let model = model.valid();
+    let device = model
+        .devices()
+        .into_vec()
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let batch = TaskBatch::new(&splits, &device);
+    let pred = model.forward(batch.x);
+    let n_max = pred.dims()[1];
+    let pred: Vec<f32> = pred
+        .into_data()
+        .convert::<f32>()
+        .into_vec()
+        .expect("a float tensor converts to f32");
+    tasks
+        .iter()
+        .enumerate()
+        .map(|(k, &v)| {
+            let scaler = &data.scalers[v];
+            let truth = &data.raw_test_y[v];
+            let n = truth.len();
+            let sse: f64 = (0..n)
+                .map(|i| {
+                    let p = scaler.inverse_target(pred[k * n_max + i] as f64);
+                    (p - truth[i]).powi(2)
+                })
+                .sum();
+            let mse = sse / n as f64;
+            (mse, mse.sqrt())
+        })
+        .collect()
+}

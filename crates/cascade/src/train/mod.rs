@@ -1,0 +1,29 @@
+//! Training: full-batch gradient descent with per-task clipping over a batch of tasks (SPEC 5),
+//! and the executors that walk a plan's tree.
+//!
+//! [`fit`] is the one step loop every executor uses: it trains `T` tasks at once on a padded
+//! [`TaskBatch`], each task for exactly its own number of steps. The per-task reference executor
+//! ([`reference`]) calls it with one task at a time.
+
+mod batch;
+mod config;
+mod evaluate;
+mod fit;
+pub mod reference;
+
+pub use batch::TaskBatch;
+pub use config::TrainConfig;
+pub use evaluate::{TaskResult, evaluate_tasks};
+pub use fit::{FitOutcome, fit};
+
+/// The seed of task `task`'s fresh initialisation in a run seeded by `run_seed`
+/// (SplitMix64 of the pair), so a task's initial parameters never depend on batching.
+pub fn task_init_seed(run_seed: u64, task: usize) -> u64 {
+    let mut z = run_seed
+        ^ (task as u64)
+            .wrapping_add(1)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
