@@ -19,8 +19,10 @@ pub struct Cli {
 pub enum Command {
     /// Compare methods (Indiv, Star, RandTree, Global, MST-<distance>) on synthetic tasks over
     /// several repetitions and print mean test errors.
+    #[command(allow_negative_numbers = true)]
     Run(RunArgs),
     /// Print one method's plan (parent, depth and budget per task) for one repetition.
+    #[command(allow_negative_numbers = true)]
     Plan(PlanArgs),
 }
 
@@ -68,6 +70,10 @@ pub struct MethodArgs {
     /// Gradient-norm clip per task and step.
     #[arg(long, default_value_t = 1.0)]
     pub clip: f64,
+    /// Stop with an error when a task's training loss exceeds this factor times the larger of
+    /// its first loss and 1 (divergence); `inf` keeps only the NaN/infinity check.
+    #[arg(long, default_value_t = 10.0)]
+    pub divergence_factor: f64,
     /// Fraction f of the budget the root gets: b_s = max(1, floor(f B)).
     #[arg(long, default_value_t = 0.1)]
     pub seed_fraction: f64,

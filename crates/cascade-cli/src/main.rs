@@ -27,7 +27,10 @@ fn main() -> ExitCode {
         Err(e) => {
             // clap's own rendering adds a usage block; keep to the one line that says what is wrong.
             let text = e.render().to_string();
-            let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+            let line = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
             eprintln!("{line} (see `cascade --help`)");
             return ExitCode::from(2);
         }

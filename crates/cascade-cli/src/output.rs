@@ -19,7 +19,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), CliError> {
     if !dir.exists() {
         fs::create_dir_all(dir).map_err(err)?;
     }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let mut file = fs::File::create(&tmp).map_err(err)?;
     file.write_all(contents).map_err(err)?;

@@ -28,14 +28,21 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
         &config.plan,
         &mut rng,
     )?;
-    println!("method {method}, {} tasks, B = {}", set.len(), plan.total_steps());
+    println!(
+        "method {method}, {} tasks, B = {}",
+        set.len(),
+        plan.total_steps()
+    );
     match &plan.schedule {
         Schedule::Pooled { steps } => {
             println!("one pooled model trained for {steps} steps on all tasks' data")
         }
         Schedule::Cascade { root, tree, budget } => {
             match root {
-                Some(r) => println!("root {} (rule {})", plan.task_ids[*r], config.plan.root_rule),
+                Some(r) => println!(
+                    "root {} (rule {})",
+                    plan.task_ids[*r], config.plan.root_rule
+                ),
                 None => println!("no root: every task trains from scratch"),
             }
             println!("depth {} ", tree.max_depth());
@@ -46,7 +53,8 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
             for &v in tree.order() {
                 table.add_row(vec![
                     plan.task_ids[v].clone(),
-                    tree.parent(v).map_or("-".into(), |p| plan.task_ids[p].clone()),
+                    tree.parent(v)
+                        .map_or("-".into(), |p| plan.task_ids[p].clone()),
                     tree.depth(v).to_string(),
                     budget.steps[v].to_string(),
                 ]);

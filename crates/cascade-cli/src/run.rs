@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use cascade::experiment::compare_on;
-use cascade::report::MethodReport;
+use cascade::report::{MethodReport, Stats};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
@@ -25,13 +25,44 @@ struct RunJson<'a> {
     methods: Vec<MethodJson<'a>>,
 }
 
+/// One method: each metric's statistics over repetitions with the per-repetition values, the
+/// cost per repetition, and the per-task results of the last repetition.
 #[derive(Serialize)]
 struct MethodJson<'a> {
     method: String,
-    mse: cascade::report::Stats,
-    rmse: cascade::report::Stats,
+    mse: MetricJson<'a>,
+    rmse: MetricJson<'a>,
+    steps: &'a [usize],
+    seconds: &'a [f64],
+    last_rep_tasks: &'a [cascade::train::TaskResult],
+    notes: &'a [cascade::plan::PlanNote],
+}
+
+#[derive(Serialize)]
+struct MetricJson<'a> {
     #[serde(flatten)]
-    report: &'a MethodReport,
+    stats: Stats,
+    per_rep: &'a [f64],
+}
+
+impl<'a> MethodJson<'a> {
+    fn new(report: &'a MethodReport) -> Self {
+        Self {
+            method: report.method.to_string(),
+            mse: MetricJson {
+                stats: report.mse_stats(),
+                per_rep: &report.mse,
+            },
+            rmse: MetricJson {
+                stats: report.rmse_stats(),
+                per_rep: &report.rmse,
+            },
+            steps: &report.steps,
+            seconds: &report.seconds,
+            last_rep_tasks: &report.last_tasks,
+            notes: &report.notes,
+        }
+    }
 }
 
 /// Runs the comparison, prints the table and writes the JSON file if asked.
@@ -47,8 +78,11 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         });
     }
     let start = Instant::now();
-    let mut reports: Vec<MethodReport> =
-        config.methods.iter().map(|&m| MethodReport::new(m)).collect();
+    let mut reports: Vec<MethodReport> = config
+        .methods
+        .iter()
+        .map(|&m| MethodReport::new(m))
+        .collect();
     let progress = Progress::new(args.reps, config.methods.len());
     for rep in 0..args.reps {
         let (data_seed, run_seed) = settings::rep_seeds(args.method.seed, rep);
@@ -95,15 +129,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             config: args,
             device: device.backend.to_string(),
             wall_seconds: wall,
-            methods: reports
-                .iter()
-                .map(|r| MethodJson {
-                    method: r.method.to_string(),
-                    mse: r.mse_stats(),
-                    rmse: r.rmse_stats(),
-                    report: r,
-                })
-                .collect(),
+            methods: reports.iter().map(MethodJson::new).collect(),
         };
         write_json(path, &json)?;
         eprintln!("results written to {}", path.display());

@@ -16,10 +16,7 @@ pub fn synthetic(args: &SyntheticArgs) -> Result<SyntheticConfig, CliError> {
     if args.tasks < 2 {
         return Err(CliError::Usage {
             option: "--tasks",
-            reason: format!(
-                "T = {} but a cascade needs at least 2 tasks",
-                args.tasks
-            ),
+            reason: format!("T = {} but a cascade needs at least 2 tasks", args.tasks),
         });
     }
     let config = SyntheticConfig {
@@ -60,6 +57,7 @@ pub fn compare(
     let train = TrainConfig {
         eta: args.eta,
         clip: args.clip,
+        divergence_factor: args.divergence_factor,
     };
     train.validate()?;
     let config = CompareConfig {

@@ -151,7 +151,10 @@ mod tests {
     fn standardises_with_training_statistics_only() {
         // Hand calculation: column 0 = [1, 2, 3] has mean 2, population std sqrt(2/3);
         // column 1 is constant (scale 1); y = [2, 4, 6] has mean 4, std 2 sqrt(2/3).
-        let train = Split::new(dmatrix![1.0, 5.0; 2.0, 5.0; 3.0, 5.0], dvector![2.0, 4.0, 6.0]);
+        let train = Split::new(
+            dmatrix![1.0, 5.0; 2.0, 5.0; 3.0, 5.0],
+            dvector![2.0, 4.0, 6.0],
+        );
         let test = Split::new(dmatrix![4.0, 7.0], dvector![8.0]);
         let s = Scaler::fit(&train);
         let sd = (2.0f64 / 3.0).sqrt();
@@ -171,8 +174,18 @@ mod tests {
         let a = Split::new(dmatrix![1.0; 2.0], dvector![1.0, 2.0]);
         let b = Split::new(dmatrix![3.0], dvector![3.0]);
         let set = TaskSet::new(vec![
-            Task { id: "a".into(), train: a.clone(), test: a, group: None },
-            Task { id: "b".into(), train: b.clone(), test: b, group: None },
+            Task {
+                id: "a".into(),
+                train: a.clone(),
+                test: a,
+                group: None,
+            },
+            Task {
+                id: "b".into(),
+                train: b.clone(),
+                test: b,
+                group: None,
+            },
         ])
         .unwrap();
         let pooled = pooled_train(&set);

@@ -176,7 +176,10 @@ mod tests {
         };
         let set = cfg.generate(&mut StdRng::seed_from_u64(3)).unwrap();
         let t = &set.tasks()[0].train;
-        let theta = (t.x.transpose() * &t.x).cholesky().unwrap().solve(&(t.x.transpose() * &t.y));
+        let theta = (t.x.transpose() * &t.x)
+            .cholesky()
+            .unwrap()
+            .solve(&(t.x.transpose() * &t.y));
         let resid = &t.x * &theta - &t.y;
         assert!(resid.norm() < 1e-9, "noise-free data must be fit exactly");
     }

@@ -180,11 +180,17 @@ mod tests {
         let mut bad = task("c", 3, 2);
         bad.test.y = DVector::zeros(2);
         let err = TaskSet::new(vec![bad]).unwrap_err();
-        assert!(err.to_string().contains("test split: X has 3 rows but y has 2"));
+        assert!(
+            err.to_string()
+                .contains("test split: X has 3 rows but y has 2")
+        );
         let mut nan = task("d", 3, 2);
         nan.train.x[(1, 0)] = f64::NAN;
         let err = TaskSet::new(vec![nan]).unwrap_err().to_string();
-        assert!(err.contains("task 'd', train split, row 1, feature 0"), "{err}");
+        assert!(
+            err.contains("task 'd', train split, row 1, feature 0"),
+            "{err}"
+        );
         let err = TaskSet::new(vec![task("e", 0, 2)]).unwrap_err();
         assert!(matches!(err, DataError::EmptySplit { .. }));
     }

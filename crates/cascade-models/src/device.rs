@@ -24,7 +24,12 @@ pub enum Backend {
 
 impl Backend {
     /// Every backend, in the order the help text lists them.
-    pub const ALL: [Backend; 4] = [Backend::Flex, Backend::NdArray, Backend::Wgpu, Backend::Cuda];
+    pub const ALL: [Backend; 4] = [
+        Backend::Flex,
+        Backend::NdArray,
+        Backend::Wgpu,
+        Backend::Cuda,
+    ];
 
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
@@ -48,7 +53,10 @@ impl Backend {
 
     /// The backends compiled into this build.
     pub fn compiled() -> Vec<Backend> {
-        Backend::ALL.into_iter().filter(|b| b.is_compiled()).collect()
+        Backend::ALL
+            .into_iter()
+            .filter(|b| b.is_compiled())
+            .collect()
     }
 
     /// The device for this backend, with autodiff on (training needs gradients).
@@ -64,7 +72,10 @@ impl Backend {
     fn plain_device(self) -> Result<Device, ModelError> {
         let missing = || {
             let names: Vec<&str> = Backend::compiled().iter().map(|b| b.name()).collect();
-            Err(ModelError::BackendNotCompiled(self.name(), names.join(", ")))
+            Err(ModelError::BackendNotCompiled(
+                self.name(),
+                names.join(", "),
+            ))
         };
         match self {
             Backend::Flex => {

@@ -34,6 +34,15 @@ impl TaskLinear {
         }
     }
 
+    /// A layer with given parameters: `weight` row-major `[T, d_in, d_out]`, `bias` `[T, 1, d_out]`
+    /// (for warm starts and tests).
+    pub fn from_values(weight: TensorData, bias: TensorData, device: &Device) -> Self {
+        Self {
+            weight: Param::from_data(weight, device),
+            bias: Param::from_data(bias, device),
+        }
+    }
+
     /// `x: [T, n, d_in]` -> `[T, n, d_out]`.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         x.matmul(self.weight.val()) + self.bias.val()

@@ -12,12 +12,14 @@
 
 mod device;
 mod error;
+mod host;
 mod layer;
 mod model;
 mod tasks;
 
 pub use device::{Backend, DeviceChoice};
 pub use error::ModelError;
+pub use host::to_host;
 pub use layer::TaskLinear;
 pub use model::{LinearModel, ModelKind, ResidualMlp, SimpleMlp, TaskModel};
 pub use tasks::{gather_tasks, task_count};

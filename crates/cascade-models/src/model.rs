@@ -118,14 +118,19 @@ impl FromStr for ModelKind {
         let args: Vec<&str> = args.split(',').filter(|a| !a.is_empty()).collect();
         let bad = || ModelError::UnknownModel(s.to_string());
         let hidden = |default: usize| -> Result<usize, ModelError> {
-            args.first().map_or(Ok(default), |a| a.parse().map_err(|_| bad()))
+            args.first()
+                .map_or(Ok(default), |a| a.parse().map_err(|_| bad()))
         };
         let kind = match (name, args.len()) {
             ("linear", 0) => ModelKind::Linear,
-            ("simple-mlp" | "mlp", 0..=1) => ModelKind::SimpleMlp { hidden: hidden(32)? },
+            ("simple-mlp" | "mlp", 0..=1) => ModelKind::SimpleMlp {
+                hidden: hidden(32)?,
+            },
             ("residual-mlp" | "residual", 0..=2) => ModelKind::ResidualMlp {
                 hidden: hidden(32)?,
-                eps: args.get(1).map_or(Ok(0.1), |a| a.parse().map_err(|_| bad()))?,
+                eps: args
+                    .get(1)
+                    .map_or(Ok(0.1), |a| a.parse().map_err(|_| bad()))?,
             },
             _ => return Err(bad()),
         };

@@ -65,15 +65,16 @@ pub enum CascadeError {
     /// Two values that must agree in size do not.
     #[error("shape mismatch: {0}")]
     ShapeMismatch(String),
-    /// Training produced a NaN or infinite loss.
+    /// Training diverged: a NaN or infinite loss, or a loss far above where the task started.
     #[error(
-        "training diverged: task '{task}' has a non-finite loss ({loss}) at step {step} of {steps}; lower the learning rate eta (now {eta})"
+        "training diverged: task '{task}' reached training loss {loss:.4e} at step {step} of {steps} (limit {limit:.4e}); lower the learning rate eta (now {eta})"
     )]
     Diverged {
         task: String,
         step: usize,
         steps: usize,
         loss: f64,
+        limit: f64,
         eta: f64,
     },
 }

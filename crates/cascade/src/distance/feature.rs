@@ -15,7 +15,7 @@ const COV_RIDGE: f64 = 1e-6;
 /// `[column means, column population variances]: [2d]`.
 pub(crate) fn feature(tasks: &[Task]) -> DistanceMatrix {
     let embeddings: Vec<DVector<f64>> = tasks.iter().map(|t| moments(&t.train.x)).collect();
-    DistanceMatrix::from_pairs(tasks.len(), |u, v| {
+    DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
         let (xu, xv) = (&tasks[u].train.x, &tasks[v].train.x);
         if xu.shape() == xv.shape() {
             rms_difference(xu.as_slice(), xv.as_slice())
@@ -41,7 +41,7 @@ pub(crate) fn mean_cov(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
             (mean, cov)
         })
         .collect();
-    Ok(DistanceMatrix::from_pairs(tasks.len(), |u, v| {
+    Ok(DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
         let (mu_u, cov_u) = &stats[u];
         let (mu_v, cov_v) = &stats[v];
         diff_norm(mu_u.as_slice(), mu_v.as_slice()) + diff_norm(cov_u.as_slice(), cov_v.as_slice())
@@ -81,8 +81,8 @@ fn cka_with(tasks: &[Task], use_gram: bool) -> DistanceMatrix {
         })
         .collect();
     let d = tasks.first().map_or(0, |t| t.train.x.ncols());
-    let mut cross = DMatrix::<f64>::zeros(d, d);
-    DistanceMatrix::from_pairs(tasks.len(), |u, v| {
+    let scratch = || DMatrix::<f64>::zeros(d, d);
+    DistanceMatrix::par_from_pairs_with(tasks.len(), scratch, |cross, u, v| {
         let denominator = (self_terms[u] * self_terms[v]).sqrt();
         if denominator <= 0.0 {
             return 1.0;

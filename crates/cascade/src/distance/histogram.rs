@@ -21,7 +21,7 @@ pub(crate) fn kl(tasks: &[Task]) -> DistanceMatrix {
     let all = tasks.iter().flat_map(|t| t.train.y.iter().copied());
     let lo = all.clone().fold(f64::INFINITY, f64::min);
     let hi = all.fold(f64::NEG_INFINITY, f64::max);
-    if !(lo < hi) {
+    if lo >= hi {
         return DistanceMatrix::zeros(tasks.len());
     }
     // Per task: the smoothed distribution p and ln p, so a pair costs 19 multiply-adds through
@@ -39,7 +39,7 @@ pub(crate) fn kl(tasks: &[Task]) -> DistanceMatrix {
             (p, log_p)
         })
         .collect();
-    DistanceMatrix::from_pairs(tasks.len(), |u, v| {
+    DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
         let (p, log_p) = &distributions[u];
         let (q, log_q) = &distributions[v];
         let sum: f64 = (0..KL_BINS)
@@ -65,13 +65,12 @@ pub(crate) fn js(tasks: &[Task]) -> DistanceMatrix {
             )
         })
         .collect();
-    let mut counts_u = [0.0; JS_MAX_BINS];
-    let mut counts_v = [0.0; JS_MAX_BINS];
-    DistanceMatrix::from_pairs(tasks.len(), |u, v| {
+    let scratch = || ([0.0; JS_MAX_BINS], [0.0; JS_MAX_BINS]);
+    DistanceMatrix::par_from_pairs_with(tasks.len(), scratch, |(counts_u, counts_v), u, v| {
         let (yu, yv) = (tasks[u].train.y.as_slice(), tasks[v].train.y.as_slice());
         let lo = ranges[u].0.min(ranges[v].0);
         let hi = ranges[u].1.max(ranges[v].1);
-        if !(lo < hi) {
+        if lo >= hi {
             return 0.0;
         }
         let bins = ((yu.len() + yv.len()) as f64)
@@ -109,7 +108,7 @@ fn histogram_into(values: &[f64], lo: f64, hi: f64, counts: &mut [f64]) {
     let step = (hi - lo) / bins as f64;
     let edge = |k: usize| if k == bins { hi } else { k as f64 * step + lo };
     for &x in values {
-        if !(x >= lo && x <= hi) {
+        if x < lo || x > hi {
             continue;
         }
         let mut k = ((((x - lo) / (hi - lo)) * bins as f64) as usize).min(bins - 1);

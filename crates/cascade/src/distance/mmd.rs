@@ -28,38 +28,58 @@ pub(crate) fn mmd(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
         .iter()
         .map(RowMajor::within_squared_distances)
         .collect();
-    let mut cross = Vec::new();
-    let mut pool = Vec::new();
-    Ok(DistanceMatrix::from_pairs(tasks.len(), |u, v| {
-        let (a, b) = (&rows[u], &rows[v]);
+    Ok(DistanceMatrix::par_from_pairs_with(
+        tasks.len(),
+        Scratch::default,
+        |scratch, u, v| scratch.mmd((&rows[u], &within[u]), (&rows[v], &within[v])),
+    ))
+}
+
+/// Buffers reused across one thread's pairs: the cross squared distances `[n_u * n_v]` and the
+/// median heuristic's pool of positive squared distances.
+#[derive(Default)]
+struct Scratch {
+    cross: Vec<f64>,
+    pool: Vec<f64>,
+}
+
+impl Scratch {
+    /// The pair's distance from each task's rows and within-task squared distances.
+    fn mmd(
+        &mut self,
+        (a, within_a): (&RowMajor, &[f64]),
+        (b, within_b): (&RowMajor, &[f64]),
+    ) -> f64 {
         let (sub_a, sub_b) = (a.n.min(MEDIAN_SUBSAMPLE), b.n.min(MEDIAN_SUBSAMPLE));
-        pool.clear();
-        cross.clear();
+        self.pool.clear();
+        self.cross.clear();
         for i in 0..a.n {
             let row_a = a.row(i);
             for j in 0..b.n {
                 let d2 = squared_distance(row_a, b.row(j));
-                cross.push(d2);
+                self.cross.push(d2);
                 if i < sub_a && j < sub_b && d2 > 0.0 {
-                    pool.push(d2);
+                    self.pool.push(d2);
                 }
             }
         }
         // Within distances are stored column by column of the upper triangle, so those among
         // the first m rows are the first m (m - 1) / 2 entries.
-        for (w, m) in [(&within[u], sub_a), (&within[v], sub_b)] {
-            pool.extend(w[..m * (m - 1) / 2].iter().copied().filter(|&d2| d2 > 0.0));
+        for (w, m) in [(within_a, sub_a), (within_b, sub_b)] {
+            let first_rows = &w[..m * (m - 1) / 2];
+            self.pool
+                .extend(first_rows.iter().copied().filter(|&d2| d2 > 0.0));
         }
-        let median = median_in_place(&mut pool).unwrap_or(2.0);
+        let median = median_in_place(&mut self.pool).unwrap_or(2.0);
         let gamma = 1.0 / median; // = 1 / (2 s^2) with s^2 = median / 2
         let kernel_sum = |d2s: &[f64]| d2s.iter().map(|&d2| (-gamma * d2).exp()).sum::<f64>();
         let (na, nb) = (a.n as f64, b.n as f64);
-        // Each unordered within pair stands for (i, j) and (j, i).
-        let within_a = 2.0 * kernel_sum(&within[u]) / (na * (na - 1.0));
-        let within_b = 2.0 * kernel_sum(&within[v]) / (nb * (nb - 1.0));
-        let between = kernel_sum(&cross) / (na * nb);
-        (within_a + within_b - 2.0 * between).max(0.0).sqrt()
-    }))
+        // Each unordered within pair stands for both (i, j) and (j, i).
+        let mean_a = 2.0 * kernel_sum(within_a) / (na * (na - 1.0));
+        let mean_b = 2.0 * kernel_sum(within_b) / (nb * (nb - 1.0));
+        let mean_ab = kernel_sum(&self.cross) / (na * nb);
+        (mean_a + mean_b - 2.0 * mean_ab).max(0.0).sqrt()
+    }
 }
 
 /// A task's training rows copied row-major (`[n * d]`), so a row is one contiguous slice.

@@ -22,7 +22,7 @@ pub(crate) fn gradient(tasks: &[Task]) -> DistanceMatrix {
             g / (norm + NORM_EPS)
         })
         .collect();
-    DistanceMatrix::from_pairs(tasks.len(), |u, v| {
+    DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
         diff_norm(directions[u].as_slice(), directions[v].as_slice())
     })
 }
@@ -31,7 +31,7 @@ pub(crate) fn gradient(tasks: &[Task]) -> DistanceMatrix {
 /// `theta = (Xb^T Xb + 0.01 I)^-1 Xb^T yb`: `[d]`, solved by Cholesky.
 pub(crate) fn model(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
     let thetas = tasks.iter().map(ridge_fit).collect::<Result<Vec<_>, _>>()?;
-    Ok(DistanceMatrix::from_pairs(tasks.len(), |u, v| {
+    Ok(DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
         diff_norm(thetas[u].as_slice(), thetas[v].as_slice())
     }))
 }
@@ -45,6 +45,9 @@ fn ridge_fit(task: &Task) -> Result<DVector<f64>, CascadeError> {
         task: task.id.clone(),
         reason: reason.to_string(),
     };
+    if !gram.iter().all(|v| v.is_finite()) {
+        return Err(failed("Xb^T Xb is not finite (the features overflow)"));
+    }
     let theta = gram
         .cholesky()
         .ok_or_else(|| failed("Xb^T Xb + 0.01 I is not positive definite (Cholesky failed)"))?

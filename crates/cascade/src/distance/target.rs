@@ -9,7 +9,7 @@ use crate::CascadeError;
 /// `target`: `|yb_u - yb_v|_2` over aligned rows; needs equal `n` for every task.
 pub(crate) fn target(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
     require_equal_rows(tasks, "target")?;
-    Ok(DistanceMatrix::from_pairs(tasks.len(), |u, v| {
+    Ok(DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
         diff_norm(tasks[u].train.y.as_slice(), tasks[v].train.y.as_slice())
     }))
 }
@@ -17,14 +17,14 @@ pub(crate) fn target(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
 /// `wasserstein`: the 1-D Wasserstein-1 distance between the empirical distributions of
 /// `yb_u: [n_u]` and `yb_v: [n_v]` (`scipy.stats.wasserstein_distance`); `n_u != n_v` is fine.
 pub(crate) fn wasserstein(tasks: &[Task]) -> DistanceMatrix {
-    let sorted: Vec<Vec<f64>> = tasks.iter().map(|t| sorted_targets(t)).collect();
-    DistanceMatrix::from_pairs(tasks.len(), |u, v| {
+    let sorted: Vec<Vec<f64>> = tasks.iter().map(sorted_targets).collect();
+    DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
         wasserstein_sorted(&sorted[u], &sorted[v])
     })
 }
 
 /// The training targets in ascending order.
-pub(super) fn sorted_targets(task: &Task) -> Vec<f64> {
+fn sorted_targets(task: &Task) -> Vec<f64> {
     let mut y = task.train.y.as_slice().to_vec();
     y.sort_unstable_by(f64::total_cmp);
     y

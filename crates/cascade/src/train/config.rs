@@ -11,6 +11,17 @@ pub struct TrainConfig {
     /// Maximum gradient norm per task and step (default 1.0); the norm is taken over all of the
     /// task's parameters together, like PyTorch's `clip_grad_norm_`.
     pub clip: f64,
+    /// A task has diverged when its training loss exceeds this factor times the larger of its
+    /// loss at its first step and 1 (the loss of predicting the mean of standardised targets).
+    /// Gradient descent at a stable step size never increases the loss, while clipping keeps a
+    /// too-large eta from ever reaching NaN: without this guard such a run would end quietly
+    /// with meaningless parameters. Default 10; `f64::INFINITY` keeps only the NaN/inf check.
+    #[serde(default = "default_divergence_factor")]
+    pub divergence_factor: f64,
+}
+
+fn default_divergence_factor() -> f64 {
+    10.0
 }
 
 impl Default for TrainConfig {
@@ -18,6 +29,7 @@ impl Default for TrainConfig {
         Self {
             eta: 0.01,
             clip: 1.0,
+            divergence_factor: default_divergence_factor(),
         }
     }
 }
@@ -34,6 +46,21 @@ impl TrainConfig {
                 });
             }
         }
+        if !(self.divergence_factor > 1.0) {
+            return Err(CascadeError::InvalidSetting {
+                name: "divergence_factor",
+                value: self.divergence_factor.to_string(),
+                reason: "must be > 1 (or infinite to disable the check)".into(),
+            });
+        }
         Ok(())
+    }
+
+    /// The settings with learning rate `eta` and everything else at its default.
+    pub fn with_eta(eta: f64) -> Self {
+        Self {
+            eta,
+            ..Self::default()
+        }
     }
 }

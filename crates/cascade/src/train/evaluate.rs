@@ -1,6 +1,6 @@
 use burn::module::Module;
 use cascade_data::StandardisedTaskSet;
-use cascade_models::TaskModel;
+use cascade_models::{TaskModel, to_host};
 use serde::{Deserialize, Serialize};
 
 use super::TaskBatch;
@@ -32,20 +32,11 @@ pub fn evaluate_tasks(
 ) -> Vec<(f64, f64)> {
     let splits: Vec<_> = tasks.iter().map(|&v| &data.tasks()[v].test).collect();
     let model = model.valid();
-    let device = model
-        .devices()
-        .into_vec()
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    let device = model.devices().into_iter().next().unwrap_or_default();
     let batch = TaskBatch::new(&splits, &device);
     let pred = model.forward(batch.x);
     let n_max = pred.dims()[1];
-    let pred: Vec<f32> = pred
-        .into_data()
-        .convert::<f32>()
-        .into_vec()
-        .expect("a float tensor converts to f32");
+    let pred = to_host(pred);
     tasks
         .iter()
         .enumerate()

@@ -1,7 +1,7 @@
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::*;
 use burn::tensor::Gradients;
-use cascade_models::TaskModel;
+use cascade_models::{TaskModel, to_host};
 
 use super::{TaskBatch, TrainConfig};
 use crate::CascadeError;
@@ -22,8 +22,9 @@ pub struct FitOutcome {
 /// parameters (PyTorch's `clip_grad_norm_` formula). One forward and one backward pass per step
 /// serve every task; a task whose steps are spent is masked and stops moving.
 ///
-/// A NaN or infinite training loss is an error naming the task (`names[t]`) and the first step
-/// (1-based) at which it appeared.
+/// A NaN or infinite training loss, or one that grows past `config.divergence_factor` times the
+/// larger of the task's first loss and 1, is an error naming the task (`names[t]`), the first
+/// step (1-based) at which it happened and the loss there.
 pub fn fit(
     model: TaskModel,
     batch: &TaskBatch,
@@ -48,8 +49,11 @@ pub fn fit(
         &device,
     )
     .inner();
-    // First step with a non-finite loss per task (+inf while none), and the last active loss.
+    // Per task: the first step whose loss diverged (+inf while none) and that loss; the loss
+    // ceiling (factor x max(first loss, 1)); and the loss at the last active step.
     let mut first_bad = Tensor::<1>::full([t], f32::INFINITY, &device).inner();
+    let mut bad_loss = Tensor::<1>::zeros([t], &device).inner();
+    let mut ceiling = Tensor::<1>::full([t], f32::INFINITY, &device).inner();
     let mut last_loss = Tensor::<1>::zeros([t], &device).inner();
     let mut model = model;
     for step in 0..max_steps {
@@ -63,11 +67,21 @@ pub fn fit(
         let loss = per_task.inner();
         let active = budget.clone().greater_elem(step as f32);
 
-        let bad = loss.clone().is_finite().bool_not().bool_and(active.clone());
-        let at_step = Tensor::<1>::full([t], f32::INFINITY, &device)
-            .inner()
-            .mask_fill(bad, (step + 1) as f32);
-        first_bad = first_bad.min_pair(at_step);
+        if step == 0 && config.divergence_factor.is_finite() {
+            ceiling = loss
+                .clone()
+                .clamp_min(1.0)
+                .mul_scalar(config.divergence_factor);
+        }
+        let bad = loss
+            .clone()
+            .is_finite()
+            .bool_not()
+            .bool_or(loss.clone().greater(ceiling.clone()))
+            .bool_and(active.clone());
+        let new = bad.bool_and(first_bad.clone().is_finite().bool_not());
+        bad_loss = bad_loss.mask_where(new.clone(), loss.clone());
+        first_bad = first_bad.mask_fill(new, (step + 1) as f32);
         last_loss = last_loss.mask_where(active.clone(), loss);
 
         let mut norm = SquaredNorm::new(&grads);
@@ -88,22 +102,25 @@ pub fn fit(
         });
     }
 
-    let first_bad: Vec<f32> = to_vec(first_bad);
+    let first_bad = to_host(first_bad);
     if let Some((task, &step)) = first_bad
         .iter()
         .enumerate()
         .filter(|(_, s)| s.is_finite())
         .min_by(|a, b| a.1.total_cmp(b.1))
     {
+        let loss = to_host(bad_loss)[task] as f64;
+        let first = to_host(ceiling)[task] as f64 / config.divergence_factor;
         return Err(CascadeError::Diverged {
             task: names[task].clone(),
             step: step as usize,
             steps: steps[task],
-            loss: f64::NAN,
+            loss,
+            limit: first * config.divergence_factor,
             eta: config.eta,
         });
     }
-    let last: Vec<f32> = to_vec(last_loss);
+    let last = to_host(last_loss);
     Ok(FitOutcome {
         model,
         last_loss: last
@@ -112,13 +129,6 @@ pub fn fit(
             .map(|(&l, &s)| (s > 0).then_some(l as f64))
             .collect(),
     })
-}
-
-fn to_vec(t: Tensor<1>) -> Vec<f32> {
-    t.into_data()
-        .convert::<f32>()
-        .into_vec()
-        .expect("a float tensor converts to f32")
 }
 
 /// Sums every parameter's squared gradient per task: `[T]`.

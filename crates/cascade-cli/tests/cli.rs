@@ -1,0 +1,189 @@
+//! End-to-end tests of the `cascade` binary: small runs, the JSON it writes, and one-line
+//! errors with a non-zero exit for bad input.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn cascade() -> Command {
+    Command::cargo_bin("cascade").expect("the binary is built with the tests")
+}
+
+/// A small, fast configuration: 12 tasks, 3 repetitions.
+const SMALL: &[&str] = &[
+    "--tasks",
+    "12",
+    "--budget",
+    "120",
+    "--reps",
+    "3",
+    "--n-train",
+    "16",
+];
+
+fn stderr_of(args: &[&str]) -> (bool, String) {
+    let out = cascade().args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn run_writes_a_table_and_complete_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("out/results.json");
+    let out = cascade()
+        .arg("run")
+        .args(SMALL)
+        .args(["--methods", "indiv,star,global,mst-gradient,mst-model"])
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for method in ["indiv", "star", "global", "mst-gradient", "mst-model"] {
+        assert!(stdout.contains(method), "table lacks {method}:\n{stdout}");
+    }
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["config"]["data"]["tasks"], 12);
+    assert_eq!(v["config"]["method"]["budget"], 120);
+    let methods = v["methods"].as_array().unwrap();
+    assert_eq!(methods.len(), 5);
+    for m in methods {
+        for metric in ["mse", "rmse"] {
+            let per_rep: Vec<f64> = m[metric]["per_rep"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect();
+            assert_eq!(per_rep.len(), 3);
+            assert_eq!(m[metric]["n"], 3);
+            let mean = per_rep.iter().sum::<f64>() / 3.0;
+            assert!(
+                (m[metric]["mean"].as_f64().unwrap() - mean).abs() < 1e-9 * mean.abs().max(1.0)
+            );
+        }
+        // Budgets: every method uses exactly B = 120 steps per repetition.
+        let steps: Vec<u64> = m["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_u64().unwrap())
+            .collect();
+        assert_eq!(steps, vec![120, 120, 120], "{}", m["method"]);
+        // Per-task values of the last repetition: one entry per task, RMSE = sqrt(MSE).
+        let tasks = m["last_rep_tasks"].as_array().unwrap();
+        assert_eq!(tasks.len(), 12);
+        for t in tasks {
+            let (mse, rmse) = (
+                t["test_mse"].as_f64().unwrap(),
+                t["test_rmse"].as_f64().unwrap(),
+            );
+            assert!((mse.sqrt() - rmse).abs() < 1e-9 * mse.max(1.0));
+        }
+    }
+}
+
+#[test]
+fn runs_are_reproducible_for_a_seed() {
+    let run = |seed: &str| {
+        let out = cascade()
+            .arg("run")
+            .args(SMALL)
+            .args(["--methods", "randtree,mst-model", "--seed", seed])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        // Drop the seconds column and the wall-time line, which vary between runs.
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with("wall time"))
+            .map(|l| l.rsplitn(3, '|').skip(2).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(run("3"), run("3"));
+    assert_ne!(run("3"), run("4"));
+}
+
+#[test]
+fn plan_prints_the_tree_and_writes_dot() {
+    let dir = tempfile::tempdir().unwrap();
+    let dot = dir.path().join("tree.dot");
+    let out = cascade()
+        .args([
+            "plan",
+            "--tasks",
+            "8",
+            "--budget",
+            "80",
+            "--method",
+            "mst-model",
+            "--dot",
+        ])
+        .arg(&dot)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("root task-"), "{stdout}");
+    let text = std::fs::read_to_string(&dot).unwrap();
+    assert!(text.starts_with("digraph"), "{text}");
+    // 8 tasks in a tree: 7 edges.
+    assert_eq!(text.matches("->").count(), 7, "{text}");
+}
+
+#[test]
+fn bad_input_is_one_line_and_a_failure() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["run", "--tasks", "50", "--budget", "20"],
+            "smaller than the number of tasks",
+        ),
+        (&["run", "--tasks", "1"], "at least 2 tasks"),
+        (
+            &["run", "--methods", "indiv,bogus"],
+            "unknown method 'bogus'",
+        ),
+        (
+            &["run", "--methods", "mst-euclid"],
+            "unknown distance 'euclid'",
+        ),
+        (&["run", "--eta", "0"], "eta"),
+        (&["run", "--eta", "-1"], "eta"),
+        (&["run", "--allocation", "sideways"], "allocation"),
+        (&["run", "--root", "999", "--tasks", "10"], "out of range"),
+        (&["run", "--model", "transformer"], "unknown model"),
+        (&["run", "--device", "tpu"], "unknown device 'tpu'"),
+        (&["run", "--no-such-option"], "--no-such-option"),
+        (&["run", "--budget", "many"], "many"),
+        (
+            &[
+                "run", "--eta", "10", "--tasks", "20", "--budget", "200", "--reps", "2",
+            ],
+            "training diverged: task 'task-",
+        ),
+        (&["run", "--divergence-factor", "0.5"], "divergence_factor"),
+    ];
+    for (args, needle) in cases {
+        let (ok, stderr) = stderr_of(args);
+        assert!(!ok, "{args:?} should fail");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.trim().lines().count(),
+            1,
+            "{args:?} printed more than one line: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

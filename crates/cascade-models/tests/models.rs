@@ -1,0 +1,152 @@
+//! Model tests on the flex device: shapes, PyTorch-style initialisation, forward passes against
+//! hand calculations, and gathering along the task axis.
+
+use approx::assert_abs_diff_eq;
+use cascade_models::burn::module::Module;
+use cascade_models::burn::prelude::*;
+use cascade_models::{
+    Backend, LinearModel, ModelKind, TaskLinear, TaskModel, gather_tasks, to_host,
+};
+
+fn device() -> Device {
+    Backend::Flex.device().unwrap().device
+}
+
+fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    to_host(t)
+}
+
+fn linear_params(model: &TaskModel) -> (Vec<f32>, Vec<f32>) {
+    match model {
+        TaskModel::Linear(m) => (values(m.linear.weight.val()), values(m.linear.bias.val())),
+        _ => panic!("not linear"),
+    }
+}
+
+#[test]
+fn shapes_follow_the_task_axis() {
+    let dev = device();
+    for kind in [
+        ModelKind::Linear,
+        ModelKind::SIMPLE_MLP,
+        ModelKind::RESIDUAL_MLP,
+    ] {
+        let model = kind.init(5, &[1, 2, 3], &dev);
+        assert_eq!(model.num_tasks(), 3);
+        assert_eq!(model.num_params(), 3 * kind.params_per_task(5), "{kind}");
+        let x = Tensor::<3>::zeros([3, 7, 5], &dev);
+        assert_eq!(model.forward(x).dims(), [3, 7, 1], "{kind}");
+    }
+}
+
+#[test]
+fn initialisation_is_pytorch_uniform_and_per_task() {
+    // nn.Linear(d_in, d_out): weight and bias ~ U(-1/sqrt(d_in), 1/sqrt(d_in)).
+    let dev = device();
+    let model = ModelKind::Linear.init(4, &[10, 11], &dev);
+    let (w, b) = linear_params(&model);
+    let bound = 0.5; // 1 / sqrt(4)
+    assert!(w.iter().chain(&b).all(|v| v.abs() <= bound));
+    // A large draw fills the interval: its spread is close to the uniform's sd = bound/sqrt(3).
+    let big = ModelKind::Linear.init(10_000, &[5], &dev);
+    let (w, _) = linear_params(&big);
+    let mean = w.iter().sum::<f32>() / w.len() as f32;
+    let sd = (w.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / w.len() as f32).sqrt();
+    let expected = 0.01 / 3f32.sqrt();
+    assert!(
+        (sd - expected).abs() < 0.03 * expected,
+        "sd {sd} vs {expected}"
+    );
+    // Task t's parameters depend only on its own seed, not on its batch neighbours.
+    let alone = ModelKind::Linear.init(4, &[11], &dev);
+    let (w_pair, b_pair) = linear_params(&model);
+    let (w_alone, b_alone) = linear_params(&alone);
+    assert_eq!(&w_pair[4..], &w_alone[..]);
+    assert_eq!(&b_pair[1..], &b_alone[..]);
+}
+
+#[test]
+fn linear_forward_matches_a_hand_calculation() {
+    // Task 0: w = [1, 2], b = 0.5; task 1: w = [-1, 0], b = 0.
+    // x0 = [[1, 1], [0, 3]] -> [3.5, 6.5]; x1 = [[2, 5], [1, 1]] -> [-2, -1].
+    let dev = device();
+    let model = TaskModel::Linear(LinearModel {
+        linear: TaskLinear::from_values(
+            TensorData::new(vec![1f32, 2.0, -1.0, 0.0], [2, 2, 1]),
+            TensorData::new(vec![0.5f32, 0.0], [2, 1, 1]),
+            &dev,
+        ),
+    });
+    let x = Tensor::from_data(
+        TensorData::new(vec![1f32, 1.0, 0.0, 3.0, 2.0, 5.0, 1.0, 1.0], [2, 2, 2]),
+        &dev,
+    );
+    let y = values(model.forward(x));
+    for (got, want) in y.iter().zip([3.5, 6.5, -2.0, -1.0]) {
+        assert_abs_diff_eq!(*got, want, epsilon = 1e-6);
+    }
+}
+
+#[test]
+fn residual_is_linear_plus_eps_times_mlp() {
+    let dev = device();
+    let kind = ModelKind::ResidualMlp {
+        hidden: 4,
+        eps: 0.1,
+    };
+    let model = kind.init(3, &[42], &dev);
+    let x = Tensor::<3>::from_data(
+        TensorData::new(vec![0.3f32, -1.0, 2.0, 1.5, 0.0, -0.5], [1, 2, 3]),
+        &dev,
+    );
+    let TaskModel::ResidualMlp(m) = &model else {
+        panic!()
+    };
+    let lin = values(m.linear.forward(x.clone()));
+    let mlp = values(m.mlp.forward(x.clone()));
+    let all = values(model.forward(x));
+    for i in 0..2 {
+        assert_abs_diff_eq!(all[i], lin[i] + 0.1 * mlp[i], epsilon = 1e-6);
+    }
+}
+
+#[test]
+fn gather_copies_task_rows() {
+    let dev = device();
+    let model = ModelKind::SIMPLE_MLP.init(3, &[1, 2, 3], &dev);
+    let x = Tensor::<3>::ones([3, 2, 3], &dev);
+    let y = values(model.forward(x));
+    let picked = gather_tasks(&model, &[2, 0, 2, 2]).unwrap();
+    assert_eq!(picked.num_tasks(), 4);
+    let y2 = values(picked.forward(Tensor::ones([4, 2, 3], &dev)));
+    // Outputs are [T, 2, 1]: task k of the gathered model = task indices[k] of the original.
+    for (k, src) in [2usize, 0, 2, 2].into_iter().enumerate() {
+        assert_eq!(&y2[2 * k..2 * k + 2], &y[2 * src..2 * src + 2]);
+    }
+    assert!(gather_tasks(&model, &[3]).is_err());
+}
+
+#[test]
+fn names_parse_with_defaults_and_errors() {
+    assert_eq!("linear".parse::<ModelKind>().unwrap(), ModelKind::Linear);
+    assert_eq!(
+        "simple-mlp".parse::<ModelKind>().unwrap(),
+        ModelKind::SIMPLE_MLP
+    );
+    assert_eq!(
+        "residual-mlp:50,0.03".parse::<ModelKind>().unwrap(),
+        ModelKind::ResidualMlp {
+            hidden: 50,
+            eps: 0.03
+        }
+    );
+    assert!("simple-mlp:0".parse::<ModelKind>().is_err());
+    assert!("cnn".parse::<ModelKind>().is_err());
+    for kind in [
+        ModelKind::Linear,
+        ModelKind::SIMPLE_MLP,
+        ModelKind::RESIDUAL_MLP,
+    ] {
+        assert_eq!(kind.to_string().parse::<ModelKind>().unwrap(), kind);
+    }
+}
