@@ -37,13 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut distances = DistanceCache::new();
     for method in [Method::Indiv, Method::Mst(Distance::Gradient)] {
-        let plan = make_plan(
-            method,
-            &data.standardised,
-            &mut distances,
-            &config,
-            &mut rng,
-        )?;
+        let plan = make_plan(method, &data, &mut distances, &config, &mut rng)?;
         if let Schedule::Cascade { tree, .. } = &plan.schedule {
             println!("{method}: tree of depth {}", tree.max_depth());
         }

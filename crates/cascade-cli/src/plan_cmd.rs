@@ -23,7 +23,7 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
     let mut rng = StdRng::seed_from_u64(cascade::experiment::method_seed(run_seed, &method));
     let plan = make_plan(
         method,
-        &data.standardised,
+        &data,
         &mut DistanceCache::new(),
         &config.plan,
         &mut rng,

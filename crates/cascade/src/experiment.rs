@@ -69,13 +69,7 @@ pub fn compare_on(
                 method,
             });
             let mut rng = StdRng::seed_from_u64(method_seed(seed, &method));
-            let plan = make_plan(
-                method,
-                &data.standardised,
-                &mut cache,
-                &config.plan,
-                &mut rng,
-            )?;
+            let plan = make_plan(method, &data, &mut cache, &config.plan, &mut rng)?;
             let run = reference::run(&plan, &data, config.model, &config.train, init_seed, device)?;
             Ok(MethodOutcome { plan, run })
         })

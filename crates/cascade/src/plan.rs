@@ -5,12 +5,12 @@
 
 use std::collections::HashMap;
 
-use cascade_data::TaskSet;
+use cascade_data::{StandardisedTaskSet, TaskSet};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::CascadeError;
-use crate::budget::{Budget, BudgetConfig, allocate, split_evenly};
+use crate::budget::{Budget, BudgetConfig, allocate};
 use crate::distance::{self, Distance, DistanceMatrix};
 use crate::method::{Method, RandomTreeKind};
 use crate::root::{RootRule, choose_root};
@@ -120,17 +120,19 @@ impl DistanceCache {
     }
 }
 
-/// Plans `method` over the standardised tasks `set`.
+/// Plans `method` over the tasks of `data` (distances and trees use the standardised training
+/// splits; the `feature-medoid` root rule uses the raw feature means).
 ///
 /// Errors: fewer than 2 tasks, a budget smaller than the task count, a distance that cannot
 /// apply to the data, a bad root. `rng` draws random roots and random trees.
 pub fn make_plan<R: Rng + ?Sized>(
     method: Method,
-    set: &TaskSet,
+    data: &StandardisedTaskSet,
     cache: &mut DistanceCache,
     config: &PlanConfig,
     rng: &mut R,
 ) -> Result<Plan, CascadeError> {
+    let set = &data.standardised;
     let t = set.len();
     if t < 2 {
         return Err(CascadeError::TooFewTasks {
@@ -151,20 +153,22 @@ pub fn make_plan<R: Rng + ?Sized>(
     let mut notes = Vec::new();
     let schedule = match method {
         Method::Global => Schedule::Pooled { steps: total },
-        Method::Indiv => Schedule::Cascade {
-            root: None,
-            tree: Tree::independent(t),
-            budget: Budget {
-                steps: split_evenly(total, t),
-            },
-        },
+        Method::Indiv => {
+            let tree = Tree::independent(t);
+            let budget = allocate(&tree, None, &config.budget)?;
+            Schedule::Cascade {
+                root: None,
+                tree,
+                budget,
+            }
+        }
         Method::Star | Method::RandTree(_) | Method::Mst(_) => {
             let kind = method.tree_distance().unwrap_or(config.root_distance);
             let dist = cache.get(set, kind)?;
             if dist.is_constant(1e-9) {
                 notes.push(PlanNote::ConstantDistance { distance: kind });
             }
-            let root = choose_root(&config.root_rule, dist, set, rng)?;
+            let root = choose_root(&config.root_rule, dist, data, rng)?;
             let tree = match method {
                 Method::Star => Tree::star(t, root)?,
                 Method::RandTree(RandomTreeKind::Pruefer) => Tree::random_pruefer(t, root, rng)?,

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use cascade_data::TaskSet;
+use cascade_data::{DVector, StandardisedTaskSet};
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 
@@ -73,10 +73,10 @@ impl FromStr for RootRule {
 pub fn choose_root<R: Rng + ?Sized>(
     rule: &RootRule,
     dist: &DistanceMatrix,
-    set: &TaskSet,
+    data: &StandardisedTaskSet,
     rng: &mut R,
 ) -> Result<usize, CascadeError> {
-    let n = set.len();
+    let n = data.len();
     if dist.len() != n {
         return Err(CascadeError::ShapeMismatch(format!(
             "the distance matrix covers {} tasks but the task set has {n}",
@@ -95,13 +95,19 @@ pub fn choose_root<R: Rng + ?Sized>(
             check_finite(dist)?;
             Ok(medoid(dist))
         }
-        RootRule::FeatureMedoid => Ok(feature_medoid(set)),
+        RootRule::FeatureMedoid => Ok(feature_medoid(&raw_feature_means(data))),
         RootRule::Given(index) if index >= n => {
             Err(CascadeError::TaskOutOfRange { index, tasks: n })
         }
         RootRule::Given(index) => Ok(index),
         RootRule::Random => Ok(rng.random_range(0..n)),
     }
+}
+
+/// Each task's mean training feature vector in the data's own units: `[d]` per task. (After
+/// per-task standardisation every mean is exactly zero, so the feature medoid must use these.)
+pub fn raw_feature_means(data: &StandardisedTaskSet) -> Vec<DVector<f64>> {
+    data.scalers.iter().map(|s| s.x_mean.clone()).collect()
 }
 
 /// The medoid of `dist`: `argmin_v sum_w D[v][w]`, the lowest index on ties.
@@ -114,23 +120,8 @@ pub fn medoid(dist: &DistanceMatrix) -> usize {
 
 /// The medoid of the per-task mean training feature vectors under Euclidean distance
 /// (the root rule of the research code).
-pub fn feature_medoid(set: &TaskSet) -> usize {
-    let means: Vec<Vec<f64>> = set
-        .tasks()
-        .iter()
-        .map(|t| {
-            let x = &t.train.x;
-            let rows = x.nrows().max(1) as f64;
-            x.column_iter().map(|c| c.sum() / rows).collect()
-        })
-        .collect();
-    let euclid = |a: &[f64], b: &[f64]| -> f64 {
-        a.iter()
-            .zip(b)
-            .map(|(x, y)| (x - y) * (x - y))
-            .sum::<f64>()
-            .sqrt()
-    };
+pub fn feature_medoid(means: &[DVector<f64>]) -> usize {
+    let euclid = |a: &DVector<f64>, b: &DVector<f64>| (a - b).norm();
     argmin_row_sum(
         means
             .iter()
@@ -153,7 +144,7 @@ fn argmin_row_sum(sums: impl Iterator<Item = f64>) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use cascade_data::{DMatrix, DVector, Split, Task};
+    use cascade_data::{DMatrix, Split, Task, TaskSet};
     use rand::SeedableRng;
     use rand::rngs::StdRng;
 
@@ -173,13 +164,16 @@ mod tests {
         }
     }
 
-    fn set(n: usize) -> TaskSet {
-        TaskSet::new(
+    fn standardised(tasks: Vec<Task>) -> StandardisedTaskSet {
+        StandardisedTaskSet::new(&TaskSet::new(tasks).unwrap())
+    }
+
+    fn set(n: usize) -> StandardisedTaskSet {
+        standardised(
             (0..n)
                 .map(|v| task(&format!("t{v}"), &[v as f64]))
                 .collect(),
         )
-        .unwrap()
     }
 
     fn four() -> DistanceMatrix {
@@ -212,15 +206,15 @@ mod tests {
     fn feature_medoid_by_hand() {
         // Task means 0, 1 and 10 (one feature): pairwise distances 1, 10, 9; row sums
         // 11, 10, 19 -> task 1. The distance matrix is deliberately ignored.
-        let s = TaskSet::new(vec![
+        // Raw means 0, 1 and 10 (standardisation would make all three 0).
+        let s = standardised(vec![
             task("a", &[-1.0, 1.0]),
             task("b", &[0.5, 1.5]),
             task("c", &[10.0, 10.0]),
-        ])
-        .unwrap();
+        ]);
         let d = DistanceMatrix::from_pairs(3, |_, _| 1.0);
         let mut rng = StdRng::seed_from_u64(0);
-        assert_eq!(feature_medoid(&s), 1);
+        assert_eq!(feature_medoid(&raw_feature_means(&s)), 1);
         assert_eq!(
             choose_root(&RootRule::FeatureMedoid, &d, &s, &mut rng),
             Ok(1)

@@ -50,8 +50,9 @@ pub(crate) fn mean_cov(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
 
 /// `cka`: `1 - CKA(X_u, X_v)` with linear CKA
 /// `tr(K_u K_v) / sqrt(tr(K_u^2) tr(K_v^2))`, `K = Xc Xc^T: [n, n]`, `Xc` column-centred.
-/// Needs equal `n` for every task. A constant task (`tr(K^2) = 0`) has CKA 0, so distance 1, to
-/// every task, itself-like ones included: CKA is undefined there and 1 is the largest distance.
+/// Needs equal `n` for every task. CKA is undefined for a constant task (`tr(K^2) = 0`); it is
+/// taken as 0 there, so a constant task is at the largest distance, 1, from every other task
+/// (another constant one included).
 pub(crate) fn cka(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
     let n = require_equal_rows(tasks, "cka")?;
     let d = tasks.first().map_or(0, |t| t.train.x.ncols());

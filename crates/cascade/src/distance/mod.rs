@@ -2,7 +2,8 @@
 //!
 //! [`compute`] builds the symmetric `T x T` [`DistanceMatrix`] (zero diagonal) for one
 //! [`Distance`]. Per-task summaries (embeddings, gradients, ridge fits, histograms, sorted targets)
-//! are computed once; only the pairwise part is quadratic in `T`.
+//! are computed once; only the pairwise part is quadratic in `T`, and its pairs are spread over
+//! the machine's cores (std scoped threads; the result does not depend on the thread count).
 
 mod feature;
 mod histogram;
