@@ -22,6 +22,10 @@ struct RunJson<'a> {
     config: &'a RunArgs,
     device: String,
     wall_seconds: f64,
+    /// Repetitions whose results are below (fewer than asked when the run failed).
+    completed_reps: usize,
+    /// Why the run stopped early, if it did.
+    error: Option<String>,
     methods: Vec<MethodJson<'a>>,
 }
 
@@ -84,12 +88,12 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         .map(|&m| MethodReport::new(m))
         .collect();
     let progress = Progress::new(args.reps, config.methods.len());
-    for rep in 0..args.reps {
-        let (data_seed, run_seed) = settings::rep_seeds(args.method.seed, rep);
+    let outcome: Result<(), CliError> = (0..args.reps).try_for_each(|rep| {
         let in_rep = |e: CliError| CliError::InRepetition {
             rep: rep + 1,
             source: Box::new(progress.fail(rep, e)),
         };
+        let (data_seed, run_seed) = settings::rep_seeds(args.method.seed, rep);
         let set = data_config
             .generate(&mut StdRng::seed_from_u64(data_seed))
             .map_err(|e| in_rep(e.into()))?;
@@ -104,9 +108,31 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             report.push(outcome);
         }
         progress.rep_done(rep);
-    }
+        Ok(())
+    });
     progress.finish();
     let wall = start.elapsed().as_secs_f64();
+    let completed = reports[0].mse.len();
+    if let Some(path) = &args.json {
+        // Written even when a repetition failed, so finished repetitions are never lost.
+        if outcome.is_ok() || completed > 0 {
+            let json = RunJson {
+                cascade_version: env!("CARGO_PKG_VERSION"),
+                config: args,
+                device: device.backend.to_string(),
+                wall_seconds: wall,
+                completed_reps: completed,
+                error: outcome.as_ref().err().map(|e| e.to_string()),
+                methods: reports.iter().map(MethodJson::new).collect(),
+            };
+            write_json(path, &json)?;
+            eprintln!(
+                "results of {completed} repetition(s) written to {}",
+                path.display()
+            );
+        }
+    }
+    outcome?;
 
     println!(
         "{} tasks, d = {}, B = {}, eta = {}, model {}, {} reps, device {}, tau_within = {}, tau_between = {}, sigma = {}",
@@ -123,16 +149,5 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     );
     println!("{}", table::results(&reports));
     println!("wall time {wall:.1} s");
-    if let Some(path) = &args.json {
-        let json = RunJson {
-            cascade_version: env!("CARGO_PKG_VERSION"),
-            config: args,
-            device: device.backend.to_string(),
-            wall_seconds: wall,
-            methods: reports.iter().map(MethodJson::new).collect(),
-        };
-        write_json(path, &json)?;
-        eprintln!("results written to {}", path.display());
-    }
     Ok(())
 }

@@ -187,3 +187,30 @@ fn bad_input_is_one_line_and_a_failure() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_failed_run_still_writes_the_finished_repetitions() {
+    // With seed 0 and eta 4, repetition 1 trains but repetition 2 diverges (found by scanning
+    // eta; a regression that loses the finished repetition fails here).
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("partial.json");
+    let out = cascade()
+        .args(["run", "--tasks", "10", "--budget", "100", "--reps", "6"])
+        .args(["--methods", "indiv", "--eta", "4", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: repetition 2: training diverged"),
+        "{stderr}"
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["completed_reps"], 1);
+    assert!(v["error"].as_str().unwrap().contains("diverged"));
+    assert_eq!(
+        v["methods"][0]["mse"]["per_rep"].as_array().unwrap().len(),
+        1
+    );
+}
