@@ -70,10 +70,10 @@ pub fn compare(
         train,
         model: args.model.parse::<ModelKind>()?,
     };
-    if let cascade::root::RootRule::Given(index) = config.plan.root_rule {
-        if index >= tasks {
-            return Err(cascade::CascadeError::TaskOutOfRange { index, tasks }.into());
-        }
+    if let cascade::root::RootRule::Given(index) = config.plan.root_rule
+        && index >= tasks
+    {
+        return Err(cascade::CascadeError::TaskOutOfRange { index, tasks }.into());
     }
     Ok(config)
 }

@@ -4,6 +4,7 @@
 //! plan is plain serialisable data that an executor replays.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use cascade_data::{StandardisedTaskSet, TaskSet};
 use rand::Rng;
@@ -112,11 +113,10 @@ impl DistanceCache {
 
     /// The matrix of `kind` over `set`, computed on first use.
     pub fn get(&mut self, set: &TaskSet, kind: Distance) -> Result<&DistanceMatrix, CascadeError> {
-        if !self.matrices.contains_key(&kind) {
-            let m = distance::compute(set, kind)?;
-            self.matrices.insert(kind, m);
+        match self.matrices.entry(kind) {
+            Entry::Occupied(entry) => Ok(entry.into_mut()),
+            Entry::Vacant(entry) => Ok(entry.insert(distance::compute(set, kind)?)),
         }
-        Ok(&self.matrices[&kind])
     }
 }
 

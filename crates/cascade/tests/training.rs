@@ -222,7 +222,7 @@ fn a_learning_rate_far_too_large_is_reported_as_divergence() {
         CascadeError::Diverged {
             step, loss, limit, ..
         } => {
-            assert!(step >= 2 && step <= 50, "step {step}");
+            assert!((2..=50).contains(&step), "step {step}");
             assert!(loss > limit, "{loss} <= {limit}");
         }
         other => panic!("expected divergence, got {other}"),

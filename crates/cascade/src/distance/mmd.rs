@@ -20,7 +20,9 @@ const MEDIAN_SUBSAMPLE: usize = 1000;
 ///   (unbiased within-set terms). Needs `n >= 2` per task.
 ///
 /// The bandwidth depends on the pair, so each pair evaluates its own kernels; the squared
-/// distances within each task are computed once and reused by every pair.
+/// distances within each task are computed once and reused by every pair. Cost: about
+/// `(n_u + n_v)^2 / 2` exponentials a pair; memory: `n (n - 1) / 2` values a task (16 KB at
+/// `n = 64`, 1.1 MB at `n = 528`).
 pub(crate) fn mmd(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
     require_rows(tasks, "mmd", 2)?;
     let rows: Vec<RowMajor> = tasks.iter().map(RowMajor::new).collect();

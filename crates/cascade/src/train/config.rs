@@ -46,7 +46,8 @@ impl TrainConfig {
                 });
             }
         }
-        if !(self.divergence_factor > 1.0) {
+        // Written so that NaN fails too.
+        if self.divergence_factor.partial_cmp(&1.0) != Some(std::cmp::Ordering::Greater) {
             return Err(CascadeError::InvalidSetting {
                 name: "divergence_factor",
                 value: self.divergence_factor.to_string(),
