@@ -45,7 +45,7 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
                 ),
                 None => println!("no root: every task trains from scratch"),
             }
-            println!("depth {} ", tree.max_depth());
+            println!("depth {}", tree.max_depth());
             let mut table = Table::new();
             table
                 .load_preset(ASCII_MARKDOWN)
