@@ -97,6 +97,10 @@ pub struct MethodArgs {
     /// Compute device: flex, ndarray, wgpu (or cuda), where compiled in.
     #[arg(long, default_value = "flex")]
     pub device: String,
+    /// Executor: batched (a whole tree level, of every method and stacked repetition, per
+    /// batch) or reference (one task at a time, as the research code).
+    #[arg(long, default_value = "batched")]
+    pub executor: String,
     /// Master seed: data, initialisations and random trees all derive from it.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -116,6 +120,9 @@ pub struct RunArgs {
     /// Repetitions, each with fresh data.
     #[arg(long, default_value_t = 10)]
     pub reps: usize,
+    /// How many repetitions train together as one batched program (stacked on the task axis).
+    #[arg(long, default_value_t = 10)]
+    pub stack: usize,
     /// Also write the configuration and all results as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,

@@ -62,7 +62,7 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
             println!("{table}");
         }
     }
-    crate::notes::print_plan_notes(&plan, &set);
+    crate::notes::print_plan_notes(&plan);
     if let Some(path) = &args.dot {
         match plan.to_dot() {
             Some(dot) => {

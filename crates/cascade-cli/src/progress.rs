@@ -4,24 +4,24 @@
 use std::io::IsTerminal;
 use std::time::Instant;
 
+use cascade::experiment::Progress as Progress2;
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// Progress over `reps x methods` units of work, on stderr.
+/// Progress over repetitions, on stderr.
 pub struct Progress {
     bar: Option<ProgressBar>,
     reps: usize,
-    methods: usize,
     start: Instant,
 }
 
 impl Progress {
     /// A bar when stderr is a terminal, plain lines otherwise.
-    pub fn new(reps: usize, methods: usize) -> Self {
+    pub fn new(reps: usize) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new((reps * methods) as u64);
+            let bar = ProgressBar::new(reps as u64);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg} (ETA {eta})",
+                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} reps {msg} (ETA {eta})",
                 )
                 .expect("the template is valid"),
             );
@@ -30,29 +30,37 @@ impl Progress {
         Self {
             bar,
             reps,
-            methods,
             start: Instant::now(),
         }
     }
 
-    /// A method of a repetition starts.
-    pub fn method(&self, rep: usize, index: usize, name: &str) {
+    /// Reports what the comparison of repetitions `first..` is doing.
+    pub fn step(&self, first: usize, what: Progress2) {
         if let Some(bar) = &self.bar {
-            bar.set_position((rep * self.methods + index) as u64);
-            bar.set_message(format!("rep {}/{} {name}", rep + 1, self.reps));
+            let message = match what {
+                Progress2::Planning { rep } => {
+                    format!("rep {}/{}: distances and plans", first + rep + 1, self.reps)
+                }
+                Progress2::Training { rep, method } => {
+                    format!("rep {}/{}: training {method}", first + rep + 1, self.reps)
+                }
+                Progress2::TrainingStacked { plans } => {
+                    format!("training {plans} plans as one batched program")
+                }
+            };
+            bar.set_message(message);
         }
     }
 
-    /// A repetition finished.
-    pub fn rep_done(&self, rep: usize) {
+    /// `done` repetitions are finished.
+    pub fn reps_done(&self, done: usize) {
         match &self.bar {
-            Some(bar) => bar.set_position(((rep + 1) * self.methods) as u64),
+            Some(bar) => bar.set_position(done as u64),
             None => {
                 let elapsed = self.start.elapsed().as_secs_f64();
-                let eta = elapsed / (rep + 1) as f64 * (self.reps - rep - 1) as f64;
+                let eta = elapsed / done as f64 * (self.reps - done) as f64;
                 eprintln!(
-                    "rep {}/{} done, {elapsed:.1} s elapsed, about {eta:.0} s left",
-                    rep + 1,
+                    "{done}/{} repetitions done, {elapsed:.1} s elapsed, about {eta:.0} s left",
                     self.reps
                 );
             }
@@ -65,14 +73,6 @@ impl Progress {
             Some(bar) => bar.suspend(f),
             None => f(),
         }
-    }
-
-    /// Clears the bar after an error in repetition `rep`, passing the error on.
-    pub fn fail<E>(&self, rep: usize, error: E) -> E {
-        if let Some(bar) = &self.bar {
-            bar.abandon_with_message(format!("failed in rep {}", rep + 1));
-        }
-        error
     }
 
     /// Clears the bar.

@@ -2,8 +2,11 @@
 
 use std::time::Instant;
 
-use cascade::experiment::compare_on;
+use cascade::experiment::{CompareConfig, MethodOutcome, Repetition, compare_reps};
 use cascade::report::{MethodReport, Stats};
+use cascade_data::TaskSet;
+use cascade_data::synthetic::SyntheticConfig;
+use cascade_models::burn::prelude::Device;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
@@ -87,32 +90,39 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         .iter()
         .map(|&m| MethodReport::new(m))
         .collect();
-    let progress = Progress::new(args.reps, config.methods.len());
-    let outcome: Result<(), CliError> = (0..args.reps).try_for_each(|rep| {
-        let in_rep = |e: CliError| CliError::InRepetition {
-            rep: rep + 1,
-            source: Box::new(progress.fail(rep, e)),
-        };
-        let (data_seed, run_seed) = settings::rep_seeds(args.method.seed, rep);
-        let set = data_config
-            .generate(&mut StdRng::seed_from_u64(data_seed))
-            .map_err(|e| in_rep(e.into()))?;
-        let outcomes = compare_on(&set, &config, run_seed, &device.device, |p| {
-            progress.method(rep, p.method_index, &p.method.to_string());
-        })
-        .map_err(|e| in_rep(e.into()))?;
-        if rep == 0 {
-            progress.suspend(|| print_notes(&outcomes, &set));
+    if args.stack == 0 {
+        return Err(CliError::Usage {
+            option: "--stack",
+            reason: "must be at least 1".into(),
+        });
+    }
+    let progress = Progress::new(args.reps);
+    let mut done = 0;
+    let outcome: Result<(), CliError> = (0..args.reps).step_by(args.stack).try_for_each(|first| {
+        let reps: Vec<usize> = (first..(first + args.stack).min(args.reps)).collect();
+        let (outcomes, failure) = run_chunk(
+            args,
+            &data_config,
+            &config,
+            &device.device,
+            &reps,
+            &progress,
+        );
+        for outcome in outcomes {
+            if done == 0 {
+                progress.suspend(|| print_notes(&outcome));
+            }
+            for (report, method) in reports.iter_mut().zip(&outcome) {
+                report.push(method);
+            }
+            done += 1;
         }
-        for (report, outcome) in reports.iter_mut().zip(&outcomes) {
-            report.push(outcome);
-        }
-        progress.rep_done(rep);
-        Ok(())
+        progress.reps_done(done);
+        failure.map_or(Ok(()), Err)
     });
     progress.finish();
     let wall = start.elapsed().as_secs_f64();
-    let completed = reports[0].mse.len();
+    let completed = done;
     if let Some(path) = &args.json {
         // Written even when a repetition failed, so finished repetitions are never lost.
         if outcome.is_ok() || completed > 0 {
@@ -150,4 +160,61 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     println!("{}", table::results(&reports));
     println!("wall time {wall:.1} s");
     Ok(())
+}
+
+/// The data of repetition `rep`.
+fn generate(args: &RunArgs, config: &SyntheticConfig, rep: usize) -> Result<TaskSet, CliError> {
+    let (data_seed, _) = settings::rep_seeds(args.method.seed, rep);
+    Ok(config.generate(&mut StdRng::seed_from_u64(data_seed))?)
+}
+
+/// Runs repetitions `reps` stacked. If the stacked program fails, reruns them one at a time
+/// (the results are the same) to keep the ones that succeed and name the one that fails.
+/// Returns the finished repetitions (in order, up to the first failure) and the failure.
+fn run_chunk(
+    args: &RunArgs,
+    data_config: &SyntheticConfig,
+    config: &CompareConfig,
+    device: &Device,
+    reps: &[usize],
+    progress: &Progress,
+) -> (Vec<Vec<MethodOutcome>>, Option<CliError>) {
+    let compare = |reps: &[usize]| -> Result<Vec<Vec<MethodOutcome>>, CliError> {
+        let sets: Vec<TaskSet> = reps
+            .iter()
+            .map(|&r| generate(args, data_config, r))
+            .collect::<Result<_, _>>()?;
+        let labels: Vec<String> = reps.iter().map(|r| format!("rep {}", r + 1)).collect();
+        let repetitions: Vec<Repetition> = sets
+            .iter()
+            .zip(reps)
+            .zip(&labels)
+            .map(|((set, &r), label)| Repetition {
+                set,
+                seed: settings::rep_seeds(args.method.seed, r).1,
+                label,
+            })
+            .collect();
+        Ok(compare_reps(&repetitions, config, device, |p| {
+            progress.step(reps[0], p)
+        })?)
+    };
+    let in_rep = |rep: usize, error: CliError| CliError::InRepetition {
+        rep: rep + 1,
+        source: Box::new(error),
+    };
+    match compare(reps) {
+        Ok(outcomes) => (outcomes, None),
+        Err(error) if reps.len() == 1 => (Vec::new(), Some(in_rep(reps[0], error))),
+        Err(_) => {
+            let mut outcomes = Vec::new();
+            for &rep in reps {
+                match compare(&[rep]) {
+                    Ok(mut one) => outcomes.push(one.remove(0)),
+                    Err(error) => return (outcomes, Some(in_rep(rep, error))),
+                }
+            }
+            (outcomes, None)
+        }
+    }
 }

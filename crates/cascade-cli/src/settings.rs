@@ -69,6 +69,7 @@ pub fn compare(
         },
         train,
         model: args.model.parse::<ModelKind>()?,
+        executor: args.executor.parse()?,
     };
     if let cascade::root::RootRule::Given(index) = config.plan.root_rule
         && index >= tasks

@@ -1,5 +1,9 @@
-//! Comparing methods on one task set: every method sees the same data and the same fresh
-//! initialisations, so differences between methods within a repetition are paired.
+//! Comparing methods: every method sees the same data and the same fresh initialisations
+//! within a repetition, so differences between methods are paired. Repetitions can be stacked
+//! along the task axis and trained as one batched program.
+
+use std::fmt;
+use std::str::FromStr;
 
 use burn::prelude::Device;
 use cascade_data::{StandardisedTaskSet, TaskSet};
@@ -11,8 +15,44 @@ use serde::{Deserialize, Serialize};
 use crate::CascadeError;
 use crate::method::Method;
 use crate::plan::{DistanceCache, Plan, PlanConfig, make_plan};
+use crate::train::batched::{Job, run_jobs};
 use crate::train::reference::{self, MethodRun};
 use crate::train::{TrainConfig, task_init_seed};
+
+/// Which executor trains the plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Executor {
+    /// Level-synchronous: each depth of every plan (and every repetition) is one batch.
+    #[default]
+    Batched,
+    /// One task at a time, as the research code does; the yardstick for the batched one.
+    Reference,
+}
+
+impl fmt::Display for Executor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Executor::Batched => "batched",
+            Executor::Reference => "reference",
+        })
+    }
+}
+
+impl FromStr for Executor {
+    type Err = CascadeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "batched" => Ok(Executor::Batched),
+            "reference" => Ok(Executor::Reference),
+            _ => Err(CascadeError::UnknownName {
+                kind: "executor",
+                name: s.to_string(),
+                expected: "batched, reference".into(),
+            }),
+        }
+    }
+}
 
 /// Everything a comparison needs besides the data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +65,9 @@ pub struct CompareConfig {
     pub train: TrainConfig,
     /// The model every task uses.
     pub model: ModelKind,
+    /// Which executor trains.
+    #[serde(default)]
+    pub executor: Executor,
 }
 
 /// One method's plan and outcome on one task set.
@@ -36,44 +79,160 @@ pub struct MethodOutcome {
     pub run: MethodRun,
 }
 
-/// Which method of a repetition is about to run, for progress displays.
+/// What a comparison is doing, for progress displays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Progress {
-    /// Index of the method within the comparison.
-    pub method_index: usize,
-    /// The method.
-    pub method: Method,
+pub enum Progress {
+    /// Distances and plans of repetition `rep` (index within the call).
+    Planning {
+        /// Repetition index.
+        rep: usize,
+    },
+    /// Training `method` of repetition `rep` (reference executor).
+    Training {
+        /// Repetition index.
+        rep: usize,
+        /// The method.
+        method: Method,
+    },
+    /// Training every plan of every repetition as one batched program.
+    TrainingStacked {
+        /// How many plans train together.
+        plans: usize,
+    },
 }
 
-/// Runs every method of `config` on `set` (raw units; standardised here), calling `progress`
-/// before each method. `seed` fixes the initialisations (shared by all methods) and each
-/// method's random choices (derived from the method's name, so adding a method changes no
-/// other method's tree).
+/// One repetition's data and seed.
+#[derive(Debug, Clone, Copy)]
+pub struct Repetition<'a> {
+    /// The tasks, in their own units (standardised here).
+    pub set: &'a TaskSet,
+    /// Fixes the initialisations (shared by all methods) and each method's random choices.
+    pub seed: u64,
+    /// A label for error messages, e.g. `rep 7`.
+    pub label: &'a str,
+}
+
+/// Runs every method of `config` on every repetition; `result[r][m]` is method `m` on
+/// repetition `r`. With the batched executor all repetitions train as one program.
+pub fn compare_reps(
+    reps: &[Repetition],
+    config: &CompareConfig,
+    device: &Device,
+    mut progress: impl FnMut(Progress),
+) -> Result<Vec<Vec<MethodOutcome>>, CascadeError> {
+    let mut prepared = Vec::with_capacity(reps.len());
+    for (r, rep) in reps.iter().enumerate() {
+        progress(Progress::Planning { rep: r });
+        let data = StandardisedTaskSet::new(rep.set);
+        let plans = plan_methods(&data, config, rep.seed)?;
+        prepared.push((data, plans));
+    }
+    let runs: Vec<Vec<MethodRun>> = match config.executor {
+        Executor::Reference => {
+            let mut runs = Vec::with_capacity(reps.len());
+            for (r, (rep, (data, plans))) in reps.iter().zip(&prepared).enumerate() {
+                let init_seed = init_seed(rep.seed);
+                let mut rep_runs = Vec::with_capacity(plans.len());
+                for plan in plans {
+                    progress(Progress::Training {
+                        rep: r,
+                        method: plan.method,
+                    });
+                    rep_runs.push(reference::run(
+                        plan,
+                        data,
+                        config.model,
+                        &config.train,
+                        init_seed,
+                        device,
+                    )?);
+                }
+                runs.push(rep_runs);
+            }
+            runs
+        }
+        Executor::Batched => {
+            let labels: Vec<Vec<String>> = reps
+                .iter()
+                .zip(&prepared)
+                .map(|(rep, (_, plans))| {
+                    plans
+                        .iter()
+                        .map(|p| match rep.label {
+                            "" => p.method.to_string(),
+                            label => format!("{}, {label}", p.method),
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut jobs = Vec::new();
+            for ((rep, (data, plans)), labels) in reps.iter().zip(&prepared).zip(&labels) {
+                for (plan, label) in plans.iter().zip(labels) {
+                    jobs.push(Job {
+                        plan,
+                        data,
+                        init_seed: init_seed(rep.seed),
+                        label,
+                    });
+                }
+            }
+            progress(Progress::TrainingStacked { plans: jobs.len() });
+            let mut flat = run_jobs(&jobs, config.model, &config.train, device)?.into_iter();
+            prepared
+                .iter()
+                .map(|(_, plans)| flat.by_ref().take(plans.len()).collect())
+                .collect()
+        }
+    };
+    Ok(prepared
+        .into_iter()
+        .zip(runs)
+        .map(|((_, plans), runs)| {
+            plans
+                .into_iter()
+                .zip(runs)
+                .map(|(plan, run)| MethodOutcome { plan, run })
+                .collect()
+        })
+        .collect())
+}
+
+/// Runs every method of `config` on one task set (see [`compare_reps`]).
 pub fn compare_on(
     set: &TaskSet,
     config: &CompareConfig,
     seed: u64,
     device: &Device,
-    mut progress: impl FnMut(Progress),
 ) -> Result<Vec<MethodOutcome>, CascadeError> {
-    let data = StandardisedTaskSet::new(set);
+    let rep = Repetition {
+        set,
+        seed,
+        label: "",
+    };
+    Ok(compare_reps(&[rep], config, device, |_| {})?.remove(0))
+}
+
+/// The plans of every method of `config` on `data`, each method's random choices seeded by
+/// [`method_seed`]`(seed, method)`.
+pub fn plan_methods(
+    data: &StandardisedTaskSet,
+    config: &CompareConfig,
+    seed: u64,
+) -> Result<Vec<Plan>, CascadeError> {
     let mut cache = DistanceCache::new();
-    let init_seed = task_init_seed(seed, usize::MAX);
     config
         .methods
         .iter()
-        .enumerate()
-        .map(|(method_index, &method)| {
-            progress(Progress {
-                method_index,
-                method,
-            });
+        .map(|&method| {
             let mut rng = StdRng::seed_from_u64(method_seed(seed, &method));
-            let plan = make_plan(method, &data, &mut cache, &config.plan, &mut rng)?;
-            let run = reference::run(&plan, &data, config.model, &config.train, init_seed, device)?;
-            Ok(MethodOutcome { plan, run })
+            make_plan(method, data, &mut cache, &config.plan, &mut rng)
         })
         .collect()
+}
+
+/// The initialisation seed of a comparison seeded by `seed`, shared by all its methods.
+fn init_seed(seed: u64) -> u64 {
+    task_init_seed(seed, usize::MAX)
 }
 
 /// The seed of `method`'s random choices (roots, random trees) in a comparison seeded by

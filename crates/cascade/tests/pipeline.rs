@@ -28,6 +28,7 @@ fn config(methods: Vec<Method>, budget: usize) -> CompareConfig {
         },
         train: TrainConfig::default(),
         model: ModelKind::Linear,
+        executor: Default::default(),
     }
 }
 
@@ -45,8 +46,8 @@ fn tasks(n_tasks: usize, tau_within: f64, seed: u64) -> cascade_data::TaskSet {
 fn every_method_spends_exactly_the_budget_and_is_reproducible() {
     let set = tasks(15, 5.0, 1);
     let cfg = config(Method::default_set(), 157);
-    let a = compare_on(&set, &cfg, 9, &device(), |_| {}).unwrap();
-    let b = compare_on(&set, &cfg, 9, &device(), |_| {}).unwrap();
+    let a = compare_on(&set, &cfg, 9, &device()).unwrap();
+    let b = compare_on(&set, &cfg, 9, &device()).unwrap();
     assert_eq!(a.len(), 14);
     for (x, y) in a.iter().zip(&b) {
         assert_eq!(x.run.steps_used, 157, "{}", x.plan.method);
@@ -87,7 +88,7 @@ fn mst_cascades_beat_indiv_on_clustered_tasks() {
     let mut mse = [0.0; 3];
     for rep in 0..3 {
         let set = tasks(60, 2.0, 100 + rep);
-        let out = compare_on(&set, &cfg, rep, &device(), |_| {}).unwrap();
+        let out = compare_on(&set, &cfg, rep, &device()).unwrap();
         for (m, o) in mse.iter_mut().zip(&out) {
             *m += o.run.mean_mse() / 3.0;
         }

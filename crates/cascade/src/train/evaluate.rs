@@ -30,17 +30,27 @@ pub fn evaluate_tasks(
     data: &StandardisedTaskSet,
     tasks: &[usize],
 ) -> Vec<(f64, f64)> {
-    let splits: Vec<_> = tasks.iter().map(|&v| &data.tasks()[v].test).collect();
+    let rows: Vec<_> = tasks.iter().map(|&v| (data, v)).collect();
+    evaluate_rows(model, &rows)
+}
+
+/// Like [`evaluate_tasks`], with model task `k` evaluated on task `rows[k].1` of the task set
+/// `rows[k].0`: one batched forward pass for tasks drawn from several task sets (stacked
+/// repetitions).
+pub fn evaluate_rows(model: &TaskModel, rows: &[(&StandardisedTaskSet, usize)]) -> Vec<(f64, f64)> {
+    let splits: Vec<_> = rows
+        .iter()
+        .map(|&(data, v)| &data.tasks()[v].test)
+        .collect();
     let model = model.valid();
     let device = model.devices().into_iter().next().unwrap_or_default();
     let batch = TaskBatch::new(&splits, &device);
     let pred = model.forward(batch.x);
     let n_max = pred.dims()[1];
     let pred = to_host(pred);
-    tasks
-        .iter()
+    rows.iter()
         .enumerate()
-        .map(|(k, &v)| {
+        .map(|(k, &(data, v))| {
             let scaler = &data.scalers[v];
             let truth = &data.raw_test_y[v];
             let n = truth.len();

@@ -6,6 +6,7 @@
 //! ([`reference`]) calls it with one task at a time.
 
 mod batch;
+pub mod batched;
 mod config;
 mod evaluate;
 mod fit;
@@ -13,7 +14,7 @@ pub mod reference;
 
 pub use batch::TaskBatch;
 pub use config::TrainConfig;
-pub use evaluate::{TaskResult, evaluate_tasks};
+pub use evaluate::{TaskResult, evaluate_rows, evaluate_tasks};
 pub use fit::{FitOutcome, fit};
 
 /// The seed of task `task`'s fresh initialisation in a run seeded by `run_seed`

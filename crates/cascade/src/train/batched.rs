@@ -1,0 +1,213 @@
+//! The level-synchronous batched executor: every task whose parent is trained joins the
+//! current batch, so a whole level of a tree (and the same level of many trees: methods and
+//! repetitions stacked along the task axis) trains as one program.
+//!
+//! Level `L` holds every task at depth `L` of every job. Roots (depth 0) start from fresh
+//! initialisations drawn from their own seeds; a task at depth `L > 0` starts from its parent's
+//! row of the level `L - 1` model ([`gather_tasks`]). The level then trains with [`fit`], one
+//! forward/backward per step over `[T_level, n, d]`, each task clipped on its own and masked
+//! after its own budget. Pooled (Global) jobs train together as one further batch.
+//!
+//! It computes what [`super::reference::run`] computes, task by task, to float tolerance.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use burn::prelude::Device;
+use cascade_data::{Split, StandardisedTaskSet, pooled_train};
+use cascade_models::{ModelKind, gather_tasks};
+
+use super::reference::MethodRun;
+use super::{TaskBatch, TaskResult, TrainConfig, evaluate_rows, fit, task_init_seed};
+use crate::CascadeError;
+use crate::plan::{Plan, Schedule};
+
+/// One plan to execute: on which data, with which initialisation seed, under which label
+/// (errors name the label with the task, e.g. `mst-gradient, rep 3`).
+#[derive(Debug, Clone, Copy)]
+pub struct Job<'a> {
+    /// The plan.
+    pub plan: &'a Plan,
+    /// The standardised tasks it plans over.
+    pub data: &'a StandardisedTaskSet,
+    /// Fresh models of task `v` draw from `task_init_seed(init_seed, v)` (pooled: `v = T`).
+    pub init_seed: u64,
+    /// A short label for error messages.
+    pub label: &'a str,
+}
+
+/// Executes every job, batching all jobs' tasks of the same depth together. Returns one
+/// [`MethodRun`] per job, in order. A task's `seconds` is its level's wall time divided over the
+/// level's tasks in proportion to their steps (the batch trains them together).
+pub fn run_jobs(
+    jobs: &[Job],
+    model: ModelKind,
+    config: &TrainConfig,
+    device: &Device,
+) -> Result<Vec<MethodRun>, CascadeError> {
+    config.validate()?;
+    let mut results: Vec<Vec<Option<TaskResult>>> =
+        jobs.iter().map(|j| vec![None; j.data.len()]).collect();
+    let mut seconds = vec![0.0; jobs.len()];
+
+    let cascades: Vec<usize> = (0..jobs.len())
+        .filter(|&j| matches!(jobs[j].plan.schedule, Schedule::Cascade { .. }))
+        .collect();
+    let levels: Vec<Vec<Vec<usize>>> = jobs
+        .iter()
+        .map(|job| match &job.plan.schedule {
+            Schedule::Cascade { tree, .. } => tree.levels(),
+            Schedule::Pooled { .. } => Vec::new(),
+        })
+        .collect();
+    let depth = levels.iter().map(Vec::len).max().unwrap_or(0);
+    // Row of (job, task) in the previous level's model.
+    let mut previous: Option<(cascade_models::TaskModel, HashMap<(usize, usize), usize>)> = None;
+    for level in 0..depth {
+        let start = Instant::now();
+        let entries: Vec<(usize, usize)> = cascades
+            .iter()
+            .flat_map(|&j| {
+                levels[j]
+                    .get(level)
+                    .into_iter()
+                    .flatten()
+                    .map(move |&v| (j, v))
+            })
+            .collect();
+        let budget = |j: usize, v: usize| match &jobs[j].plan.schedule {
+            Schedule::Cascade { budget, .. } => budget.steps[v],
+            Schedule::Pooled { steps } => *steps,
+        };
+        let d = jobs[entries[0].0].data.standardised.n_features();
+        let init = match &previous {
+            None => {
+                let seeds: Vec<u64> = entries
+                    .iter()
+                    .map(|&(j, v)| task_init_seed(jobs[j].init_seed, v))
+                    .collect();
+                model.init(d, &seeds, device)
+            }
+            Some((parents, rows)) => {
+                let parent_rows: Vec<usize> = entries
+                    .iter()
+                    .map(|&(j, v)| {
+                        let Schedule::Cascade { tree, .. } = &jobs[j].plan.schedule else {
+                            unreachable!("only cascades have levels")
+                        };
+                        let p = tree.parent(v).expect("depth > 0 has a parent");
+                        rows[&(j, p)]
+                    })
+                    .collect();
+                gather_tasks(parents, &parent_rows).expect("parent rows exist")
+            }
+        };
+        let splits: Vec<&Split> = entries
+            .iter()
+            .map(|&(j, v)| &jobs[j].data.tasks()[v].train)
+            .collect();
+        let steps: Vec<usize> = entries.iter().map(|&(j, v)| budget(j, v)).collect();
+        let names: Vec<String> = entries
+            .iter()
+            .map(|&(j, v)| labelled(&jobs[j].data.tasks()[v].id, jobs[j].label))
+            .collect();
+        let batch = TaskBatch::new(&splits, device);
+        let out = fit(init, &batch, &steps, config, &names)?;
+        let rows: Vec<(&StandardisedTaskSet, usize)> =
+            entries.iter().map(|&(j, v)| (jobs[j].data, v)).collect();
+        let errors = evaluate_rows(&out.model, &rows);
+        let elapsed = start.elapsed().as_secs_f64();
+        let total_steps = steps.iter().sum::<usize>().max(1) as f64;
+        for (k, &(j, v)) in entries.iter().enumerate() {
+            let share = if steps.iter().sum::<usize>() == 0 {
+                elapsed / entries.len() as f64
+            } else {
+                elapsed * steps[k] as f64 / total_steps
+            };
+            seconds[j] += share;
+            results[j][v] = Some(TaskResult {
+                task: jobs[j].data.tasks()[v].id.clone(),
+                steps: steps[k],
+                seconds: share,
+                train_loss: out.last_loss[k],
+                test_mse: errors[k].0,
+                test_rmse: errors[k].1,
+            });
+        }
+        let rows = entries.iter().enumerate().map(|(k, &e)| (e, k)).collect();
+        previous = Some((out.model, rows));
+    }
+
+    let pooled: Vec<usize> = (0..jobs.len())
+        .filter(|&j| matches!(jobs[j].plan.schedule, Schedule::Pooled { .. }))
+        .collect();
+    if !pooled.is_empty() {
+        let start = Instant::now();
+        let splits: Vec<Split> = pooled
+            .iter()
+            .map(|&j| pooled_train(&jobs[j].data.standardised))
+            .collect();
+        let refs: Vec<&Split> = splits.iter().collect();
+        let d = splits[0].x.ncols();
+        let seeds: Vec<u64> = pooled
+            .iter()
+            .map(|&j| task_init_seed(jobs[j].init_seed, jobs[j].data.len()))
+            .collect();
+        let steps: Vec<usize> = pooled.iter().map(|&j| jobs[j].plan.total_steps()).collect();
+        let names: Vec<String> = pooled
+            .iter()
+            .map(|&j| labelled("global (pooled)", jobs[j].label))
+            .collect();
+        let init = model.init(d, &seeds, device);
+        let out = fit(init, &TaskBatch::new(&refs, device), &steps, config, &names)?;
+        let mut rows = Vec::new();
+        let mut replicate = Vec::new();
+        for (k, &j) in pooled.iter().enumerate() {
+            for v in 0..jobs[j].data.len() {
+                rows.push((jobs[j].data, v));
+                replicate.push(k);
+            }
+        }
+        let replicated = gather_tasks(&out.model, &replicate).expect("pooled rows exist");
+        let errors = evaluate_rows(&replicated, &rows);
+        let elapsed = start.elapsed().as_secs_f64() / pooled.len() as f64;
+        for (((data, v), (mse, rmse)), &k) in rows.iter().zip(errors).zip(&replicate) {
+            let j = pooled[k];
+            let t = data.len() as f64;
+            results[j][*v] = Some(TaskResult {
+                task: data.tasks()[*v].id.clone(),
+                // The pooled model's cost is shared: it is charged to the first task.
+                steps: if *v == 0 { steps[k] } else { 0 },
+                seconds: elapsed / t,
+                train_loss: out.last_loss[k],
+                test_mse: mse,
+                test_rmse: rmse,
+            });
+        }
+        for &j in &pooled {
+            seconds[j] += elapsed;
+        }
+    }
+
+    Ok(jobs
+        .iter()
+        .zip(results)
+        .zip(seconds)
+        .map(|((job, tasks), seconds)| MethodRun {
+            tasks: tasks
+                .into_iter()
+                .map(|t| t.expect("every task belongs to a level or a pooled job"))
+                .collect(),
+            steps_used: job.plan.total_steps(),
+            seconds,
+        })
+        .collect())
+}
+
+fn labelled(task: &str, label: &str) -> String {
+    if label.is_empty() {
+        task.to_string()
+    } else {
+        format!("{task} ({label})")
+    }
+}
