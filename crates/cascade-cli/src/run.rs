@@ -117,7 +117,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             }
             done += 1;
         }
-        progress.reps_done(done);
+        if failure.is_none() || done > first {
+            progress.reps_done(done);
+        }
         failure.map_or(Ok(()), Err)
     });
     progress.finish();
