@@ -24,6 +24,8 @@ pub enum Command {
     /// Print one method's plan (parent, depth and budget per task) for one repetition.
     #[command(allow_negative_numbers = true)]
     Plan(PlanArgs),
+    /// Time the per-task reference executor against the batched one on synthetic tasks.
+    Bench(BenchArgs),
 }
 
 /// The synthetic Syn-tau tasks (SPEC 6); defaults are the paper's figure settings.
@@ -74,6 +76,10 @@ pub struct MethodArgs {
     /// its first loss and 1 (divergence); `inf` keeps only the NaN/infinity check.
     #[arg(long, default_value_t = 10.0)]
     pub divergence_factor: f64,
+    /// Train linear models through autodiff instead of their sufficient statistics (same
+    /// iterates, slower; for comparisons).
+    #[arg(long)]
+    pub no_linear_fast_path: bool,
     /// Fraction f of the budget the root gets: b_s = max(1, floor(f B)).
     #[arg(long, default_value_t = 0.1)]
     pub seed_fraction: f64,
@@ -146,4 +152,43 @@ pub struct PlanArgs {
     /// Write the plan as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args, Serialize)]
+pub struct BenchArgs {
+    /// Task counts T to measure (comma-separated).
+    #[arg(
+        long = "tasks",
+        value_delimiter = ',',
+        default_value = "200,2000,10000"
+    )]
+    pub tasks: Vec<usize>,
+    /// Budget per task: B = this x T.
+    #[arg(long, default_value_t = 5)]
+    pub steps_per_task: usize,
+    /// Models to measure (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "linear,simple-mlp")]
+    pub models: Vec<String>,
+    /// Methods to measure: indiv trains one level; mst-gradient a deep tree.
+    #[arg(long, value_delimiter = ',', default_value = "indiv,mst-gradient")]
+    pub methods: Vec<String>,
+    /// Devices to measure (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "ndarray,flex")]
+    pub devices: Vec<String>,
+    /// Skip the (slow) reference executor above this many tasks.
+    #[arg(long, default_value_t = 2000)]
+    pub reference_max_tasks: usize,
+    /// Write the rows as JSON (per row: T, model, device, method, executor, task-steps per
+    /// second, speed-up, peak memory).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub method: MethodArgs,
+}
+
+impl BenchArgs {
+    /// The shared method settings (the budget is set per T).
+    pub fn method_defaults(&self) -> MethodArgs {
+        self.method.clone()
+    }
 }

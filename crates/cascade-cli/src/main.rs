@@ -1,9 +1,11 @@
 //! The `cascade` command. See `cascade --help`.
 
 mod args;
+mod bench;
 mod error;
 mod notes;
 mod output;
+mod peak_memory;
 mod plan_cmd;
 mod progress;
 mod run;
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => run::run(args),
         Command::Plan(args) => plan_cmd::plan(args),
+        Command::Bench(args) => bench::bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -58,6 +58,7 @@ pub fn compare(
         eta: args.eta,
         clip: args.clip,
         divergence_factor: args.divergence_factor,
+        linear_fast_path: !args.no_linear_fast_path,
     };
     train.validate()?;
     let config = CompareConfig {

@@ -56,6 +56,12 @@ fn one_step_by_hand(x: &DMatrix<f64>, y: &DVector<f64>, w: &[f64], b: f64, eta: 
 
 #[test]
 fn one_step_matches_the_closed_form_with_and_without_clipping() {
+    for fast in [true, false] {
+        one_step_matches_the_closed_form(fast);
+    }
+}
+
+fn one_step_matches_the_closed_form(linear_fast_path: bool) {
     let dev = device();
     // Task 0 has a large gradient (clipped), task 1 a small one (not clipped: |g| < 1).
     let x0 = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, -1.0, 0.5, 3.0, -2.0]);
@@ -70,6 +76,7 @@ fn one_step_matches_the_closed_form_with_and_without_clipping() {
     let eta = 0.1;
     let config = TrainConfig {
         clip: 1.0,
+        linear_fast_path,
         ..TrainConfig::with_eta(eta)
     };
     let out = fit(model, &batch, &[1, 1], &config, &names(2)).unwrap();
@@ -228,4 +235,35 @@ fn a_learning_rate_far_too_large_is_reported_as_divergence() {
         other => panic!("expected divergence, got {other}"),
     }
     assert!(run(0.01).is_ok());
+}
+
+#[test]
+fn the_linear_fast_path_gives_the_general_paths_iterates() {
+    // Ragged tasks (5, 17 and 11 rows), budgets 0, 9 and 40, a large eta so that some steps are
+    // clipped and some are not: sufficient statistics and autodiff must agree.
+    let dev = device();
+    let splits = [split(5, 4, 7), split(17, 4, 8), split(11, 4, 9)];
+    let refs: Vec<&Split> = splits.iter().collect();
+    let batch = TaskBatch::new(&refs, &dev);
+    let steps = [0usize, 9, 40];
+    let model = ModelKind::Linear.init(4, &[1, 2, 3], &dev);
+    let run = |fast: bool| {
+        let config = TrainConfig {
+            linear_fast_path: fast,
+            ..TrainConfig::with_eta(0.2)
+        };
+        fit(model.clone(), &batch, &steps, &config, &names(3)).unwrap()
+    };
+    let (fast, general) = (run(true), run(false));
+    for (a, b) in params(&fast.model).iter().zip(params(&general.model)) {
+        assert_abs_diff_eq!(*a, b, epsilon = 1e-4);
+    }
+    for (a, b) in fast.last_loss.iter().zip(&general.last_loss) {
+        match (a, b) {
+            (Some(a), Some(b)) => assert_abs_diff_eq!(*a, *b, epsilon = 1e-4 * b.max(1.0)),
+            (a, b) => assert_eq!(a, b),
+        }
+    }
+    // Task 0 had no steps: its parameters are its initial ones.
+    assert_eq!(params(&fast.model)[0..4], params(&model)[0..4]);
 }

@@ -18,6 +18,15 @@ pub struct TrainConfig {
     /// with meaningless parameters. Default 10; `f64::INFINITY` keeps only the NaN/inf check.
     #[serde(default = "default_divergence_factor")]
     pub divergence_factor: f64,
+    /// Train linear models from their sufficient statistics (`X~^T X~`, `X~^T y`, `y^T y`): the
+    /// same iterates as the general autodiff path at a step cost independent of the number of
+    /// rows (default true; turn off to compare with the general path).
+    #[serde(default = "default_true")]
+    pub linear_fast_path: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_divergence_factor() -> f64 {
@@ -30,6 +39,7 @@ impl Default for TrainConfig {
             eta: 0.01,
             clip: 1.0,
             divergence_factor: default_divergence_factor(),
+            linear_fast_path: true,
         }
     }
 }

@@ -3,6 +3,7 @@ use burn::prelude::*;
 use burn::tensor::Gradients;
 use cascade_models::{TaskModel, to_host};
 
+use super::fit_linear::fit_linear;
 use super::{TaskBatch, TrainConfig};
 use crate::CascadeError;
 
@@ -21,6 +22,9 @@ pub struct FitOutcome {
 /// is the gradient of task `t`'s mean squared error and `|g_t|` its norm over all the task's
 /// parameters (PyTorch's `clip_grad_norm_` formula). One forward and one backward pass per step
 /// serve every task; a task whose steps are spent is masked and stops moving.
+///
+/// Linear models train from sufficient statistics when `config.linear_fast_path` is on (the
+/// default): the same iterates at a step cost independent of the number of rows.
 ///
 /// A NaN or infinite training loss, or one that grows past `config.divergence_factor` times the
 /// larger of the task's first loss and 1, is an error naming the task (`names[t]`), the first
@@ -42,20 +46,26 @@ pub fn fit(
             names.len()
         )));
     }
+    match model {
+        TaskModel::Linear(linear) if config.linear_fast_path => {
+            fit_linear(linear, batch, steps, config, names)
+        }
+        model => fit_autodiff(model, batch, steps, config, names),
+    }
+}
+
+/// The general path: autodiff through any model.
+fn fit_autodiff(
+    mut model: TaskModel,
+    batch: &TaskBatch,
+    steps: &[usize],
+    config: &TrainConfig,
+    names: &[String],
+) -> Result<FitOutcome, CascadeError> {
+    let t = batch.len();
     let device = batch.x.device();
+    let mut watch = Watch::new(steps, &device);
     let max_steps = steps.iter().copied().max().unwrap_or(0);
-    let budget = Tensor::<1>::from_data(
-        TensorData::new(steps.iter().map(|&s| s as f32).collect(), [t]),
-        &device,
-    )
-    .inner();
-    // Per task: the first step whose loss diverged (+inf while none) and that loss; the loss
-    // ceiling (factor x max(first loss, 1)); and the loss at the last active step.
-    let mut first_bad = Tensor::<1>::full([t], f32::INFINITY, &device).inner();
-    let mut bad_loss = Tensor::<1>::zeros([t], &device).inner();
-    let mut ceiling = Tensor::<1>::full([t], f32::INFINITY, &device).inner();
-    let mut last_loss = Tensor::<1>::zeros([t], &device).inner();
-    let mut model = model;
     for step in 0..max_steps {
         let pred = model.forward(batch.x.clone());
         let per_task = (pred - batch.y.clone())
@@ -64,11 +74,65 @@ pub fn fit(
             .sum_dim(1)
             .reshape([t]);
         let grads = per_task.clone().sum().backward();
-        let loss = per_task.inner();
-        let active = budget.clone().greater_elem(step as f32);
+        let mut norm = SquaredNorm::new(&grads);
+        model.visit(&mut norm);
+        let norm = norm
+            .total
+            .map_or_else(|| Tensor::zeros([t], &device).inner(), |n| n.sqrt());
+        let scale = watch.step(step, per_task.inner(), norm, config);
+        model = model.map(&mut Update {
+            grads: &grads,
+            scale,
+        });
+    }
+    watch.finish(config, steps, names)?;
+    Ok(FitOutcome {
+        model,
+        last_loss: watch.last_loss(steps),
+    })
+}
 
+/// The per-task bookkeeping both paths share, on the device (no host sync per step): the step
+/// mask, the clipped step size, the divergence checks and the last loss.
+pub(super) struct Watch {
+    budget: Tensor<1>,
+    /// First step whose loss diverged (+inf while none), and that loss.
+    first_bad: Tensor<1>,
+    bad_loss: Tensor<1>,
+    /// `divergence_factor * max(first loss, 1)`.
+    ceiling: Tensor<1>,
+    /// The loss at each task's last active step.
+    last: Tensor<1>,
+}
+
+impl Watch {
+    pub(super) fn new(steps: &[usize], device: &Device) -> Self {
+        let t = steps.len();
+        let plain = |tensor: Tensor<1>| tensor.inner();
+        Self {
+            budget: plain(Tensor::from_data(
+                TensorData::new(steps.iter().map(|&s| s as f32).collect(), [t]),
+                device,
+            )),
+            first_bad: plain(Tensor::full([t], f32::INFINITY, device)),
+            bad_loss: plain(Tensor::zeros([t], device)),
+            ceiling: plain(Tensor::full([t], f32::INFINITY, device)),
+            last: plain(Tensor::zeros([t], device)),
+        }
+    }
+
+    /// Records step `step`'s per-task `loss` (`[T]`) and gradient `norm` (`[T]`) and returns
+    /// each task's step size `eta * min(1, clip / (norm + 1e-6))`, 0 once its budget is spent.
+    pub(super) fn step(
+        &mut self,
+        step: usize,
+        loss: Tensor<1>,
+        norm: Tensor<1>,
+        config: &TrainConfig,
+    ) -> Tensor<1> {
+        let active = self.budget.clone().greater_elem(step as f32);
         if step == 0 && config.divergence_factor.is_finite() {
-            ceiling = loss
+            self.ceiling = loss
                 .clone()
                 .clamp_min(1.0)
                 .mul_scalar(config.divergence_factor);
@@ -77,58 +141,54 @@ pub fn fit(
             .clone()
             .is_finite()
             .bool_not()
-            .bool_or(loss.clone().greater(ceiling.clone()))
+            .bool_or(loss.clone().greater(self.ceiling.clone()))
             .bool_and(active.clone());
-        let new = bad.bool_and(first_bad.clone().is_finite().bool_not());
-        bad_loss = bad_loss.mask_where(new.clone(), loss.clone());
-        first_bad = first_bad.mask_fill(new, (step + 1) as f32);
-        last_loss = last_loss.mask_where(active.clone(), loss);
-
-        let mut norm = SquaredNorm::new(&grads);
-        model.visit(&mut norm);
-        let norm = norm
-            .total
-            .map_or_else(|| Tensor::zeros([t], &device).inner(), |n| n.sqrt());
-        let scale = norm
-            .add_scalar(1e-6)
+        let new = bad.bool_and(self.first_bad.clone().is_finite().bool_not());
+        self.bad_loss = self.bad_loss.clone().mask_where(new.clone(), loss.clone());
+        self.first_bad = self.first_bad.clone().mask_fill(new, (step + 1) as f32);
+        self.last = self.last.clone().mask_where(active.clone(), loss);
+        norm.add_scalar(1e-6)
             .recip()
             .mul_scalar(config.clip)
             .clamp_max(1.0)
             .mul_scalar(config.eta)
-            .mul(active.float());
-        model = model.map(&mut Update {
-            grads: &grads,
-            scale,
-        });
+            .mul(active.float())
     }
 
-    let first_bad = to_host(first_bad);
-    if let Some((task, &step)) = first_bad
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.is_finite())
-        .min_by(|a, b| a.1.total_cmp(b.1))
-    {
-        let loss = to_host(bad_loss)[task] as f64;
-        let first = to_host(ceiling)[task] as f64 / config.divergence_factor;
-        return Err(CascadeError::Diverged {
+    /// The divergence error of the task that diverged first, if any.
+    pub(super) fn finish(
+        &self,
+        config: &TrainConfig,
+        steps: &[usize],
+        names: &[String],
+    ) -> Result<(), CascadeError> {
+        let first_bad = to_host(self.first_bad.clone());
+        let Some((task, &step)) = first_bad
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_finite())
+            .min_by(|a, b| a.1.total_cmp(b.1))
+        else {
+            return Ok(());
+        };
+        Err(CascadeError::Diverged {
             task: names[task].clone(),
             step: step as usize,
             steps: steps[task],
-            loss,
-            limit: first * config.divergence_factor,
+            loss: to_host(self.bad_loss.clone())[task] as f64,
+            limit: to_host(self.ceiling.clone())[task] as f64,
             eta: config.eta,
-        });
+        })
     }
-    let last = to_host(last_loss);
-    Ok(FitOutcome {
-        model,
-        last_loss: last
+
+    /// Each task's loss at its last step (`None` with 0 steps).
+    pub(super) fn last_loss(&self, steps: &[usize]) -> Vec<Option<f64>> {
+        to_host(self.last.clone())
             .iter()
             .zip(steps)
             .map(|(&l, &s)| (s > 0).then_some(l as f64))
-            .collect(),
-    })
+            .collect()
+    }
 }
 
 /// Sums every parameter's squared gradient per task: `[T]`.

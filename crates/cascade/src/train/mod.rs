@@ -10,6 +10,7 @@ pub mod batched;
 mod config;
 mod evaluate;
 mod fit;
+mod fit_linear;
 pub mod reference;
 
 pub use batch::TaskBatch;

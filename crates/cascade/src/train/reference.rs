@@ -25,6 +25,13 @@ pub struct MethodRun {
 }
 
 impl MethodRun {
+    /// Seconds spent training (the sum of the tasks' `seconds`; evaluation excluded).
+    pub fn training_seconds(&self) -> f64 {
+        self.tasks.iter().map(|t| t.seconds).sum()
+    }
+}
+
+impl MethodRun {
     /// Mean over tasks of the test MSE.
     pub fn mean_mse(&self) -> f64 {
         mean(self.tasks.iter().map(|t| t.test_mse))

@@ -1,0 +1,187 @@
+//! `cascade bench`: the per-task reference executor against the batched one, side by side in
+//! one run, on synthetic tasks: task-steps per second, the speed-up, and peak memory.
+
+use std::time::Instant;
+
+use cascade::experiment::{CompareConfig, Executor, plan_methods};
+use cascade::train::batched::{Job, run_jobs};
+use cascade::train::reference;
+use cascade_data::StandardisedTaskSet;
+use cascade_data::synthetic::SyntheticConfig;
+use cascade_models::{Backend, ModelKind};
+use comfy_table::presets::ASCII_MARKDOWN;
+use comfy_table::{CellAlignment, Table};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::Serialize;
+
+use crate::args::BenchArgs;
+use crate::error::CliError;
+use crate::output::write_json;
+use crate::{peak_memory, settings};
+
+/// One measured configuration.
+#[derive(Debug, Clone, Serialize)]
+struct Row {
+    tasks: usize,
+    model: String,
+    device: String,
+    method: String,
+    executor: String,
+    task_steps: usize,
+    /// Training seconds (building batches and stepping; evaluation excluded).
+    seconds: f64,
+    /// Wall seconds of the whole executor call, evaluation included.
+    wall_seconds: f64,
+    task_steps_per_s: f64,
+    us_per_task_step: f64,
+    /// Batched over reference task-steps per second, measured in this run (batched rows only).
+    speedup: Option<f64>,
+    /// Peak resident memory of this row (Linux; the peak is reset before each row).
+    peak_mem_bytes: Option<u64>,
+    /// Mean test MSE over tasks: the two executors must agree.
+    mean_test_mse: f64,
+}
+
+/// Runs the benchmark grid and prints (and optionally writes) the table.
+pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
+    let methods = settings::methods(Some(&args.methods))?;
+    let models: Vec<ModelKind> = args
+        .models
+        .iter()
+        .map(|m| m.parse())
+        .collect::<Result<_, _>>()?;
+    let backends: Vec<Backend> = args
+        .devices
+        .iter()
+        .map(|d| d.parse())
+        .collect::<Result<_, _>>()?;
+    let mut rows = Vec::new();
+    for &tasks in &args.tasks {
+        let budget = args.steps_per_task * tasks;
+        let set = SyntheticConfig {
+            n_tasks: tasks,
+            ..Default::default()
+        }
+        .generate(&mut StdRng::seed_from_u64(args.method.seed))?;
+        let data = StandardisedTaskSet::new(&set);
+        for &model in &models {
+            let mut method_args = args.method_defaults();
+            method_args.budget = budget;
+            method_args.model = model.to_string();
+            let config: CompareConfig = settings::compare(&method_args, methods.clone(), tasks)?;
+            let plans = plan_methods(&data, &config, args.method.seed)?;
+            for &backend in &backends {
+                let device = backend.device()?.device;
+                for plan in &plans {
+                    let mut reference_rate = None;
+                    for executor in [Executor::Reference, Executor::Batched] {
+                        if executor == Executor::Reference && tasks > args.reference_max_tasks {
+                            continue;
+                        }
+                        peak_memory::reset();
+                        let start = Instant::now();
+                        let run = match executor {
+                            Executor::Reference => reference::run(
+                                plan,
+                                &data,
+                                model,
+                                &config.train,
+                                args.method.seed,
+                                &device,
+                            )?,
+                            Executor::Batched => {
+                                let job = Job {
+                                    plan,
+                                    data: &data,
+                                    init_seed: args.method.seed,
+                                    label: "",
+                                };
+                                run_jobs(&[job], model, &config.train, &device)?.remove(0)
+                            }
+                        };
+                        let wall = start.elapsed().as_secs_f64();
+                        let seconds = run.training_seconds();
+                        let rate = run.steps_used as f64 / seconds;
+                        let speedup = match executor {
+                            Executor::Reference => {
+                                reference_rate = Some(rate);
+                                None
+                            }
+                            Executor::Batched => reference_rate.map(|r| rate / r),
+                        };
+                        let row = Row {
+                            tasks,
+                            model: model.to_string(),
+                            device: backend.to_string(),
+                            method: plan.method.to_string(),
+                            executor: executor.to_string(),
+                            task_steps: run.steps_used,
+                            seconds,
+                            wall_seconds: wall,
+                            task_steps_per_s: rate,
+                            us_per_task_step: 1e6 / rate,
+                            speedup,
+                            peak_mem_bytes: peak_memory::read(),
+                            mean_test_mse: run.mean_mse(),
+                        };
+                        eprintln!(
+                            "T = {tasks} {model} {backend} {} {executor}: {:.0} task-steps/s",
+                            plan.method, rate
+                        );
+                        rows.push(row);
+                    }
+                }
+            }
+        }
+    }
+    println!("{}", table(&rows));
+    if let Some(path) = &args.json {
+        write_json(path, &rows)?;
+        eprintln!("benchmark written to {}", path.display());
+    }
+    Ok(())
+}
+
+fn table(rows: &[Row]) -> Table {
+    let mut table = Table::new();
+    table.load_preset(ASCII_MARKDOWN).set_header(vec![
+        "T",
+        "model",
+        "device",
+        "method",
+        "executor",
+        "task-steps",
+        "train s",
+        "wall s",
+        "task-steps/s",
+        "us/task-step",
+        "speed-up",
+        "peak MiB",
+        "test MSE",
+    ]);
+    for r in rows {
+        table.add_row(vec![
+            r.tasks.to_string(),
+            r.model.clone(),
+            r.device.clone(),
+            r.method.clone(),
+            r.executor.clone(),
+            r.task_steps.to_string(),
+            format!("{:.3}", r.seconds),
+            format!("{:.3}", r.wall_seconds),
+            format!("{:.0}", r.task_steps_per_s),
+            format!("{:.2}", r.us_per_task_step),
+            r.speedup.map_or("-".into(), |s| format!("{s:.1}x")),
+            r.peak_mem_bytes
+                .map_or("-".into(), |b| format!("{:.0}", b as f64 / 1048576.0)),
+            format!("{:.1}", r.mean_test_mse),
+        ]);
+    }
+    for column in [0, 5, 6, 7, 8, 9, 10, 11, 12] {
+        if let Some(c) = table.column_mut(column) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    table
+}
