@@ -45,7 +45,7 @@ pub fn evaluate_rows(model: &TaskModel, rows: &[(&StandardisedTaskSet, usize)]) 
     let model = model.valid();
     let device = model.devices().into_iter().next().unwrap_or_default();
     let batch = TaskBatch::new(&splits, &device);
-    let pred = model.forward(batch.x);
+    let pred = model.forward(batch.tensors().x);
     let n_max = pred.dims()[1];
     let pred = to_host(pred);
     rows.iter()

@@ -3,6 +3,7 @@ use burn::prelude::*;
 use burn::tensor::Gradients;
 use cascade_models::{TaskModel, to_host};
 
+use super::batch::PaddedTensors;
 use super::fit_linear::fit_linear;
 use super::{TaskBatch, TrainConfig};
 use crate::CascadeError;
@@ -63,14 +64,15 @@ fn fit_autodiff(
     names: &[String],
 ) -> Result<FitOutcome, CascadeError> {
     let t = batch.len();
-    let device = batch.x.device();
+    let device = batch.device().clone();
+    let PaddedTensors { x, y, weight } = batch.tensors();
     let mut watch = Watch::new(steps, &device);
     let max_steps = steps.iter().copied().max().unwrap_or(0);
     for step in 0..max_steps {
-        let pred = model.forward(batch.x.clone());
-        let per_task = (pred - batch.y.clone())
+        let pred = model.forward(x.clone());
+        let per_task = (pred - y.clone())
             .square()
-            .mul(batch.weight.clone())
+            .mul(weight.clone())
             .sum_dim(1)
             .reshape([t]);
         let grads = per_task.clone().sum().backward();

@@ -13,7 +13,7 @@ mod fit;
 mod fit_linear;
 pub mod reference;
 
-pub use batch::TaskBatch;
+pub use batch::{PaddedTensors, TaskBatch};
 pub use config::TrainConfig;
 pub use evaluate::{TaskResult, evaluate_rows, evaluate_tasks};
 pub use fit::{FitOutcome, fit};
