@@ -15,12 +15,15 @@ use std::time::Instant;
 
 use burn::prelude::Device;
 use cascade_data::{Split, StandardisedTaskSet, pooled_train};
-use cascade_models::{ModelKind, gather_tasks};
+use cascade_models::{ModelKind, TaskModel, gather_tasks};
 
 use super::reference::MethodRun;
 use super::{TaskBatch, TaskResult, TrainConfig, evaluate_rows, fit, task_init_seed};
 use crate::CascadeError;
 use crate::plan::{Plan, Schedule};
+
+/// The row of each `(job, task)` in a level's stacked model.
+type RowIndex = HashMap<(usize, usize), usize>;
 
 /// One plan to execute: on which data, with which initialisation seed, under which label
 /// (errors name the label with the task, e.g. `mst-gradient, rep 3`).
@@ -63,8 +66,7 @@ pub fn run_jobs(
         })
         .collect();
     let depth = levels.iter().map(Vec::len).max().unwrap_or(0);
-    // Row of (job, task) in the previous level's model.
-    let mut previous: Option<(cascade_models::TaskModel, HashMap<(usize, usize), usize>)> = None;
+    let mut previous: Option<(TaskModel, RowIndex)> = None;
     for level in 0..depth {
         let start = Instant::now();
         let entries: Vec<(usize, usize)> = cascades

@@ -86,8 +86,8 @@ fn statistics(splits: &[&cascade_data::Split]) -> (Vec<f32>, Vec<f32>, Vec<f32>)
         let mut s = 0.0;
         let n = split.n_rows();
         for i in 0..n {
-            for j in 0..d {
-                row[j] = split.x[(i, j)];
+            for (j, value) in row.iter_mut().take(d).enumerate() {
+                *value = split.x[(i, j)];
             }
             let y = split.y[i];
             for p in 0..k {
