@@ -17,8 +17,8 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
     let data_config = settings::synthetic(&args.data)?;
     let method = args.plan_method.parse()?;
     let config = settings::compare(&args.method, vec![method], data_config.n_tasks)?;
-    let (data_seed, run_seed) = settings::rep_seeds(args.method.seed, args.rep);
-    let set = data_config.generate(&mut StdRng::seed_from_u64(data_seed))?;
+    let set = settings::rep_data(&data_config, args.method.seed, args.rep)?;
+    let (_, run_seed) = settings::rep_seeds(args.method.seed, args.rep);
     let data = StandardisedTaskSet::new(&set);
     let mut rng = StdRng::seed_from_u64(cascade::experiment::method_seed(run_seed, &method));
     let plan = make_plan(

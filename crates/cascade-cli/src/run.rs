@@ -7,8 +7,6 @@ use cascade::report::{MethodReport, Stats};
 use cascade_data::TaskSet;
 use cascade_data::synthetic::SyntheticConfig;
 use cascade_models::burn::prelude::Device;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use serde::Serialize;
 
 use crate::args::RunArgs;
@@ -164,12 +162,6 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The data of repetition `rep`.
-fn generate(args: &RunArgs, config: &SyntheticConfig, rep: usize) -> Result<TaskSet, CliError> {
-    let (data_seed, _) = settings::rep_seeds(args.method.seed, rep);
-    Ok(config.generate(&mut StdRng::seed_from_u64(data_seed))?)
-}
-
 /// Runs repetitions `reps` stacked. If the stacked program fails, reruns them one at a time
 /// (the results are the same) to keep the ones that succeed and name the one that fails.
 /// Returns the finished repetitions (in order, up to the first failure) and the failure.
@@ -184,7 +176,7 @@ fn run_chunk(
     let compare = |reps: &[usize]| -> Result<Vec<Vec<MethodOutcome>>, CliError> {
         let sets: Vec<TaskSet> = reps
             .iter()
-            .map(|&r| generate(args, data_config, r))
+            .map(|&r| settings::rep_data(data_config, args.method.seed, r))
             .collect::<Result<_, _>>()?;
         let labels: Vec<String> = reps.iter().map(|r| format!("rep {}", r + 1)).collect();
         let repetitions: Vec<Repetition> = sets

@@ -8,6 +8,8 @@ use cascade::train::TrainConfig;
 use cascade_data::synthetic::SyntheticConfig;
 use cascade_models::{Backend, DeviceChoice, ModelKind};
 
+use rand::SeedableRng;
+
 use crate::args::{MethodArgs, SyntheticArgs};
 use crate::error::CliError;
 
@@ -114,4 +116,15 @@ pub fn device(name: &str) -> Result<DeviceChoice, CliError> {
 pub fn rep_seeds(seed: u64, rep: usize) -> (u64, u64) {
     let data = cascade::train::task_init_seed(seed, rep);
     (data, cascade::train::task_init_seed(data, usize::MAX - 1))
+}
+
+/// The synthetic tasks of repetition `rep` of a run seeded by `seed` (what `run` and `plan`
+/// both draw, so `plan --rep r` shows the tree `run` trains in repetition r).
+pub fn rep_data(
+    config: &SyntheticConfig,
+    seed: u64,
+    rep: usize,
+) -> Result<cascade_data::TaskSet, CliError> {
+    let (data_seed, _) = rep_seeds(seed, rep);
+    Ok(config.generate(&mut rand::rngs::StdRng::seed_from_u64(data_seed))?)
 }

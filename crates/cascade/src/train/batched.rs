@@ -20,9 +20,11 @@ use cascade_models::{ModelKind, TaskModel, gather_tasks};
 use super::reference::MethodRun;
 use super::{TaskBatch, TaskResult, TrainConfig, evaluate_rows, fit, task_init_seed};
 use crate::CascadeError;
+use crate::budget::Budget;
 use crate::plan::{Plan, Schedule};
+use crate::tree::Tree;
 
-/// The row of each `(job, task)` in a level's stacked model.
+/// The row of each `(cascade job, task)` in a level's stacked model.
 type RowIndex = HashMap<(usize, usize), usize>;
 
 /// One plan to execute: on which data, with which initialisation seed, under which label
@@ -42,8 +44,8 @@ pub struct Job<'a> {
 /// Executes every job, batching all jobs' tasks of the same depth together. Returns one
 /// [`MethodRun`] per job, in order. A task's `seconds` is its level's training time (building
 /// the batch and stepping, not evaluating) divided over the level's tasks in proportion to their
-/// steps, since the batch trains them together; a run's `seconds` is its share of the training
-/// time plus evaluation.
+/// steps, since the batch trains them together. A cascade run's `seconds` is the sum of its
+/// tasks' shares (evaluation excluded); a pooled run's includes its evaluation.
 pub fn run_jobs(
     jobs: &[Job],
     model: ModelKind,
@@ -55,52 +57,47 @@ pub fn run_jobs(
         jobs.iter().map(|j| vec![None; j.data.len()]).collect();
     let mut seconds = vec![0.0; jobs.len()];
 
-    let cascades: Vec<usize> = (0..jobs.len())
-        .filter(|&j| matches!(jobs[j].plan.schedule, Schedule::Cascade { .. }))
-        .collect();
-    let levels: Vec<Vec<Vec<usize>>> = jobs
+    // Each cascade job's tree, budget and tasks per depth, extracted once.
+    let cascades: Vec<(usize, &Tree, &Budget, Vec<Vec<usize>>)> = jobs
         .iter()
-        .map(|job| match &job.plan.schedule {
-            Schedule::Cascade { tree, .. } => tree.levels(),
-            Schedule::Pooled { .. } => Vec::new(),
+        .enumerate()
+        .filter_map(|(j, job)| match &job.plan.schedule {
+            Schedule::Cascade { tree, budget, .. } => Some((j, tree, budget, tree.levels())),
+            Schedule::Pooled { .. } => None,
         })
         .collect();
-    let depth = levels.iter().map(Vec::len).max().unwrap_or(0);
+    let depth = cascades.iter().map(|c| c.3.len()).max().unwrap_or(0);
     let mut previous: Option<(TaskModel, RowIndex)> = None;
     for level in 0..depth {
         let start = Instant::now();
+        // (index into `cascades`, task) for every task at this depth.
         let entries: Vec<(usize, usize)> = cascades
             .iter()
-            .flat_map(|&j| {
-                levels[j]
+            .enumerate()
+            .flat_map(|(c, (_, _, _, levels))| {
+                levels
                     .get(level)
                     .into_iter()
                     .flatten()
-                    .map(move |&v| (j, v))
+                    .map(move |&v| (c, v))
             })
             .collect();
-        let budget = |j: usize, v: usize| match &jobs[j].plan.schedule {
-            Schedule::Cascade { budget, .. } => budget.steps[v],
-            Schedule::Pooled { steps } => *steps,
-        };
-        let d = jobs[entries[0].0].data.standardised.n_features();
+        let job = |c: usize| &jobs[cascades[c].0];
+        let d = job(entries[0].0).data.standardised.n_features();
         let init = match &previous {
             None => {
                 let seeds: Vec<u64> = entries
                     .iter()
-                    .map(|&(j, v)| task_init_seed(jobs[j].init_seed, v))
+                    .map(|&(c, v)| task_init_seed(job(c).init_seed, v))
                     .collect();
                 model.init(d, &seeds, device)
             }
             Some((parents, rows)) => {
                 let parent_rows: Vec<usize> = entries
                     .iter()
-                    .map(|&(j, v)| {
-                        let Schedule::Cascade { tree, .. } = &jobs[j].plan.schedule else {
-                            unreachable!("only cascades have levels")
-                        };
-                        let p = tree.parent(v).expect("depth > 0 has a parent");
-                        rows[&(j, p)]
+                    .map(|&(c, v)| {
+                        let p = cascades[c].1.parent(v).expect("depth > 0 has a parent");
+                        rows[&(c, p)]
                     })
                     .collect();
                 gather_tasks(parents, &parent_rows).expect("parent rows exist")
@@ -108,12 +105,15 @@ pub fn run_jobs(
         };
         let splits: Vec<&Split> = entries
             .iter()
-            .map(|&(j, v)| &jobs[j].data.tasks()[v].train)
+            .map(|&(c, v)| &job(c).data.tasks()[v].train)
             .collect();
-        let steps: Vec<usize> = entries.iter().map(|&(j, v)| budget(j, v)).collect();
+        let steps: Vec<usize> = entries
+            .iter()
+            .map(|&(c, v)| cascades[c].2.steps[v])
+            .collect();
         let names: Vec<String> = entries
             .iter()
-            .map(|&(j, v)| labelled(&jobs[j].data.tasks()[v].id, jobs[j].label))
+            .map(|&(c, v)| labelled(&job(c).data.tasks()[v].id, job(c).label))
             .collect();
         let batch = TaskBatch::new(&splits, device);
         let out = fit(init, &batch, &steps, config, &names)?;
@@ -121,15 +121,16 @@ pub fn run_jobs(
         // evaluation below is not training and is not charged to them (as in the reference).
         let elapsed = start.elapsed().as_secs_f64();
         let rows: Vec<(&StandardisedTaskSet, usize)> =
-            entries.iter().map(|&(j, v)| (jobs[j].data, v)).collect();
+            entries.iter().map(|&(c, v)| (job(c).data, v)).collect();
         let errors = evaluate_rows(&out.model, &rows);
-        let total_steps = steps.iter().sum::<usize>().max(1) as f64;
-        for (k, &(j, v)) in entries.iter().enumerate() {
-            let share = if steps.iter().sum::<usize>() == 0 {
+        let total_steps = steps.iter().sum::<usize>();
+        for (k, &(c, v)) in entries.iter().enumerate() {
+            let share = if total_steps == 0 {
                 elapsed / entries.len() as f64
             } else {
-                elapsed * steps[k] as f64 / total_steps
+                elapsed * steps[k] as f64 / total_steps as f64
             };
+            let j = cascades[c].0;
             seconds[j] += share;
             results[j][v] = Some(TaskResult {
                 task: jobs[j].data.tasks()[v].id.clone(),

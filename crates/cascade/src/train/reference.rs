@@ -5,10 +5,11 @@
 use std::time::Instant;
 
 use burn::prelude::Device;
-use cascade_data::{StandardisedTaskSet, pooled_train};
-use cascade_models::{ModelKind, TaskModel, gather_tasks};
+use cascade_data::StandardisedTaskSet;
+use cascade_models::{ModelKind, TaskModel};
 use serde::{Deserialize, Serialize};
 
+use super::batched::{Job, run_jobs};
 use super::{TaskBatch, TaskResult, TrainConfig, evaluate_tasks, fit, task_init_seed};
 use crate::CascadeError;
 use crate::plan::{Plan, Schedule};
@@ -68,63 +69,49 @@ pub fn run(
     let tasks = data.tasks();
     let t = tasks.len();
     let d = data.standardised.n_features();
-    let results = match &plan.schedule {
-        Schedule::Cascade { tree, budget, .. } => {
-            let mut trained: Vec<Option<TaskModel>> = (0..t).map(|_| None).collect();
-            let mut results: Vec<Option<TaskResult>> = vec![None; t];
-            for &v in tree.order() {
-                let task_start = Instant::now();
-                let init = match tree.parent(v) {
-                    None => model.init(d, &[task_init_seed(init_seed, v)], device),
-                    Some(p) => trained[p].clone().expect("BFS order trains parents first"),
-                };
-                let batch = TaskBatch::new(&[&tasks[v].train], device);
-                let steps = budget.steps[v];
-                let out = fit(init, &batch, &[steps], config, &[tasks[v].id.clone()])?;
-                let seconds = task_start.elapsed().as_secs_f64();
-                let (test_mse, test_rmse) = evaluate_tasks(&out.model, data, &[v])[0];
-                results[v] = Some(TaskResult {
-                    task: tasks[v].id.clone(),
-                    steps,
-                    seconds,
-                    train_loss: out.last_loss[0],
-                    test_mse,
-                    test_rmse,
-                });
-                trained[v] = Some(out.model);
-            }
-            results
-                .into_iter()
-                .map(|r| r.expect("the BFS order visits every task"))
-                .collect()
-        }
-        Schedule::Pooled { steps } => {
-            let pooled = pooled_train(&data.standardised);
-            let batch = TaskBatch::new(&[&pooled], device);
-            let init = model.init(d, &[task_init_seed(init_seed, t)], device);
-            let out = fit(init, &batch, &[*steps], config, &["global (pooled)".into()])?;
-            let seconds = start.elapsed().as_secs_f64();
-            let every: Vec<usize> = (0..t).collect();
-            let replicated =
-                gather_tasks(&out.model, &vec![0; t]).expect("task 0 exists in a 1-task model");
-            evaluate_tasks(&replicated, data, &every)
-                .into_iter()
-                .enumerate()
-                .map(|(v, (test_mse, test_rmse))| TaskResult {
-                    task: tasks[v].id.clone(),
-                    // The pooled model's cost is shared: every task is charged an equal part.
-                    steps: if v == 0 { *steps } else { 0 },
-                    seconds: seconds / t as f64,
-                    train_loss: out.last_loss[0],
-                    test_mse,
-                    test_rmse,
-                })
-                .collect()
+    let (tree, budget) = match &plan.schedule {
+        Schedule::Cascade { tree, budget, .. } => (tree, budget),
+        Schedule::Pooled { .. } => {
+            // One pooled model is a single task whichever executor runs it: use the batched
+            // executor's pooled path rather than a second copy of it.
+            let job = Job {
+                plan,
+                data,
+                init_seed,
+                label: "",
+            };
+            return Ok(run_jobs(&[job], model, config, device)?.remove(0));
         }
     };
+    let mut trained: Vec<Option<TaskModel>> = (0..t).map(|_| None).collect();
+    let mut results: Vec<Option<TaskResult>> = vec![None; t];
+    for &v in tree.order() {
+        let task_start = Instant::now();
+        let init = match tree.parent(v) {
+            None => model.init(d, &[task_init_seed(init_seed, v)], device),
+            Some(p) => trained[p].clone().expect("BFS order trains parents first"),
+        };
+        let batch = TaskBatch::new(&[&tasks[v].train], device);
+        let steps = budget.steps[v];
+        let out = fit(init, &batch, &[steps], config, &[tasks[v].id.clone()])?;
+        let seconds = task_start.elapsed().as_secs_f64();
+        let (test_mse, test_rmse) = evaluate_tasks(&out.model, data, &[v])[0];
+        results[v] = Some(TaskResult {
+            task: tasks[v].id.clone(),
+            steps,
+            seconds,
+            train_loss: out.last_loss[0],
+            test_mse,
+            test_rmse,
+        });
+        trained[v] = Some(out.model);
+    }
     Ok(MethodRun {
         steps_used: plan.total_steps(),
-        tasks: results,
+        tasks: results
+            .into_iter()
+            .map(|r| r.expect("the BFS order visits every task"))
+            .collect(),
         seconds: start.elapsed().as_secs_f64(),
     })
 }
