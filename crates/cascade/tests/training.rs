@@ -267,3 +267,77 @@ fn the_linear_fast_path_gives_the_general_paths_iterates() {
     // Task 0 had no steps: its parameters are its initial ones.
     assert_eq!(params(&fast.model)[0..4], params(&model)[0..4]);
 }
+
+/// One feature alternating +1/-1 and targets 0: with the bias folded in, `X~^T X~ / n = I` and
+/// `X~^T y = 0`, so the loss is `w^2 + b^2`, the gradient `2 theta`, and an unclipped step maps
+/// `theta -> (1 - 2 eta) theta`: the loss before step k (0-based) is `loss_0 (1 - 2 eta)^(2k)`.
+fn unit_problem() -> Split {
+    let x = DMatrix::from_fn(8, 1, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 });
+    Split::new(x, DVector::zeros(8))
+}
+
+#[test]
+fn losses_are_checked_past_the_first_chunk_of_steps() {
+    // Closed form: with w_0 = 0.1, b_0 = 0 (loss_0 = 0.01) and eta = 1.05 the loss grows by
+    // 1.21 a step. The ceiling is 10 * max(0.01, 1) = 10; 0.01 * 1.21^36 = 9.56 < 10 and
+    // 0.01 * 1.21^37 = 11.57 > 10, so the first bad step is step 37 (0-based), reported as 38.
+    // Task 0 follows the same path but stops after 30 steps, so it never diverges.
+    let dev = device();
+    let s = unit_problem();
+    for fast in [true, false] {
+        let config = TrainConfig {
+            clip: 1e6,
+            linear_fast_path: fast,
+            ..TrainConfig::with_eta(1.05)
+        };
+        let model = linear(&[0.1, 0.1], &[0.0, 0.0], 1, &dev);
+        let err = fit(
+            model,
+            &TaskBatch::new(&[&s, &s], &dev),
+            &[30, 100],
+            &config,
+            &names(2),
+        )
+        .unwrap_err();
+        match err {
+            CascadeError::Diverged {
+                task, step, loss, ..
+            } => {
+                assert_eq!((task.as_str(), step), ("task-1", 38), "fast path {fast}");
+                assert_abs_diff_eq!(loss, 0.01 * 1.21f64.powi(37), epsilon = 1e-3);
+            }
+            other => panic!("expected divergence, got {other}"),
+        }
+    }
+}
+
+#[test]
+fn the_last_loss_is_taken_at_each_tasks_own_last_step() {
+    // Closed form: eta = 0.05 shrinks theta by 0.9 a step, so the loss before step k is
+    // 0.01 * 0.81^k; budgets of 40 and 70 steps end at k = 39 and k = 69 (in later chunks).
+    let dev = device();
+    let s = unit_problem();
+    for fast in [true, false] {
+        let config = TrainConfig {
+            linear_fast_path: fast,
+            ..TrainConfig::with_eta(0.05)
+        };
+        let model = linear(&[0.1, 0.1], &[0.0, 0.0], 1, &dev);
+        let out = fit(
+            model,
+            &TaskBatch::new(&[&s, &s], &dev),
+            &[40, 70],
+            &config,
+            &names(2),
+        )
+        .unwrap();
+        for (t, k) in [(0, 39), (1, 69)] {
+            let want = 0.01 * 0.81f64.powi(k);
+            let got = out.last_loss[t].unwrap();
+            assert!(
+                (got - want).abs() <= 1e-4 * want,
+                "task {t}: {got} vs {want}"
+            );
+        }
+    }
+}

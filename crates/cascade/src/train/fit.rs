@@ -87,23 +87,37 @@ fn fit_autodiff(
             scale,
         });
     }
-    watch.finish(config, steps, names)?;
-    Ok(FitOutcome {
-        model,
-        last_loss: watch.last_loss(steps),
-    })
+    let last_loss = watch.finish(config, names)?;
+    Ok(FitOutcome { model, last_loss })
 }
 
-/// The per-task bookkeeping both paths share, on the device (no host sync per step): the step
-/// mask, the clipped step size, the divergence checks and the last loss.
+/// Steps whose losses [`Watch`] holds before checking them in one batch.
+const WATCH_CHUNK: usize = 32;
+
+/// The per-task bookkeeping both paths share, on the device with no host sync per step: the
+/// step mask, the clipped step size, the divergence checks and the last loss.
+///
+/// A step costs four small tensor operations here: the losses are kept and checked
+/// [`WATCH_CHUNK`] steps at a time as one `[K, T]` batch, and the per-task factor
+/// `clip * eta * active` changes only at steps where some task's budget runs out.
 pub(super) struct Watch {
+    /// Each task's budget b_t, `[T]`.
     budget: Tensor<1>,
-    /// First step whose loss diverged (+inf while none), and that loss.
+    /// The budgets as given.
+    steps: Vec<usize>,
+    /// The distinct budgets not yet reached, largest first: the steps where the mask changes.
+    changes: Vec<usize>,
+    /// `clip * eta` where the task is still active, 0 where its budget is spent.
+    clip_eta_active: Tensor<1>,
+    /// Losses of the steps from `pending_from` on, not yet checked.
+    pending: Vec<Tensor<1>>,
+    pending_from: usize,
+    /// First step (1-based) whose loss diverged (+inf while none), and that loss.
     first_bad: Tensor<1>,
     bad_loss: Tensor<1>,
     /// `divergence_factor * max(first loss, 1)`.
     ceiling: Tensor<1>,
-    /// The loss at each task's last active step.
+    /// The loss at each task's last step (0 with no step).
     last: Tensor<1>,
 }
 
@@ -116,6 +130,16 @@ impl Watch {
                 TensorData::new(steps.iter().map(|&s| s as f32).collect(), [t]),
                 device,
             )),
+            steps: steps.to_vec(),
+            changes: {
+                let mut changes = steps.to_vec();
+                changes.sort_unstable_by(|a, b| b.cmp(a));
+                changes.dedup();
+                changes
+            },
+            clip_eta_active: plain(Tensor::zeros([t], device)),
+            pending: Vec::with_capacity(WATCH_CHUNK),
+            pending_from: 0,
             first_bad: plain(Tensor::full([t], f32::INFINITY, device)),
             bad_loss: plain(Tensor::zeros([t], device)),
             ceiling: plain(Tensor::full([t], f32::INFINITY, device)),
@@ -125,6 +149,7 @@ impl Watch {
 
     /// Records step `step`'s per-task `loss` (`[T]`) and gradient `norm` (`[T]`) and returns
     /// each task's step size `eta * min(1, clip / (norm + 1e-6))`, 0 once its budget is spent.
+    /// Steps come in order from 0.
     pub(super) fn step(
         &mut self,
         step: usize,
@@ -132,64 +157,133 @@ impl Watch {
         norm: Tensor<1>,
         config: &TrainConfig,
     ) -> Tensor<1> {
-        let active = self.budget.clone().greater_elem(step as f32);
-        if step == 0 && config.divergence_factor.is_finite() {
-            self.ceiling = loss
+        let mut changed = step == 0;
+        while self.changes.last().is_some_and(|&c| c <= step) {
+            changed |= self.changes.pop() == Some(step);
+        }
+        if changed {
+            self.clip_eta_active = self
+                .budget
                 .clone()
+                .greater_elem(step as f32)
+                .float()
+                .mul_scalar(config.clip * config.eta);
+        }
+        if self.pending.is_empty() {
+            self.pending_from = step;
+        }
+        self.pending.push(loss);
+        if self.pending.len() == WATCH_CHUNK {
+            self.check_pending(config);
+        }
+        // min(1, clip / x) * eta = clip * eta / max(x, clip) for x, clip > 0.
+        norm.add_scalar(1e-6)
+            .clamp_min(config.clip)
+            .recip()
+            .mul(self.clip_eta_active.clone())
+    }
+
+    /// Checks the pending losses as one `[K, T]` batch: divergence, first bad step, last loss.
+    fn check_pending(&mut self, config: &TrainConfig) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let k = self.pending.len();
+        let t = self.steps.len();
+        let device = self.budget.device();
+        let from = self.pending_from;
+        let losses: Tensor<2> = Tensor::stack(std::mem::take(&mut self.pending), 0); // [K, T]
+        if from == 0 && config.divergence_factor.is_finite() {
+            self.ceiling = losses
+                .clone()
+                .narrow(0, 0, 1)
+                .reshape([t])
                 .clamp_min(1.0)
                 .mul_scalar(config.divergence_factor);
         }
-        let bad = loss
+        // Each row's step number (0-based) and each column's budget, both [K, T].
+        let step_of: Tensor<2> = Tensor::<2>::from_data(
+            TensorData::new((from..from + k).map(|s| s as f32).collect(), [k, 1]),
+            &device,
+        )
+        .inner()
+        .expand([k, t]);
+        let budget = self.budget.clone().reshape([1, t]).expand([k, t]);
+        let active = step_of.clone().lower(budget.clone());
+        let bad = losses
             .clone()
             .is_finite()
             .bool_not()
-            .bool_or(loss.clone().greater(self.ceiling.clone()))
-            .bool_and(active.clone());
-        let new = bad.bool_and(self.first_bad.clone().is_finite().bool_not());
-        self.bad_loss = self.bad_loss.clone().mask_where(new.clone(), loss.clone());
-        self.first_bad = self.first_bad.clone().mask_fill(new, (step + 1) as f32);
-        self.last = self.last.clone().mask_where(active.clone(), loss);
-        norm.add_scalar(1e-6)
-            .recip()
-            .mul_scalar(config.clip)
-            .clamp_max(1.0)
-            .mul_scalar(config.eta)
-            .mul(active.float())
+            .bool_or(
+                losses
+                    .clone()
+                    .greater(self.ceiling.clone().reshape([1, t]).expand([k, t])),
+            )
+            .bool_and(active);
+        let zeros = Tensor::<2>::zeros([k, t], &device).inner();
+        let first_here = Tensor::<2>::full([k, t], f32::INFINITY, &device)
+            .inner()
+            .mask_where(bad, step_of.clone())
+            .min_dim(0); // [1, T]
+        let at_first = step_of.clone().equal(first_here.clone().expand([k, t]));
+        let loss_there = zeros
+            .clone()
+            .mask_where(at_first, losses.clone())
+            .sum_dim(0);
+        let new = first_here
+            .clone()
+            .is_finite()
+            .bool_and(
+                self.first_bad
+                    .clone()
+                    .is_finite()
+                    .bool_not()
+                    .reshape([1, t]),
+            )
+            .reshape([t]);
+        self.first_bad = self
+            .first_bad
+            .clone()
+            .mask_where(new.clone(), first_here.add_scalar(1.0).reshape([t]));
+        self.bad_loss = self
+            .bad_loss
+            .clone()
+            .mask_where(new, loss_there.reshape([t]));
+        let is_last = step_of.equal(budget.sub_scalar(1.0)); // [K, T]
+        let has_last = is_last.clone().any_dim(0).reshape([t]);
+        let last_here = zeros.mask_where(is_last, losses).sum_dim(0).reshape([t]);
+        self.last = self.last.clone().mask_where(has_last, last_here);
     }
 
-    /// The divergence error of the task that diverged first, if any.
+    /// The divergence error of the task that diverged first, if any; and each task's loss at
+    /// its last step (`None` with 0 steps).
     pub(super) fn finish(
-        &self,
+        mut self,
         config: &TrainConfig,
-        steps: &[usize],
         names: &[String],
-    ) -> Result<(), CascadeError> {
+    ) -> Result<Vec<Option<f64>>, CascadeError> {
+        self.check_pending(config);
         let first_bad = to_host(self.first_bad.clone());
-        let Some((task, &step)) = first_bad
+        if let Some((task, &step)) = first_bad
             .iter()
             .enumerate()
             .filter(|(_, s)| s.is_finite())
             .min_by(|a, b| a.1.total_cmp(b.1))
-        else {
-            return Ok(());
-        };
-        Err(CascadeError::Diverged {
-            task: names[task].clone(),
-            step: step as usize,
-            steps: steps[task],
-            loss: to_host(self.bad_loss.clone())[task] as f64,
-            limit: to_host(self.ceiling.clone())[task] as f64,
-            eta: config.eta,
-        })
-    }
-
-    /// Each task's loss at its last step (`None` with 0 steps).
-    pub(super) fn last_loss(&self, steps: &[usize]) -> Vec<Option<f64>> {
-        to_host(self.last.clone())
+        {
+            return Err(CascadeError::Diverged {
+                task: names[task].clone(),
+                step: step as usize,
+                steps: self.steps[task],
+                loss: to_host(self.bad_loss)[task] as f64,
+                limit: to_host(self.ceiling)[task] as f64,
+                eta: config.eta,
+            });
+        }
+        Ok(to_host(self.last)
             .iter()
-            .zip(steps)
+            .zip(&self.steps)
             .map(|(&l, &s)| (s > 0).then_some(l as f64))
-            .collect()
+            .collect())
     }
 }
 
