@@ -11,7 +11,9 @@
 
 use burn::module::Param;
 use burn::prelude::*;
+use cascade_data::Split;
 use cascade_models::{LinearModel, TaskLinear, TaskModel};
+use rayon::prelude::*;
 
 use super::fit::{FitOutcome, Watch};
 use super::{TaskBatch, TrainConfig};
@@ -36,12 +38,13 @@ pub(super) fn fit_linear(
     let weight = model.linear.weight.val().inner(); // [T, d, 1]
     let bias = model.linear.bias.val().inner(); // [T, 1, 1]
     let mut theta = Tensor::cat(vec![weight, bias], 1); // [T, d+1, 1]
+    let c2 = c.clone().mul_scalar(2.0);
     let mut watch = Watch::new(steps, &device);
     let max_steps = steps.iter().copied().max().unwrap_or(0);
     for step in 0..max_steps {
         // A theta as a broadcast product and row sum: [T, d+1, d+1] * [T, 1, d+1].
         let a_theta = (a.clone() * theta.clone().swap_dims(1, 2)).sum_dim(2);
-        let loss = (theta.clone() * (a_theta.clone() - c.clone().mul_scalar(2.0)))
+        let loss = (theta.clone() * (a_theta.clone() - c2.clone()))
             .sum_dim(1)
             .reshape([t])
             + s.clone();
@@ -50,8 +53,7 @@ pub(super) fn fit_linear(
         let scale = watch.step(step, loss, norm, config);
         theta = theta - grad * scale.reshape([t, 1, 1]);
     }
-    watch.finish(config, steps, names)?;
-    let last_loss = watch.last_loss(steps);
+    let last_loss = watch.finish(config, names)?;
     let new_weight = theta.clone().narrow(1, 0, d);
     let new_bias = theta.narrow(1, d, 1);
     let relink = |param: Param<Tensor<3>>, value: Tensor<3>| {
@@ -70,43 +72,40 @@ pub(super) fn fit_linear(
 
 /// The row-weighted sufficient statistics of every task, computed on the host in f64 and
 /// returned as f32, row-major: `A = X~^T X~ / n` (`[T, d+1, d+1]`), `c = X~^T y / n`
-/// (`[T, d+1]`) and `s = y^T y / n` (`[T]`), with `X~ = [X, 1]`.
-fn statistics(splits: &[&cascade_data::Split]) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+/// (`[T, d+1]`) and `s = y^T y / n` (`[T]`), with `X~ = [X, 1]`. Tasks are independent, so they
+/// are spread over the cores.
+fn statistics(splits: &[&Split]) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let d = splits.first().map_or(0, |s| s.x.ncols());
     let k = d + 1;
+    let per_task: Vec<(Vec<f32>, Vec<f32>, f32)> = splits
+        .par_iter()
+        .with_min_len(64)
+        .map(|split| {
+            let inv = 1.0 / split.n_rows() as f64;
+            let xtx = split.x.tr_mul(&split.x); // [d, d]
+            let xty = split.x.tr_mul(&split.y); // [d]
+            let column_sums = split.x.row_sum(); // [1, d]
+            let mut a = vec![0f32; k * k];
+            for p in 0..d {
+                for q in 0..d {
+                    a[p * k + q] = (xtx[(p, q)] * inv) as f32;
+                }
+                a[p * k + d] = (column_sums[p] * inv) as f32;
+                a[d * k + p] = a[p * k + d];
+            }
+            a[d * k + d] = 1.0;
+            let mut c: Vec<f32> = xty.iter().map(|v| (v * inv) as f32).collect();
+            c.push((split.y.sum() * inv) as f32);
+            (a, c, (split.y.norm_squared() * inv) as f32)
+        })
+        .collect();
     let mut a_all = Vec::with_capacity(splits.len() * k * k);
     let mut c_all = Vec::with_capacity(splits.len() * k);
     let mut s_all = Vec::with_capacity(splits.len());
-    let mut a = vec![0f64; k * k];
-    let mut c = vec![0f64; k];
-    let mut row = vec![1f64; k];
-    for split in splits {
-        a.fill(0.0);
-        c.fill(0.0);
-        let mut s = 0.0;
-        let n = split.n_rows();
-        for i in 0..n {
-            for (j, value) in row.iter_mut().take(d).enumerate() {
-                *value = split.x[(i, j)];
-            }
-            let y = split.y[i];
-            for p in 0..k {
-                c[p] += row[p] * y;
-                for q in p..k {
-                    a[p * k + q] += row[p] * row[q];
-                }
-            }
-            s += y * y;
-        }
-        let inv = 1.0 / n as f64;
-        for p in 0..k {
-            for q in 0..p {
-                a[p * k + q] = a[q * k + p];
-            }
-        }
-        a_all.extend(a.iter().map(|v| (v * inv) as f32));
-        c_all.extend(c.iter().map(|v| (v * inv) as f32));
-        s_all.push((s * inv) as f32);
+    for (a, c, s) in per_task {
+        a_all.extend(a);
+        c_all.extend(c);
+        s_all.push(s);
     }
     (a_all, c_all, s_all)
 }
