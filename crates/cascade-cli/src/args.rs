@@ -123,6 +123,11 @@ pub struct RunArgs {
     /// gradient, model). Default: indiv, star, randtree, global and mst-<d> for all ten.
     #[arg(long, value_delimiter = ',')]
     pub methods: Option<Vec<String>>,
+    /// Compare several total budgets on the same data (comma-separated, replaces --budget):
+    /// one table per budget; each repetition's distances are computed once and every budget's
+    /// plans train together.
+    #[arg(long, value_delimiter = ',')]
+    pub budgets: Option<Vec<usize>>,
     /// Repetitions, each with fresh data.
     #[arg(long, default_value_t = 10)]
     pub reps: usize,

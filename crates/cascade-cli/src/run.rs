@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use cascade::experiment::{CompareConfig, MethodOutcome, Repetition, compare_reps};
+use cascade::experiment::{CompareConfig, MethodOutcome, Repetition, compare_grid};
 use cascade::report::{MethodReport, Stats};
 use cascade_data::TaskSet;
 use cascade_data::synthetic::SyntheticConfig;
@@ -27,6 +27,14 @@ struct RunJson<'a> {
     completed_reps: usize,
     /// Why the run stopped early, if it did.
     error: Option<String>,
+    /// One entry per budget (one unless `--budgets` lists several).
+    settings: Vec<SettingJson<'a>>,
+}
+
+/// The results of one budget.
+#[derive(Serialize)]
+struct SettingJson<'a> {
+    budget: usize,
     methods: Vec<MethodJson<'a>>,
 }
 
@@ -70,11 +78,30 @@ impl<'a> MethodJson<'a> {
     }
 }
 
-/// Runs the comparison, prints the table and writes the JSON file if asked.
+/// Runs the comparison, prints the tables and writes the JSON file if asked.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let data_config = settings::synthetic(&args.data)?;
     let methods = settings::methods(args.methods.as_deref())?;
-    let config = settings::compare(&args.method, methods, data_config.n_tasks)?;
+    let budgets = match &args.budgets {
+        Some(budgets) if budgets.is_empty() => {
+            return Err(CliError::Usage {
+                option: "--budgets",
+                reason: "no budget given".into(),
+            });
+        }
+        Some(budgets) => budgets.clone(),
+        None => vec![args.method.budget],
+    };
+    let configs: Vec<CompareConfig> = budgets
+        .iter()
+        .map(|&budget| {
+            let method_args = crate::args::MethodArgs {
+                budget,
+                ..args.method.clone()
+            };
+            settings::compare(&method_args, methods.clone(), data_config.n_tasks)
+        })
+        .collect::<Result<_, _>>()?;
     let device = settings::device(&args.method.device)?;
     if args.reps == 0 {
         return Err(CliError::Usage {
@@ -82,18 +109,18 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             reason: "must be at least 1".into(),
         });
     }
-    let start = Instant::now();
-    let mut reports: Vec<MethodReport> = config
-        .methods
-        .iter()
-        .map(|&m| MethodReport::new(m))
-        .collect();
     if args.stack == 0 {
         return Err(CliError::Usage {
             option: "--stack",
             reason: "must be at least 1".into(),
         });
     }
+    let start = Instant::now();
+    // reports[s][m]: budget s, method m.
+    let mut reports: Vec<Vec<MethodReport>> = configs
+        .iter()
+        .map(|c| c.methods.iter().map(|&m| MethodReport::new(m)).collect())
+        .collect();
     let progress = Progress::new(args.reps);
     let mut done = 0;
     let outcome: Result<(), CliError> = (0..args.reps).step_by(args.stack).try_for_each(|first| {
@@ -101,17 +128,19 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         let (outcomes, failure) = run_chunk(
             args,
             &data_config,
-            &config,
+            &configs,
             &device.device,
             &reps,
             &progress,
         );
         for outcome in outcomes {
             if done == 0 {
-                progress.suspend(|| print_notes(&outcome));
+                progress.suspend(|| outcome.iter().for_each(|o| print_notes(o)));
             }
-            for (report, method) in reports.iter_mut().zip(&outcome) {
-                report.push(method);
+            for (setting_reports, setting) in reports.iter_mut().zip(&outcome) {
+                for (report, method) in setting_reports.iter_mut().zip(setting) {
+                    report.push(method);
+                }
             }
             done += 1;
         }
@@ -133,7 +162,14 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
                 wall_seconds: wall,
                 completed_reps: completed,
                 error: outcome.as_ref().err().map(|e| e.to_string()),
-                methods: reports.iter().map(MethodJson::new).collect(),
+                settings: budgets
+                    .iter()
+                    .zip(&reports)
+                    .map(|(&budget, reports)| SettingJson {
+                        budget,
+                        methods: reports.iter().map(MethodJson::new).collect(),
+                    })
+                    .collect(),
             };
             write_json(path, &json)?;
             eprintln!(
@@ -144,36 +180,41 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     }
     outcome?;
 
-    println!(
-        "{} tasks, d = {}, B = {}, eta = {}, model {}, {} reps, device {}, tau_within = {}, tau_between = {}, sigma = {}",
-        data_config.n_tasks,
-        data_config.n_features,
-        args.method.budget,
-        args.method.eta,
-        config.model,
-        args.reps,
-        device.backend,
-        data_config.tau_within,
-        data_config.tau_between,
-        data_config.sigma,
-    );
-    println!("{}", table::results(&reports));
+    for (budget, reports) in budgets.iter().zip(&reports) {
+        println!(
+            "{} tasks, d = {}, B = {budget}, eta = {}, model {}, {} reps, device {}, tau_within = {}, tau_between = {}, sigma = {}",
+            data_config.n_tasks,
+            data_config.n_features,
+            args.method.eta,
+            configs[0].model,
+            args.reps,
+            device.backend,
+            data_config.tau_within,
+            data_config.tau_between,
+            data_config.sigma,
+        );
+        println!("{}", table::results(reports));
+    }
     println!("wall time {wall:.1} s");
     Ok(())
 }
 
+/// One repetition's outcomes: `[budget][method]`.
+type Grid = Vec<Vec<MethodOutcome>>;
+
 /// Runs repetitions `reps` stacked. If the stacked program fails, reruns them one at a time
 /// (the results are the same) to keep the ones that succeed and name the one that fails.
-/// Returns the finished repetitions (in order, up to the first failure) and the failure.
+/// Returns the finished repetitions (in order, up to the first failure; `[rep][budget][method]`)
+/// and the failure.
 fn run_chunk(
     args: &RunArgs,
     data_config: &SyntheticConfig,
-    config: &CompareConfig,
+    configs: &[CompareConfig],
     device: &Device,
     reps: &[usize],
     progress: &Progress,
-) -> (Vec<Vec<MethodOutcome>>, Option<CliError>) {
-    let compare = |reps: &[usize]| -> Result<Vec<Vec<MethodOutcome>>, CliError> {
+) -> (Vec<Grid>, Option<CliError>) {
+    let compare = |reps: &[usize]| -> Result<Vec<Grid>, CliError> {
         let sets: Vec<TaskSet> = reps
             .iter()
             .map(|&r| settings::rep_data(data_config, args.method.seed, r))
@@ -189,7 +230,7 @@ fn run_chunk(
                 label,
             })
             .collect();
-        Ok(compare_reps(&repetitions, config, device, |p| {
+        Ok(compare_grid(&repetitions, configs, device, |p| {
             progress.step(reps[0], p)
         })?)
     };

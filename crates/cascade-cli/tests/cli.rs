@@ -52,7 +52,7 @@ fn run_writes_a_table_and_complete_json() {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v["config"]["data"]["tasks"], 12);
     assert_eq!(v["config"]["method"]["budget"], 120);
-    let methods = v["methods"].as_array().unwrap();
+    let methods = v["settings"][0]["methods"].as_array().unwrap();
     assert_eq!(methods.len(), 5);
     for m in methods {
         for metric in ["mse", "rmse"] {
@@ -210,7 +210,63 @@ fn a_failed_run_still_writes_the_finished_repetitions() {
     assert_eq!(v["completed_reps"], 1);
     assert!(v["error"].as_str().unwrap().contains("diverged"));
     assert_eq!(
-        v["methods"][0]["mse"]["per_rep"].as_array().unwrap().len(),
+        v["settings"][0]["methods"][0]["mse"]["per_rep"]
+            .as_array()
+            .unwrap()
+            .len(),
         1
     );
+}
+
+#[test]
+fn several_budgets_share_the_data_and_match_single_budget_runs() {
+    // `--budgets 60,120` trains both budgets on the same repetitions in one program; each
+    // setting must equal the run of its budget alone, repetition by repetition.
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str], name: &str| -> Value {
+        let path = dir.path().join(name);
+        let out = cascade()
+            .args(["run", "--tasks", "12", "--reps", "2", "--n-train", "16"])
+            .args(["--methods", "indiv,global,mst-gradient"])
+            .args(extra)
+            .arg("--json")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        for budget in extra.last().unwrap().split(',') {
+            assert!(stdout.contains(&format!("B = {budget},")), "{stdout}");
+        }
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let both = run(&["--budgets", "60,120"], "both.json");
+    let settings = both["settings"].as_array().unwrap();
+    assert_eq!(settings.len(), 2);
+    for (setting, budget) in settings.iter().zip(["60", "120"]) {
+        assert_eq!(setting["budget"].to_string(), budget);
+        let alone = run(&["--budget", budget], &format!("{budget}.json"));
+        for (m, a) in setting["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(alone["settings"][0]["methods"].as_array().unwrap())
+        {
+            assert_eq!(m["method"], a["method"]);
+            assert_eq!(m["steps"], a["steps"], "steps per repetition = B");
+            for (x, y) in m["mse"]["per_rep"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(a["mse"]["per_rep"].as_array().unwrap())
+            {
+                let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+                assert!((x - y).abs() <= 1e-4 * y, "{}: {x} vs {y}", m["method"]);
+            }
+        }
+    }
 }

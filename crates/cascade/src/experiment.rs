@@ -118,16 +118,52 @@ pub fn compare_reps(
     reps: &[Repetition],
     config: &CompareConfig,
     device: &Device,
-    mut progress: impl FnMut(Progress),
+    progress: impl FnMut(Progress),
 ) -> Result<Vec<Vec<MethodOutcome>>, CascadeError> {
+    let grid = compare_grid(reps, std::slice::from_ref(config), device, progress)?;
+    Ok(grid
+        .into_iter()
+        .map(|mut per_setting| per_setting.remove(0))
+        .collect())
+}
+
+/// Runs every setting of `settings` on every repetition: `result[r][s][m]` is method `m` of
+/// setting `s` on repetition `r`. The settings may differ in methods, budgets, allocations and
+/// roots, and share each repetition's standardisation and task distances (computed once). They
+/// must agree on the model, the training configuration and the executor, because with the
+/// batched executor every plan of every setting and repetition trains as one program.
+pub fn compare_grid(
+    reps: &[Repetition],
+    settings: &[CompareConfig],
+    device: &Device,
+    mut progress: impl FnMut(Progress),
+) -> Result<Vec<Vec<Vec<MethodOutcome>>>, CascadeError> {
+    let Some(first) = settings.first() else {
+        return Ok(vec![Vec::new(); reps.len()]);
+    };
+    if let Some(other) = settings
+        .iter()
+        .find(|s| s.model != first.model || s.train != first.train || s.executor != first.executor)
+    {
+        return Err(CascadeError::ShapeMismatch(format!(
+            "settings trained together must share model, training settings and executor \
+             ({} / {:?} / {} against {} / {:?} / {})",
+            first.model, first.train, first.executor, other.model, other.train, other.executor
+        )));
+    }
+    // prepared[r] = (standardised data, plans of every setting, flattened setting-major).
     let mut prepared = Vec::with_capacity(reps.len());
     for (r, rep) in reps.iter().enumerate() {
         progress(Progress::Planning { rep: r });
         let data = StandardisedTaskSet::new(rep.set);
-        let plans = plan_methods(&data, config, rep.seed)?;
+        let mut cache = DistanceCache::new();
+        let mut plans = Vec::new();
+        for setting in settings {
+            plans.extend(plan_with_cache(&data, setting, rep.seed, &mut cache)?);
+        }
         prepared.push((data, plans));
     }
-    let runs: Vec<Vec<MethodRun>> = match config.executor {
+    let runs: Vec<Vec<MethodRun>> = match first.executor {
         Executor::Reference => {
             let mut runs = Vec::with_capacity(reps.len());
             for (r, (rep, (data, plans))) in reps.iter().zip(&prepared).enumerate() {
@@ -141,8 +177,8 @@ pub fn compare_reps(
                     rep_runs.push(reference::run(
                         plan,
                         data,
-                        config.model,
-                        &config.train,
+                        first.model,
+                        &first.train,
                         init_seed,
                         device,
                     )?);
@@ -177,7 +213,7 @@ pub fn compare_reps(
                 }
             }
             progress(Progress::TrainingStacked { plans: jobs.len() });
-            let mut flat = run_jobs(&jobs, config.model, &config.train, device)?.into_iter();
+            let mut flat = run_jobs(&jobs, first.model, &first.train, device)?.into_iter();
             prepared
                 .iter()
                 .map(|(_, plans)| flat.by_ref().take(plans.len()).collect())
@@ -188,10 +224,13 @@ pub fn compare_reps(
         .into_iter()
         .zip(runs)
         .map(|((_, plans), runs)| {
-            plans
+            let mut outcomes = plans
                 .into_iter()
                 .zip(runs)
-                .map(|(plan, run)| MethodOutcome { plan, run })
+                .map(|(plan, run)| MethodOutcome { plan, run });
+            settings
+                .iter()
+                .map(|s| outcomes.by_ref().take(s.methods.len()).collect())
                 .collect()
         })
         .collect())
@@ -219,13 +258,23 @@ pub fn plan_methods(
     config: &CompareConfig,
     seed: u64,
 ) -> Result<Vec<Plan>, CascadeError> {
-    let mut cache = DistanceCache::new();
+    plan_with_cache(data, config, seed, &mut DistanceCache::new())
+}
+
+/// [`plan_methods`] with distances taken from (and added to) `cache`, which must hold
+/// distances of `data` only.
+fn plan_with_cache(
+    data: &StandardisedTaskSet,
+    config: &CompareConfig,
+    seed: u64,
+    cache: &mut DistanceCache,
+) -> Result<Vec<Plan>, CascadeError> {
     config
         .methods
         .iter()
         .map(|&method| {
             let mut rng = StdRng::seed_from_u64(method_seed(seed, &method));
-            make_plan(method, data, &mut cache, &config.plan, &mut rng)
+            make_plan(method, data, cache, &config.plan, &mut rng)
         })
         .collect()
 }
