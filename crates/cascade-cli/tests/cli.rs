@@ -270,3 +270,51 @@ fn several_budgets_share_the_data_and_match_single_budget_runs() {
         }
     }
 }
+
+/// `--device wgpu` end to end (lavapipe on a machine without a GPU; `scripts/setup`): the same
+/// table as on flex, to the tolerance of f32 reductions in a different order.
+#[cfg(feature = "wgpu")]
+#[test]
+fn run_on_wgpu_matches_flex() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |device: &str| -> Value {
+        let path = dir.path().join(format!("{device}.json"));
+        let out = cascade()
+            .arg("run")
+            .args(SMALL)
+            .args([
+                "--methods",
+                "indiv,star,global,mst-gradient",
+                "--device",
+                device,
+            ])
+            .arg("--json")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let (gpu, cpu) = (run("wgpu"), run("flex"));
+    assert_eq!(gpu["device"], "wgpu");
+    let methods = |v: &Value| v["settings"][0]["methods"].as_array().unwrap().clone();
+    for (g, c) in methods(&gpu).iter().zip(&methods(&cpu)) {
+        for (x, y) in g["mse"]["per_rep"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(c["mse"]["per_rep"].as_array().unwrap())
+        {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() <= 1e-3 * y,
+                "{}: wgpu {x} vs flex {y}",
+                g["method"]
+            );
+        }
+    }
+}

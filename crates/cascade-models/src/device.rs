@@ -91,12 +91,17 @@ impl Backend {
             }
             Backend::Wgpu => {
                 #[cfg(feature = "wgpu")]
-                return Ok(Device::wgpu(burn::prelude::DeviceKind::DefaultDevice));
+                return probe(
+                    self,
+                    Device::wgpu(burn::prelude::DeviceKind::DefaultDevice),
+                    "no usable GPU adapter (without a GPU, install Mesa's software Vulkan, \
+                     lavapipe: Debian package mesa-vulkan-drivers, or run scripts/setup)",
+                );
                 missing()
             }
             Backend::Cuda => {
                 #[cfg(feature = "cuda")]
-                return Ok(Device::cuda(0));
+                return probe(self, Device::cuda(0), "no usable CUDA device");
                 missing()
             }
         }
@@ -127,4 +132,34 @@ pub struct DeviceChoice {
     pub backend: Backend,
     /// The device, autodiff on.
     pub device: Device,
+}
+
+/// Runs one tiny operation on a GPU `device` so that a missing adapter or driver surfaces here
+/// as an error naming the backend, instead of as a panic deep inside the first training step.
+/// (The runtimes report a missing adapter by panicking; the panic hook is silenced meanwhile.)
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+fn probe(backend: Backend, device: Device, hint: &str) -> Result<Device, ModelError> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(|| {
+        burn::tensor::Tensor::<1>::zeros([1], &device)
+            .add_scalar(1.0)
+            .into_data()
+    });
+    std::panic::set_hook(hook);
+    match result {
+        Ok(_) => Ok(device),
+        Err(payload) => {
+            let reason = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("the runtime panicked");
+            let first_line = reason.lines().next().unwrap_or_default();
+            Err(ModelError::DeviceUnavailable(
+                backend.name(),
+                format!("{hint}; {first_line}"),
+            ))
+        }
+    }
 }

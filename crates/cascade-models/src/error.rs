@@ -8,6 +8,9 @@ pub enum ModelError {
         "device '{0}' is not available in this build; rebuild with `--features {0}` (compiled in: {1})"
     )]
     BackendNotCompiled(&'static str, String),
+    /// The backend is compiled in but cannot run here (no usable GPU adapter, say).
+    #[error("device '{0}' cannot run on this machine: {1}")]
+    DeviceUnavailable(&'static str, String),
     /// The name is not a known backend.
     #[error("unknown device '{0}'; expected one of: flex, ndarray, wgpu, cuda")]
     UnknownBackend(String),

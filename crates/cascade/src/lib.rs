@@ -13,6 +13,7 @@ pub mod distance;
 mod error;
 pub mod experiment;
 pub mod method;
+mod parallel;
 pub mod plan;
 pub mod report;
 pub mod root;

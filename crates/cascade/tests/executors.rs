@@ -2,90 +2,22 @@
 //! to float tolerance, for every model and every tree kind, on ragged tasks, with several jobs
 //! (methods and repetitions) stacked along the task axis.
 
-use cascade::budget::BudgetConfig;
-use cascade::distance::Distance;
-use cascade::method::{Method, RandomTreeKind};
-use cascade::plan::{DistanceCache, Plan, PlanConfig, make_plan};
-use cascade::root::RootRule;
+mod common;
+
+use cascade::plan::Plan;
 use cascade::train::TrainConfig;
 use cascade::train::batched::{Job, run_jobs};
-use cascade::train::reference::{self, MethodRun};
-use cascade_data::synthetic::SyntheticConfig;
-use cascade_data::{Split, StandardisedTaskSet, Task, TaskSet};
+use cascade::train::reference;
+use cascade_data::StandardisedTaskSet;
 use cascade_models::burn::prelude::Device;
 use cascade_models::{Backend, ModelKind};
-use rand::SeedableRng;
-use rand::rngs::StdRng;
+use common::{assert_close, plans, ragged_tasks};
+
+/// f32 training on both sides; only summation order may differ.
+const TOLERANCE: f64 = 1e-4;
 
 fn device() -> Device {
     Backend::Flex.device().unwrap().device
-}
-
-/// Synthetic tasks whose training sets are cut to 10..=40 rows: ragged, as real data is.
-fn ragged_tasks(seed: u64) -> StandardisedTaskSet {
-    let set = SyntheticConfig {
-        n_tasks: 14,
-        n_train: 40,
-        n_test: 20,
-        tau_within: 2.0,
-        ..Default::default()
-    }
-    .generate(&mut StdRng::seed_from_u64(seed))
-    .unwrap();
-    let tasks = set
-        .tasks()
-        .iter()
-        .enumerate()
-        .map(|(v, t)| {
-            let n = 10 + (v * 7) % 31;
-            Task {
-                train: Split::new(t.train.x.rows(0, n).into(), t.train.y.rows(0, n).into()),
-                ..t.clone()
-            }
-        })
-        .collect();
-    StandardisedTaskSet::new(&TaskSet::new(tasks).unwrap())
-}
-
-const METHODS: [Method; 7] = [
-    Method::Indiv,
-    Method::Star,
-    Method::RandTree(RandomTreeKind::Pruefer),
-    Method::RandTree(RandomTreeKind::Recursive),
-    Method::Global,
-    Method::Mst(Distance::Gradient),
-    Method::Mst(Distance::Model),
-];
-
-fn plans(data: &StandardisedTaskSet, budget: usize) -> Vec<Plan> {
-    let config = PlanConfig {
-        budget: BudgetConfig::new(budget),
-        root_rule: RootRule::Medoid,
-        root_distance: Distance::Gradient,
-    };
-    let mut cache = DistanceCache::new();
-    let mut rng = StdRng::seed_from_u64(5);
-    METHODS
-        .iter()
-        .map(|&m| make_plan(m, data, &mut cache, &config, &mut rng).unwrap())
-        .collect()
-}
-
-fn assert_close(a: &MethodRun, b: &MethodRun, what: &str) {
-    assert_eq!(a.steps_used, b.steps_used, "{what}");
-    for (x, y) in a.tasks.iter().zip(&b.tasks) {
-        assert_eq!(x.task, y.task);
-        assert_eq!(x.steps, y.steps, "{what} {}", x.task);
-        // f32 training on both sides; only summation order may differ.
-        let tol = 1e-4 * x.test_mse.abs().max(1.0);
-        assert!(
-            (x.test_mse - y.test_mse).abs() <= tol,
-            "{what} {}: reference {} vs batched {}",
-            x.task,
-            x.test_mse,
-            y.test_mse
-        );
-    }
 }
 
 #[test]
@@ -112,7 +44,7 @@ fn batched_matches_reference_for_every_model_and_tree() {
         let batched = run_jobs(&jobs, model, &config, &dev).unwrap();
         for (plan, got) in plans.iter().zip(&batched) {
             let want = reference::run(plan, &data, model, &config, 11, &dev).unwrap();
-            assert_close(&want, got, &format!("{model} {}", plan.method));
+            assert_close(&want, got, TOLERANCE, &format!("{model} {}", plan.method));
             // ...and each method on its own.
             let one = Job {
                 plan,
@@ -121,7 +53,12 @@ fn batched_matches_reference_for_every_model_and_tree() {
                 label: "",
             };
             let alone = run_jobs(&[one], model, &config, &dev).unwrap();
-            assert_close(&want, &alone[0], &format!("{model} {} alone", plan.method));
+            assert_close(
+                &want,
+                &alone[0],
+                TOLERANCE,
+                &format!("{model} {} alone", plan.method),
+            );
         }
     }
 }
@@ -154,6 +91,6 @@ fn repetitions_stack_along_the_task_axis() {
             &dev,
         )
         .unwrap();
-        assert_close(&want, got, &format!("{}", job.plan.method));
+        assert_close(&want, got, TOLERANCE, &format!("{}", job.plan.method));
     }
 }

@@ -1,4 +1,5 @@
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use serde::{Deserialize, Serialize};
 
 /// A symmetric `T x T` matrix of task distances with a zero diagonal, stored row-major.
@@ -28,26 +29,48 @@ impl DistanceMatrix {
         m
     }
 
-    /// [`from_pairs`](Self::from_pairs) spread over the machine's cores (rayon, one row `i` a
-    /// work item). Every entry is computed independently, so the result is identical to the
-    /// sequential one.
+    /// [`from_pairs`](Self::from_pairs) spread over the machine's cores (scoped std threads, rows
+    /// `i` handed out one at a time). Every entry is computed independently, so the result is
+    /// identical to the sequential one.
     pub fn par_from_pairs(n: usize, f: impl Fn(usize, usize) -> f64 + Sync) -> Self {
         Self::par_from_pairs_with(n, || (), |_, i, j| f(i, j))
     }
 
-    /// [`par_from_pairs`](Self::par_from_pairs) where each worker first builds its own scratch
-    /// `state` with `init` (buffers reused across that worker's pairs) and `f` may mutate it.
+    /// [`par_from_pairs`](Self::par_from_pairs) where each thread first builds its own scratch
+    /// `state` with `init` (buffers reused across that thread's pairs) and `f` may mutate it.
     pub fn par_from_pairs_with<S>(
         n: usize,
-        init: impl Fn() -> S + Sync + Send,
-        f: impl Fn(&mut S, usize, usize) -> f64 + Sync + Send,
+        init: impl Fn() -> S + Sync,
+        f: impl Fn(&mut S, usize, usize) -> f64 + Sync,
     ) -> Self {
-        let rows: Vec<(usize, Vec<f64>)> = (0..n)
-            .into_par_iter()
-            .map_init(init, |state, i| {
-                (i, ((i + 1)..n).map(|j| f(state, i, j)).collect())
-            })
-            .collect();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |p| p.get())
+            .min(n.saturating_sub(1));
+        if threads <= 1 {
+            let mut state = init();
+            return Self::from_pairs(n, |i, j| f(&mut state, i, j));
+        }
+        let next_row = AtomicUsize::new(0);
+        let work = || {
+            let mut state = init();
+            let mut rows = Vec::new();
+            loop {
+                let i = next_row.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    return rows;
+                }
+                let row: Vec<f64> = ((i + 1)..n).map(|j| f(&mut state, i, j)).collect();
+                rows.push((i, row));
+            }
+        };
+        let rows: Vec<(usize, Vec<f64>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+            handles
+                .into_iter()
+                // A panic inside `f` is re-raised here, as in the sequential version.
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
         let mut m = Self::zeros(n);
         for (i, row) in rows {
             for (offset, value) in row.into_iter().enumerate() {

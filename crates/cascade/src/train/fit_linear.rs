@@ -13,11 +13,11 @@ use burn::module::Param;
 use burn::prelude::*;
 use cascade_data::Split;
 use cascade_models::{LinearModel, TaskLinear, TaskModel};
-use rayon::prelude::*;
 
 use super::fit::{FitOutcome, Watch};
 use super::{TaskBatch, TrainConfig};
 use crate::CascadeError;
+use crate::parallel::par_map;
 
 /// Trains a linear model from sufficient statistics; see the module documentation.
 pub(super) fn fit_linear(
@@ -77,28 +77,24 @@ pub(super) fn fit_linear(
 fn statistics(splits: &[&Split]) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let d = splits.first().map_or(0, |s| s.x.ncols());
     let k = d + 1;
-    let per_task: Vec<(Vec<f32>, Vec<f32>, f32)> = splits
-        .par_iter()
-        .with_min_len(64)
-        .map(|split| {
-            let inv = 1.0 / split.n_rows() as f64;
-            let xtx = split.x.tr_mul(&split.x); // [d, d]
-            let xty = split.x.tr_mul(&split.y); // [d]
-            let column_sums = split.x.row_sum(); // [1, d]
-            let mut a = vec![0f32; k * k];
-            for p in 0..d {
-                for q in 0..d {
-                    a[p * k + q] = (xtx[(p, q)] * inv) as f32;
-                }
-                a[p * k + d] = (column_sums[p] * inv) as f32;
-                a[d * k + p] = a[p * k + d];
+    let per_task: Vec<(Vec<f32>, Vec<f32>, f32)> = par_map(splits, 64, |split| {
+        let inv = 1.0 / split.n_rows() as f64;
+        let xtx = split.x.tr_mul(&split.x); // [d, d]
+        let xty = split.x.tr_mul(&split.y); // [d]
+        let column_sums = split.x.row_sum(); // [1, d]
+        let mut a = vec![0f32; k * k];
+        for p in 0..d {
+            for q in 0..d {
+                a[p * k + q] = (xtx[(p, q)] * inv) as f32;
             }
-            a[d * k + d] = 1.0;
-            let mut c: Vec<f32> = xty.iter().map(|v| (v * inv) as f32).collect();
-            c.push((split.y.sum() * inv) as f32);
-            (a, c, (split.y.norm_squared() * inv) as f32)
-        })
-        .collect();
+            a[p * k + d] = (column_sums[p] * inv) as f32;
+            a[d * k + p] = a[p * k + d];
+        }
+        a[d * k + d] = 1.0;
+        let mut c: Vec<f32> = xty.iter().map(|v| (v * inv) as f32).collect();
+        c.push((split.y.sum() * inv) as f32);
+        (a, c, (split.y.norm_squared() * inv) as f32)
+    });
     let mut a_all = Vec::with_capacity(splits.len() * k * k);
     let mut c_all = Vec::with_capacity(splits.len() * k);
     let mut s_all = Vec::with_capacity(splits.len());

@@ -1,0 +1,81 @@
+//! Fixtures shared by the executor tests: ragged synthetic tasks, one plan per tree kind, and
+//! per-task comparison of two runs.
+
+use cascade::budget::BudgetConfig;
+use cascade::distance::Distance;
+use cascade::method::{Method, RandomTreeKind};
+use cascade::plan::{DistanceCache, Plan, PlanConfig, make_plan};
+use cascade::root::RootRule;
+use cascade::train::reference::MethodRun;
+use cascade_data::synthetic::SyntheticConfig;
+use cascade_data::{Split, StandardisedTaskSet, Task, TaskSet};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+/// Synthetic tasks whose training sets are cut to 10..=40 rows: ragged, as real data is.
+pub fn ragged_tasks(seed: u64) -> StandardisedTaskSet {
+    let set = SyntheticConfig {
+        n_tasks: 14,
+        n_train: 40,
+        n_test: 20,
+        tau_within: 2.0,
+        ..Default::default()
+    }
+    .generate(&mut StdRng::seed_from_u64(seed))
+    .unwrap();
+    let tasks = set
+        .tasks()
+        .iter()
+        .enumerate()
+        .map(|(v, t)| {
+            let n = 10 + (v * 7) % 31;
+            Task {
+                train: Split::new(t.train.x.rows(0, n).into(), t.train.y.rows(0, n).into()),
+                ..t.clone()
+            }
+        })
+        .collect();
+    StandardisedTaskSet::new(&TaskSet::new(tasks).unwrap())
+}
+
+pub const METHODS: [Method; 7] = [
+    Method::Indiv,
+    Method::Star,
+    Method::RandTree(RandomTreeKind::Pruefer),
+    Method::RandTree(RandomTreeKind::Recursive),
+    Method::Global,
+    Method::Mst(Distance::Gradient),
+    Method::Mst(Distance::Model),
+];
+
+pub fn plans(data: &StandardisedTaskSet, budget: usize) -> Vec<Plan> {
+    let config = PlanConfig {
+        budget: BudgetConfig::new(budget),
+        root_rule: RootRule::Medoid,
+        root_distance: Distance::Gradient,
+    };
+    let mut cache = DistanceCache::new();
+    let mut rng = StdRng::seed_from_u64(5);
+    METHODS
+        .iter()
+        .map(|&m| make_plan(m, data, &mut cache, &config, &mut rng).unwrap())
+        .collect()
+}
+
+/// Asserts that two runs of one plan agree task by task: same steps, and test MSEs within
+/// `rel` of each other (relative to max(MSE, 1)).
+pub fn assert_close(a: &MethodRun, b: &MethodRun, rel: f64, what: &str) {
+    assert_eq!(a.steps_used, b.steps_used, "{what}");
+    for (x, y) in a.tasks.iter().zip(&b.tasks) {
+        assert_eq!(x.task, y.task);
+        assert_eq!(x.steps, y.steps, "{what} {}", x.task);
+        let tol = rel * x.test_mse.abs().max(1.0);
+        assert!(
+            (x.test_mse - y.test_mse).abs() <= tol,
+            "{what} {}: {} vs {}",
+            x.task,
+            x.test_mse,
+            y.test_mse
+        );
+    }
+}

@@ -1,0 +1,77 @@
+//! The batched executor on wgpu against the same runs on flex, so the GPU path cannot rot: on a
+//! machine without a GPU, wgpu runs on Mesa's software Vulkan (lavapipe; `scripts/setup`
+//! installs it). Every tensor operation of training (gather along the task axis, masking,
+//! clipping, the divergence checks, autodiff) runs on the wgpu device here.
+#![cfg(feature = "wgpu")]
+
+mod common;
+
+use cascade::CascadeError;
+use cascade::train::TrainConfig;
+use cascade::train::batched::{Job, run_jobs};
+use cascade_models::burn::prelude::Device;
+use cascade_models::{Backend, ModelKind};
+use common::{assert_close, plans, ragged_tasks};
+
+fn wgpu() -> Device {
+    match Backend::Wgpu.device() {
+        Ok(choice) => choice.device,
+        Err(e) => panic!("{e} (on a machine without a GPU, run scripts/setup to install lavapipe)"),
+    }
+}
+
+/// Different backends reduce in different orders; over a few hundred f32 steps the per-task
+/// errors still agree to this relative tolerance.
+const TOLERANCE: f64 = 1e-3;
+
+#[test]
+fn wgpu_matches_flex_for_every_model_and_tree() {
+    let (gpu, cpu) = (wgpu(), Backend::Flex.device().unwrap().device);
+    let data = ragged_tasks(4);
+    let plans = plans(&data, 150);
+    let jobs: Vec<Job> = plans
+        .iter()
+        .map(|plan| Job {
+            plan,
+            data: &data,
+            init_seed: 21,
+            label: "",
+        })
+        .collect();
+    for (model, fast) in [
+        (ModelKind::Linear, true),
+        (ModelKind::Linear, false),
+        (ModelKind::SIMPLE_MLP, false),
+    ] {
+        let config = TrainConfig {
+            linear_fast_path: fast,
+            ..TrainConfig::with_eta(0.05)
+        };
+        let on_cpu = run_jobs(&jobs, model, &config, &cpu).unwrap();
+        let on_gpu = run_jobs(&jobs, model, &config, &gpu).unwrap();
+        for ((plan, a), b) in plans.iter().zip(&on_cpu).zip(&on_gpu) {
+            let what = format!("{model} (fast path {fast}) {}", plan.method);
+            assert_close(a, b, TOLERANCE, &what);
+        }
+    }
+}
+
+#[test]
+fn divergence_is_caught_on_wgpu() {
+    let data = ragged_tasks(5);
+    let plans = plans(&data, 150);
+    let job = Job {
+        plan: &plans[0],
+        data: &data,
+        init_seed: 1,
+        label: "wgpu",
+    };
+    let err = run_jobs(
+        &[job],
+        ModelKind::Linear,
+        &TrainConfig::with_eta(10.0),
+        &wgpu(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, CascadeError::Diverged { .. }), "{err}");
+}
