@@ -218,56 +218,81 @@ fn a_failed_run_still_writes_the_finished_repetitions() {
     );
 }
 
+/// Runs `cascade run ARGS --json DIR/NAME`, asserts success, and returns stdout and the JSON.
+fn run_json(dir: &std::path::Path, name: &str, args: &[&str]) -> (String, Value) {
+    let path = dir.join(name);
+    let out = cascade()
+        .arg("run")
+        .args(args)
+        .arg("--json")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), json)
+}
+
+/// Asserts that two settings' method lists agree method by method: same names and steps, and
+/// per-repetition mean MSEs within `rel` of each other.
+fn assert_same_results(a: &Value, b: &Value, rel: f64) {
+    let (a, b) = (
+        a["methods"].as_array().unwrap(),
+        b["methods"].as_array().unwrap(),
+    );
+    assert_eq!(a.len(), b.len());
+    for (m, n) in a.iter().zip(b) {
+        assert_eq!(m["method"], n["method"]);
+        assert_eq!(m["steps"], n["steps"], "{}", m["method"]);
+        let per_rep = |v: &Value| -> Vec<f64> {
+            v["mse"]["per_rep"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect()
+        };
+        for (x, y) in per_rep(m).into_iter().zip(per_rep(n)) {
+            assert!((x - y).abs() <= rel * y, "{}: {x} vs {y}", m["method"]);
+        }
+    }
+}
+
 #[test]
 fn several_budgets_share_the_data_and_match_single_budget_runs() {
     // `--budgets 60,120` trains both budgets on the same repetitions in one program; each
     // setting must equal the run of its budget alone, repetition by repetition.
     let dir = tempfile::tempdir().unwrap();
-    let run = |extra: &[&str], name: &str| -> Value {
-        let path = dir.path().join(name);
-        let out = cascade()
-            .args(["run", "--tasks", "12", "--reps", "2", "--n-train", "16"])
-            .args(["--methods", "indiv,global,mst-gradient"])
-            .args(extra)
-            .arg("--json")
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        for budget in extra.last().unwrap().split(',') {
-            assert!(stdout.contains(&format!("B = {budget},")), "{stdout}");
-        }
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    };
-    let both = run(&["--budgets", "60,120"], "both.json");
+    let common = [
+        "--tasks",
+        "12",
+        "--reps",
+        "2",
+        "--n-train",
+        "16",
+        "--methods",
+        "indiv,global,mst-gradient",
+    ];
+    let (stdout, both) = run_json(
+        dir.path(),
+        "both.json",
+        &[&common[..], &["--budgets", "60,120"]].concat(),
+    );
     let settings = both["settings"].as_array().unwrap();
     assert_eq!(settings.len(), 2);
     for (setting, budget) in settings.iter().zip(["60", "120"]) {
+        assert!(stdout.contains(&format!("B = {budget},")), "{stdout}");
         assert_eq!(setting["budget"].to_string(), budget);
-        let alone = run(&["--budget", budget], &format!("{budget}.json"));
-        for (m, a) in setting["methods"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .zip(alone["settings"][0]["methods"].as_array().unwrap())
-        {
-            assert_eq!(m["method"], a["method"]);
-            assert_eq!(m["steps"], a["steps"], "steps per repetition = B");
-            for (x, y) in m["mse"]["per_rep"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .zip(a["mse"]["per_rep"].as_array().unwrap())
-            {
-                let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-                assert!((x - y).abs() <= 1e-4 * y, "{}: {x} vs {y}", m["method"]);
-            }
-        }
+        let (_, alone) = run_json(
+            dir.path(),
+            &format!("{budget}.json"),
+            &[&common[..], &["--budget", budget]].concat(),
+        );
+        assert_same_results(setting, &alone["settings"][0], 1e-4);
     }
 }
 
@@ -277,44 +302,21 @@ fn several_budgets_share_the_data_and_match_single_budget_runs() {
 #[test]
 fn run_on_wgpu_matches_flex() {
     let dir = tempfile::tempdir().unwrap();
-    let run = |device: &str| -> Value {
-        let path = dir.path().join(format!("{device}.json"));
-        let out = cascade()
-            .arg("run")
-            .args(SMALL)
-            .args([
-                "--methods",
-                "indiv,star,global,mst-gradient",
-                "--device",
-                device,
-            ])
-            .arg("--json")
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    let run = |device: &str| {
+        let methods = [
+            "--methods",
+            "indiv,star,global,mst-gradient",
+            "--device",
+            device,
+        ];
+        run_json(
+            dir.path(),
+            &format!("{device}.json"),
+            &[SMALL, &methods[..]].concat(),
+        )
+        .1
     };
     let (gpu, cpu) = (run("wgpu"), run("flex"));
     assert_eq!(gpu["device"], "wgpu");
-    let methods = |v: &Value| v["settings"][0]["methods"].as_array().unwrap().clone();
-    for (g, c) in methods(&gpu).iter().zip(&methods(&cpu)) {
-        for (x, y) in g["mse"]["per_rep"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .zip(c["mse"]["per_rep"].as_array().unwrap())
-        {
-            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-            assert!(
-                (x - y).abs() <= 1e-3 * y,
-                "{}: wgpu {x} vs flex {y}",
-                g["method"]
-            );
-        }
-    }
+    assert_same_results(&gpu["settings"][0], &cpu["settings"][0], 1e-3);
 }
