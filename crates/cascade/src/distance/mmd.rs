@@ -165,7 +165,7 @@ fn union_median(a: &[f64], b: &[f64], c: &[f64], work: &mut [Vec<f64>; 3]) -> Op
         return None;
     }
     let upper_rank = len / 2;
-    let lower_rank = if len % 2 == 0 {
+    let lower_rank = if len.is_multiple_of(2) {
         upper_rank - 1
     } else {
         upper_rank
