@@ -1,24 +1,37 @@
 //! Telling the user what the plans noticed: degenerate distances and tasks given 0 steps.
 
+use std::collections::HashSet;
+
 use cascade::experiment::MethodOutcome;
 use cascade::plan::{Plan, PlanNote};
 
-/// Prints each plan's notes to stderr as `warning:` lines (once per method and note).
-pub fn print_notes(outcomes: &[MethodOutcome]) {
+/// Prints each plan's notes to stderr as `warning:` lines, each distinct line once (the
+/// settings of one repetition share its distances, so they repeat the same notes).
+pub fn print_notes<'a>(outcomes: impl IntoIterator<Item = &'a MethodOutcome>) {
+    let mut printed = HashSet::new();
     for outcome in outcomes {
-        print_plan_notes(&outcome.plan);
+        for line in plan_warnings(&outcome.plan) {
+            if printed.insert(line.clone()) {
+                eprintln!("{line}");
+            }
+        }
     }
 }
 
 /// Prints one plan's notes to stderr as `warning:` lines.
 pub fn print_plan_notes(plan: &Plan) {
-    for note in &plan.notes {
-        eprintln!(
+    plan_warnings(plan).for_each(|line| eprintln!("{line}"));
+}
+
+/// One plan's notes as `warning:` lines.
+fn plan_warnings(plan: &Plan) -> impl Iterator<Item = String> + '_ {
+    plan.notes.iter().map(|note| {
+        format!(
             "warning: {}: {}",
             plan.method,
             describe(note, &plan.task_ids)
-        );
-    }
+        )
+    })
 }
 
 fn describe(note: &PlanNote, ids: &[String]) -> String {

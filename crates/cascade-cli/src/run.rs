@@ -135,7 +135,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         );
         for outcome in outcomes {
             if done == 0 {
-                progress.suspend(|| outcome.iter().for_each(|o| print_notes(o)));
+                progress.suspend(|| print_notes(outcome.iter().flatten()));
             }
             for (setting_reports, setting) in reports.iter_mut().zip(&outcome) {
                 for (report, method) in setting_reports.iter_mut().zip(setting) {

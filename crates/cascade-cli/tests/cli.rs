@@ -31,25 +31,15 @@ fn stderr_of(args: &[&str]) -> (bool, String) {
 #[test]
 fn run_writes_a_table_and_complete_json() {
     let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("out/results.json");
-    let out = cascade()
-        .arg("run")
-        .args(SMALL)
-        .args(["--methods", "indiv,star,global,mst-gradient,mst-model"])
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let methods = ["--methods", "indiv,star,global,mst-gradient,mst-model"];
+    let (stdout, v) = run_json(
+        dir.path(),
+        "out/results.json",
+        &[SMALL, &methods[..]].concat(),
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
     for method in ["indiv", "star", "global", "mst-gradient", "mst-model"] {
         assert!(stdout.contains(method), "table lacks {method}:\n{stdout}");
     }
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v["config"]["data"]["tasks"], 12);
     assert_eq!(v["config"]["method"]["budget"], 120);
     let methods = v["settings"][0]["methods"].as_array().unwrap();

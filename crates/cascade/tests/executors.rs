@@ -11,7 +11,7 @@ use cascade::train::reference;
 use cascade_data::StandardisedTaskSet;
 use cascade_models::burn::prelude::Device;
 use cascade_models::{Backend, ModelKind};
-use common::{assert_close, plans, ragged_tasks};
+use common::{assert_close, jobs, plans, ragged_tasks};
 
 /// f32 training on both sides; only summation order may differ.
 const TOLERANCE: f64 = 1e-4;
@@ -31,28 +31,15 @@ fn batched_matches_reference_for_every_model_and_tree() {
         ModelKind::RESIDUAL_MLP,
     ] {
         let config = TrainConfig::with_eta(0.05);
-        let jobs: Vec<Job> = plans
-            .iter()
-            .map(|plan| Job {
-                plan,
-                data: &data,
-                init_seed: 11,
-                label: "",
-            })
-            .collect();
+        let all = jobs(&plans, &data, 11);
         // All seven methods in one stacked run...
-        let batched = run_jobs(&jobs, model, &config, &dev).unwrap();
+        let batched = run_jobs(&all, model, &config, &dev).unwrap();
         for (plan, got) in plans.iter().zip(&batched) {
             let want = reference::run(plan, &data, model, &config, 11, &dev).unwrap();
             assert_close(&want, got, TOLERANCE, &format!("{model} {}", plan.method));
             // ...and each method on its own.
-            let one = Job {
-                plan,
-                data: &data,
-                init_seed: 11,
-                label: "",
-            };
-            let alone = run_jobs(&[one], model, &config, &dev).unwrap();
+            let one = jobs(std::slice::from_ref(plan), &data, 11);
+            let alone = run_jobs(&one, model, &config, &dev).unwrap();
             assert_close(
                 &want,
                 &alone[0],

@@ -11,7 +11,7 @@ use cascade::train::TrainConfig;
 use cascade::train::batched::{Job, run_jobs};
 use cascade_models::burn::prelude::Device;
 use cascade_models::{Backend, ModelKind};
-use common::{assert_close, plans, ragged_tasks};
+use common::{assert_close, jobs, plans, ragged_tasks};
 
 fn wgpu() -> Device {
     match Backend::Wgpu.device() {
@@ -29,15 +29,7 @@ fn wgpu_matches_flex_for_every_model_and_tree() {
     let (gpu, cpu) = (wgpu(), Backend::Flex.device().unwrap().device);
     let data = ragged_tasks(4);
     let plans = plans(&data, 150);
-    let jobs: Vec<Job> = plans
-        .iter()
-        .map(|plan| Job {
-            plan,
-            data: &data,
-            init_seed: 21,
-            label: "",
-        })
-        .collect();
+    let jobs = jobs(&plans, &data, 21);
     for (model, fast) in [
         (ModelKind::Linear, true),
         (ModelKind::Linear, false),
