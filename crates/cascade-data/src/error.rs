@@ -44,4 +44,45 @@ pub enum DataError {
         value: String,
         reason: &'static str,
     },
+    /// A binary task set holds a target other than 0 or 1.
+    #[error("task '{task}', {split} split, row {row}: label {value} is not 0 or 1")]
+    NotBinary {
+        task: String,
+        split: &'static str,
+        row: usize,
+        value: f64,
+    },
+    /// A file cannot be opened or read.
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    /// A line of a text file is malformed (line numbers are 1-based, the header is line 1).
+    #[error("{path}, line {line}: {message}")]
+    Parse {
+        path: String,
+        line: usize,
+        message: String,
+    },
+    /// A binary file is malformed: wrong magic number, truncated, inconsistent sizes.
+    #[error("{path}: {message}")]
+    Format { path: String, message: String },
+    /// A column named in the settings is not in the file's header.
+    #[error("{path}: no column '{column}' (the header has: {available})")]
+    MissingColumn {
+        path: String,
+        column: String,
+        available: String,
+    },
+    /// Nothing usable is left after reading (every task skipped, say); the message says why.
+    #[error("{path}: {message}")]
+    NoUsableTasks { path: String, message: String },
+}
+
+impl DataError {
+    /// An [`DataError::Io`] for `path` from an I/O error.
+    pub fn io(path: &std::path::Path, err: &std::io::Error) -> Self {
+        DataError::Io {
+            path: path.display().to_string(),
+            message: err.to_string(),
+        }
+    }
 }

@@ -8,13 +8,15 @@
 //! Matrices are `nalgebra::DMatrix<f64>` with one row per example: shape `[n, d]`.
 
 mod error;
+mod loaded;
 mod standardise;
 pub mod synthetic;
 mod task;
 
 pub use error::DataError;
+pub use loaded::{LoadedTasks, SkippedTask};
 pub use standardise::{Scaler, StandardisedTaskSet, pooled_train};
-pub use task::{Split, Task, TaskSet};
+pub use task::{Problem, Split, Task, TaskSet};
 
 /// Re-exported so users build [`Split`]s without naming nalgebra themselves.
 pub use nalgebra::{DMatrix, DVector};

@@ -1,7 +1,7 @@
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
-use crate::{Split, Task, TaskSet};
+use crate::{Problem, Split, Task, TaskSet};
 
 /// One task's standardisation: training means and standard deviations of every feature and of the
 /// target (SPEC 2.1). Test data and predictions use these training statistics.
@@ -84,13 +84,18 @@ pub struct StandardisedTaskSet {
 }
 
 impl StandardisedTaskSet {
-    /// Fits a scaler per task on its training split and applies it to both splits.
+    /// Fits a scaler per task on its training split and applies it to both splits. Binary
+    /// labels ([`Problem::Binary`]) are left as they are: only the features are rescaled.
     pub fn new(set: &TaskSet) -> Self {
         let mut tasks = Vec::with_capacity(set.len());
         let mut scalers = Vec::with_capacity(set.len());
         let mut raw_test_y = Vec::with_capacity(set.len());
         for task in set.tasks() {
-            let scaler = Scaler::fit(&task.train);
+            let mut scaler = Scaler::fit(&task.train);
+            if set.problem() == Problem::Binary {
+                scaler.y_mean = 0.0;
+                scaler.y_scale = 1.0;
+            }
             tasks.push(Task {
                 id: task.id.clone(),
                 train: scaler.transform(&task.train),
@@ -100,8 +105,18 @@ impl StandardisedTaskSet {
             raw_test_y.push(task.test.y.clone());
             scalers.push(scaler);
         }
-        let standardised = TaskSet::new(tasks)
+        let mut standardised = TaskSet::new(tasks)
             .expect("standardising keeps every TaskSet invariant: shapes, ids, finite values");
+        if set.problem() == Problem::Binary {
+            standardised = standardised
+                .into_binary()
+                .expect("binary labels are left unchanged");
+        }
+        if let Some(shape) = set.image_shape() {
+            standardised = standardised
+                .with_image_shape(shape)
+                .expect("the feature count is unchanged");
+        }
         Self {
             standardised,
             scalers,

@@ -37,6 +37,19 @@ pub struct Task {
     pub group: Option<usize>,
 }
 
+/// What the targets are: real values or binary labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Problem {
+    /// Real-valued targets: trained on the squared error, reported as MSE and RMSE in the
+    /// target's own units (standardised per task, SPEC 2.1).
+    #[default]
+    Regression,
+    /// Labels in {0, 1}: trained on the logistic loss, reported as accuracy at threshold 0.5
+    /// (SPEC 5). Targets are never standardised.
+    Binary,
+}
+
 /// A validated collection of related tasks sharing one feature dimension `d`.
 ///
 /// Construction checks every invariant the method relies on, so later stages never meet
@@ -45,6 +58,11 @@ pub struct Task {
 pub struct TaskSet {
     tasks: Vec<Task>,
     n_features: usize,
+    #[serde(default)]
+    problem: Problem,
+    /// `[channels, height, width]` when each feature row is an image flattened channel-major.
+    #[serde(default)]
+    image_shape: Option<[usize; 3]>,
 }
 
 impl TaskSet {
@@ -61,7 +79,56 @@ impl TaskSet {
                 check_split(task, name, split, n_features, &first.id)?;
             }
         }
-        Ok(Self { tasks, n_features })
+        Ok(Self {
+            tasks,
+            n_features,
+            problem: Problem::Regression,
+            image_shape: None,
+        })
+    }
+
+    /// Marks the targets as binary labels; every target must be 0 or 1 (the error names the
+    /// task, split and row of the first other value).
+    pub fn into_binary(mut self) -> Result<Self, DataError> {
+        for task in &self.tasks {
+            for (split, data) in [("train", &task.train), ("test", &task.test)] {
+                if let Some(row) = data.y.iter().position(|&v| v != 0.0 && v != 1.0) {
+                    return Err(DataError::NotBinary {
+                        task: task.id.clone(),
+                        split,
+                        row,
+                        value: data.y[row],
+                    });
+                }
+            }
+        }
+        self.problem = Problem::Binary;
+        Ok(self)
+    }
+
+    /// Declares each feature row to be an image of shape `[channels, height, width]`, flattened
+    /// channel-major (all of channel 0 row by row, then channel 1, ...), for convolutional models.
+    pub fn with_image_shape(mut self, shape: [usize; 3]) -> Result<Self, DataError> {
+        let pixels = shape.iter().product::<usize>();
+        if pixels != self.n_features {
+            return Err(DataError::InvalidSetting {
+                name: "image_shape",
+                value: format!("{shape:?}"),
+                reason: "channels x height x width must equal the number of features",
+            });
+        }
+        self.image_shape = Some(shape);
+        Ok(self)
+    }
+
+    /// Whether targets are real values or binary labels.
+    pub fn problem(&self) -> Problem {
+        self.problem
+    }
+
+    /// `[channels, height, width]` when the features are flattened images.
+    pub fn image_shape(&self) -> Option<[usize; 3]> {
+        self.image_shape
     }
 
     /// The tasks, in their stable order (task index = position here).
