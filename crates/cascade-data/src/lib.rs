@@ -7,11 +7,14 @@
 //!
 //! Matrices are `nalgebra::DMatrix<f64>` with one row per example: shape `[n, d]`.
 
+mod csv_util;
+pub mod electricity;
 mod error;
 mod loaded;
 mod standardise;
 pub mod synthetic;
 mod task;
+pub mod tasks_csv;
 
 pub use error::DataError;
 pub use loaded::{LoadedTasks, SkippedTask};
