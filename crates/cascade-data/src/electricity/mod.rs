@@ -167,6 +167,9 @@ pub fn read_electricity<R: Read>(
     };
     let (train, test, ranges_note) = ranges(config, last + step)?;
     let unit = Unit(step);
+    for (name, range) in [("train", &train), ("test", &test)] {
+        check_size(name, range, grid, config.lags)?;
+    }
 
     let mut tasks = Vec::new();
     let mut skipped = Vec::new();
@@ -273,6 +276,30 @@ fn ranges(
         format!("test range {test} ({} days, {test_how})", test.days()),
     ];
     Ok((train, test, notes))
+}
+
+/// Most feature values one node's window in one range may need (`8 * 10^8` bytes).
+const MAX_WINDOW_VALUES: usize = 100_000_000;
+
+/// Refuses a range and lag count whose feature matrix would exceed [`MAX_WINDOW_VALUES`].
+fn check_size(
+    name: &'static str,
+    range: &DateRange,
+    grid: Grid,
+    lags: usize,
+) -> Result<(), DataError> {
+    let (_, points) = grid.points_in(range);
+    let values = points
+        .checked_add(lags)
+        .and_then(|n| n.checked_mul(lags.saturating_add(6)));
+    if values.is_none_or(|v| v > MAX_WINDOW_VALUES) {
+        return Err(DataError::InvalidSetting {
+            name,
+            value: format!("{range} with {lags} lags"),
+            reason: "the range and lags would need more than 100 million feature values a node",
+        });
+    }
+    Ok(())
 }
 
 /// Why a node's window in the `split` range cannot be used, or `None` when it can.

@@ -298,6 +298,15 @@ fn missing_columns_and_bad_settings_are_named() {
             .to_string()
             .contains("lags")
     );
+    let config = ElectricityConfig {
+        lags: 1 << 40,
+        ..small_config()
+    };
+    let err = read(&text, &config).unwrap_err().to_string();
+    assert!(
+        err.contains("more than 100 million feature values"),
+        "{err}"
+    );
     let err = read("timestamp,node,consumption\n", &small_config()).unwrap_err();
     assert!(err.to_string().contains("no data rows"), "{err}");
 }

@@ -294,6 +294,21 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_without_panicking(text in "\\PC{0,25}") {
+            let _ = Timestamp::parse(&text);
+            let _ = text.parse::<DateRange>();
+        }
+
+        #[test]
+        fn display_round_trips(seconds in -62_000_000_000i64..253_000_000_000) {
+            // Years 0005 to 9987: four-digit years, as the parser reads them.
+            let t = Timestamp(seconds);
+            proptest::prop_assert_eq!(Timestamp::parse(&t.to_string()), Some(t));
+        }
+    }
+
     #[test]
     fn date_ranges_read_inclusive_end_days() {
         let r: DateRange = "2016-03-10..2016-03-20".parse().unwrap();
