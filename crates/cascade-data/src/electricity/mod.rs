@@ -22,7 +22,9 @@
 //! A row is usable when `t` and all its lags hold a value; lags may reach back before the range
 //! (they come from the panel). A node with a gap inside the training or test range (a missing
 //! timestamp or a missing value), a row off the grid, or fewer usable rows than the minimum is
-//! left out and listed in [`LoadedTasks::skipped`] with the reason.
+//! left out and listed in [`LoadedTasks::skipped`] with the reason. On request
+//! ([`ElectricityConfig::max_fill_steps`]) short runs of missing steps are first filled by linear
+//! interpolation, e.g. the daylight-saving hour that a panel in local time lacks.
 
 mod panel;
 mod time;
@@ -67,6 +69,13 @@ pub struct ElectricityConfig {
     pub min_train_rows: usize,
     /// A node with fewer usable test rows is skipped (default 1).
     pub min_test_rows: usize,
+    /// Runs of at most this many consecutive missing steps (absent rows or missing values) with
+    /// a reading on each side are filled by linear interpolation before gaps are counted, and
+    /// a note counts them (default 0: nothing is filled, and any gap in a range skips its node).
+    /// 2 bridges the daylight-saving hour of a half-hourly local-time panel. A fill may use a
+    /// reading up to this many steps past the range's end (in the next range).
+    #[serde(default)]
+    pub max_fill_steps: usize,
 }
 
 impl Default for ElectricityConfig {
@@ -81,6 +90,7 @@ impl Default for ElectricityConfig {
             test: None,
             min_train_rows: 1,
             min_test_rows: 1,
+            max_fill_steps: 0,
         }
     }
 }
@@ -168,14 +178,15 @@ pub fn read_electricity<R: Read>(
     let (train, test, ranges_note) = ranges(config, last + step)?;
     let unit = Unit(step);
     for (name, range) in [("train", &train), ("test", &test)] {
-        check_size(name, range, grid, config.lags)?;
+        check_size(name, range, grid, config.lags + 2 * config.max_fill_steps)?;
     }
 
     let mut tasks = Vec::new();
     let mut skipped = Vec::new();
+    let mut filled_nodes = 0;
     for node in &panel.nodes {
-        let tr = window::extract(node, &train, grid, config.lags);
-        let te = window::extract(node, &test, grid, config.lags);
+        let tr = window::extract(node, &train, grid, config.lags, config.max_fill_steps);
+        let te = window::extract(node, &test, grid, config.lags, config.max_fill_steps);
         let mut reasons = Vec::new();
         for (w, name, min) in [
             (&tr, "training", config.min_train_rows),
@@ -186,6 +197,7 @@ pub fn read_electricity<R: Read>(
             }
         }
         if reasons.is_empty() {
+            filled_nodes += usize::from(tr.filled + te.filled > 0);
             tasks.push(Task {
                 id: node.id.clone(),
                 train: Split::new(tr.x, tr.y),
@@ -225,6 +237,14 @@ pub fn read_electricity<R: Read>(
         config.lags,
         config.lags + 6
     ));
+    if config.max_fill_steps > 0 {
+        notes.push(format!(
+            "missing runs of at most {} {} filled by linear interpolation in {filled_nodes} of \
+             the kept nodes",
+            config.max_fill_steps,
+            unit.name(config.max_fill_steps)
+        ));
+    }
     notes.push(format!(
         "rows per node: train {}, test {}",
         spread(tasks.iter().map(|t| t.train.n_rows())),
@@ -269,11 +289,8 @@ fn ranges(
         ),
     };
     let notes = vec![
-        format!(
-            "training range {train} ({} days, {train_how})",
-            train.days()
-        ),
-        format!("test range {test} ({} days, {test_how})", test.days()),
+        format!("training range {train} ({}, {train_how})", length(&train)),
+        format!("test range {test} ({}, {test_how})", length(&test)),
     ];
     Ok((train, test, notes))
 }
@@ -281,7 +298,8 @@ fn ranges(
 /// Most feature values one node's window in one range may need (`8 * 10^8` bytes).
 const MAX_WINDOW_VALUES: usize = 100_000_000;
 
-/// Refuses a range and lag count whose feature matrix would exceed [`MAX_WINDOW_VALUES`].
+/// Refuses a range and lag count whose feature matrix would exceed [`MAX_WINDOW_VALUES`]
+/// (`lags` here counts the interpolation look-ahead too).
 fn check_size(
     name: &'static str,
     range: &DateRange,
@@ -369,6 +387,18 @@ impl Unit {
             s => format!("{s} seconds"),
         }
     }
+}
+
+/// A range's length: "11 days", "1 day", or in hours ("2 hours", "1.5 hours").
+fn length(range: &DateRange) -> String {
+    let seconds = range.end.0 - range.start.0;
+    let (value, unit) = if seconds % SECONDS_PER_DAY == 0 {
+        ((seconds / SECONDS_PER_DAY) as f64, "day")
+    } else {
+        (seconds as f64 / 3600.0, "hour")
+    };
+    let plural = if value == 1.0 { "" } else { "s" };
+    format!("{} {unit}{plural}", (value * 100.0).round() / 100.0)
 }
 
 /// `"528"` when every count is equal, else `"500 to 528"`.

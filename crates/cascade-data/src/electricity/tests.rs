@@ -232,6 +232,40 @@ fn too_few_usable_rows_and_all_skipped_are_reported() {
 }
 
 #[test]
+fn short_gaps_are_filled_only_when_asked() {
+    // Node b misses steps 5 and 6 (02:30, 03:00; 1005 and 1006 by the pattern). With runs of
+    // 2 filled, the line from 1004 (step 4) to 1007 (step 7) gives them back exactly; with runs
+    // of 1, b is skipped. Node a misses step 10 (05:00), just past the test range: filling it
+    // needs the reading at step 11, in the look-ahead.
+    let text = panel(&["a", "b"], 12, |i, k| {
+        ((i == 1 && (k == 5 || k == 6)) || (i == 0 && k == 10)).then_some(None)
+    });
+    let fill = |max_fill_steps| ElectricityConfig {
+        max_fill_steps,
+        ..small_config()
+    };
+    let loaded = read(&text, &fill(2)).unwrap();
+    let b = &loaded.tasks.tasks()[1];
+    assert_eq!(b.train.y.as_slice(), &[1004.0, 1005.0, 1006.0, 1007.0]);
+    assert_eq!(b.test.x[(0, 0)], 1007.0);
+    let notes = loaded.notes.join("\n");
+    for expected in [
+        "missing runs of at most 2 half-hours filled by linear interpolation in 1 of the kept nodes",
+        "training range 2016-03-10 02:00..2016-03-10 04:00 (2 hours, given)",
+        "test range 2016-03-10 04:00..2016-03-10 05:00 (1 hour, given)",
+    ] {
+        assert!(notes.contains(expected), "{expected} not in:\n{notes}");
+    }
+    let loaded = read(&text, &fill(1)).unwrap();
+    assert_eq!(loaded.tasks.ids(), ["a"]);
+    assert!(
+        loaded.skipped[0]
+            .reason
+            .starts_with("2 missing half-hours in the training range")
+    );
+}
+
+#[test]
 fn bad_cells_are_errors_naming_file_and_line() {
     // Rows are written step by step, two nodes a step: step k, node i is on line 2 + 2k + i.
     let text = panel(&["a", "b"], 12, |i, k| {
@@ -369,5 +403,18 @@ fn full_shared_panel_reads_fast_and_reports_the_dst_hole() {
              (2 with an empty value), first at 2016-03-27 02:00)"
         ),
         "{err}"
+    );
+    // Filling runs of up to 2 missing half-hours bridges it: the paper's shape, every node.
+    let config = ElectricityConfig {
+        max_fill_steps: 2,
+        ..Default::default()
+    };
+    let loaded = load_electricity(path, &config).unwrap();
+    assert_eq!(loaded.tasks.len(), 96);
+    let notes = loaded.notes.join("\n");
+    assert!(notes.contains("missing runs of at most 2 half-hours filled by linear interpolation in 96 of the kept nodes"), "{notes}");
+    assert!(
+        notes.contains("rows per node: train 528, test 192"),
+        "{notes}"
     );
 }
