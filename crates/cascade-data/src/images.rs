@@ -4,7 +4,7 @@
 //! and class names): [`load_fashion_mnist`] / [`load_mnist`] (IDX files, gzipped or not),
 //! [`load_cifar10`] (CIFAR-10 binary batches) and [`load_image_folder`] (one folder of PNG/JPEG
 //! files per class). [`pair_tasks`] turns an image set into binary tasks on class pairs: pixels
-//! to `[0, 1]`, one global z-score, then PCA scores ([`Pca`]) or the raw z-scored pixels.
+//! to `[0, 1]`, a z-score ([`Standardise`]: one global mean and std by default), then PCA scores ([`Pca`]) or the raw z-scored pixels.
 
 mod cifar;
 mod folder;
@@ -23,7 +23,7 @@ pub use idx::{
 };
 pub use pairs::{PairFeatures, PairTasksConfig, pair_tasks};
 pub use pca::Pca;
-pub use scaling::PixelScaling;
+pub use scaling::{PixelScaling, Standardise};
 pub use set::{ImageSet, Images};
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use nalgebra::DVector;
 use rand::seq::{SliceRandom, index};
 use rand::{Rng, RngExt};
 
-use super::{ImageSet, Images, Pca, PixelScaling};
+use super::{ImageSet, Images, Pca, PixelScaling, Standardise};
 use crate::{DataError, LoadedTasks, Split, Task, TaskSet};
 
 /// The features of a pair task.
@@ -54,6 +54,8 @@ pub struct PairTasksConfig {
     pub clusters: Option<usize>,
     /// PCA scores (default: 100 components, fit on at most 10,000 images) or raw pixels.
     pub features: PairFeatures,
+    /// The pixel z-score: one global mean and std (default, SPEC 6) or one per pixel position.
+    pub standardise: Standardise,
 }
 
 impl Default for PairTasksConfig {
@@ -64,6 +66,7 @@ impl Default for PairTasksConfig {
             n_test: 128,
             clusters: None,
             features: PairFeatures::default(),
+            standardise: Standardise::Global,
         }
     }
 }
@@ -144,7 +147,24 @@ pub fn pair_tasks<R: Rng + ?Sized>(
             });
         }
     }
-    let scaling = PixelScaling::fit(&set.train)?;
+    let scaling = PixelScaling::fit(&set.train, p, config.standardise)?;
+    let scaling_note = if scaling.is_global() {
+        format!(
+            "pixels to [0, 1], one global z-score over the {} training pixel values: mean {:.4}, \
+             std {:.4}",
+            set.train.pixels.len(),
+            scaling.mean[0],
+            scaling.std[0]
+        )
+    } else {
+        let constant = scaling.std.iter().filter(|&&s| s == 1.0).count();
+        format!(
+            "pixels to [0, 1], z-scored per pixel position over the {} training images ({} of \
+             {p} positions never vary and are only centred)",
+            set.train.len(),
+            constant
+        )
+    };
     let mut notes = vec![
         format!(
             "{n_classes} classes: {}",
@@ -155,13 +175,7 @@ pub fn pair_tasks<R: Rng + ?Sized>(
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        format!(
-            "pixels to [0, 1], one global z-score over the {} training pixel values: mean {:.4}, \
-             std {:.4}",
-            set.train.pixels.len(),
-            scaling.mean,
-            scaling.std
-        ),
+        scaling_note,
     ];
     let pca = match config.features {
         PairFeatures::Pca { k, fit_rows } => {
@@ -339,12 +353,12 @@ mod tests {
 
     /// Undoes the z-score of a raw-pixel row: the image's bytes.
     fn bytes_of(set: &ImageSet, split: &Split, row: usize) -> Vec<u8> {
-        let s = PixelScaling::fit(&set.train).unwrap();
+        let s = PixelScaling::fit(&set.train, 3, Standardise::Global).unwrap();
         split
             .x
             .row(row)
             .iter()
-            .map(|z| ((z * s.std + s.mean) * 255.0).round() as u8)
+            .map(|z| ((z * s.std[0] + s.mean[0]) * 255.0).round() as u8)
             .collect()
     }
 
@@ -355,6 +369,7 @@ mod tests {
             n_test: 10,
             clusters,
             features: PairFeatures::RawPixels,
+            standardise: Standardise::Global,
         }
     }
 
@@ -410,12 +425,22 @@ mod tests {
             features: PairFeatures::Pca { k: 2, fit_rows: 30 },
             ..raw(8, Some(3))
         };
-        for config in [raw(8, None), pca] {
+        let per_pixel = PairTasksConfig {
+            standardise: Standardise::PerPixel,
+            ..pca
+        };
+        for config in [raw(8, None), pca, per_pixel] {
             assert_eq!(run(3, &config), run(3, &config));
             assert_ne!(run(3, &config).tasks, run(4, &config).tasks);
         }
         assert_eq!(run(3, &pca).tasks.n_features(), 2);
         assert_eq!(run(3, &pca).tasks.image_shape(), None);
+        // Pixel 1 (index / 256) is 0 in every image: the one position that never varies.
+        let notes = run(3, &per_pixel).notes;
+        assert!(
+            notes[1].contains("(1 of 3 positions never vary"),
+            "{notes:?}"
+        );
     }
 
     #[test]
