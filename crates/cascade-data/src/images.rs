@@ -22,7 +22,7 @@ pub use idx::{
     read_maybe_gzipped,
 };
 pub use pairs::{PairFeatures, PairTasksConfig, pair_tasks};
-pub use pca::Pca;
+pub use pca::{PCA_MAX_FEATURES, Pca};
 pub use scaling::{PixelScaling, Standardise};
 pub use set::{ImageSet, Images};
 

@@ -129,6 +129,7 @@ pub fn pair_tasks<R: Rng + ?Sized>(
     config: &PairTasksConfig,
     rng: &mut R,
 ) -> Result<LoadedTasks, DataError> {
+    set.check("image set")?;
     let n_classes = set.classes.len();
     config.validate(n_classes)?;
     let p = set.pixels_per_image();
@@ -498,6 +499,15 @@ mod tests {
         assert_eq!(
             err(raw(2, None)),
             "class 'c0' has 4 test images, but each task draws 5 from each class"
+        );
+        // Public fields can be set inconsistently: an error, not a panic.
+        let mut broken = labelled_set(3, 4);
+        broken.train.labels[0] = 7;
+        let e = pair_tasks(&broken, &raw(2, None), &mut StdRng::seed_from_u64(0)).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("label 7 but there are only 3 classes"),
+            "{e}"
         );
         let one = labelled_set(1, 10);
         let e = pair_tasks(&one, &raw(2, None), &mut StdRng::seed_from_u64(0)).unwrap_err();

@@ -12,6 +12,10 @@ use rand::seq::index;
 use super::{Images, PixelScaling};
 use crate::DataError;
 
+/// Most features [`Pca::fit_columns`] accepts: the `[p, p]` covariance then takes 128 MiB and its
+/// eigen-decomposition about a minute (CIFAR-10's 3,072 pixels fit).
+pub const PCA_MAX_FEATURES: usize = 4096;
+
 /// A fitted PCA: `scores = (x - mean) * components`, `x: [m, p]` -> `[m, k]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pca {
@@ -30,7 +34,7 @@ pub struct Pca {
 
 impl Pca {
     /// Fits `k` components to the columns of `x_t: [p, n]` (one example per column, `n >= 2`,
-    /// `1 <= k <= p`).
+    /// `1 <= k <= p`, `p <= PCA_MAX_FEATURES`).
     pub fn fit_columns(x_t: &DMatrix<f64>, k: usize) -> Result<Self, DataError> {
         let (p, n) = x_t.shape();
         if n < 2 {
@@ -45,6 +49,14 @@ impl Pca {
                 name: "pca components",
                 value: k.to_string(),
                 reason: "must be between 1 and the number of features (pixels)",
+            });
+        }
+        if p > PCA_MAX_FEATURES {
+            return Err(DataError::InvalidSetting {
+                name: "pca features",
+                value: p.to_string(),
+                reason: "PCA builds a p x p covariance and its eigenvectors: at most 4096 \
+                         features (pixels); use smaller images or raw pixels",
             });
         }
         let mean = x_t.column_mean();
@@ -210,6 +222,8 @@ mod tests {
         assert!(Pca::fit_columns(&x.transpose(), 0).is_err());
         assert!(Pca::fit_columns(&x.transpose(), 3).is_err());
         assert!(Pca::fit_columns(&DMatrix::zeros(2, 1), 1).is_err());
+        let err = Pca::fit_columns(&DMatrix::zeros(PCA_MAX_FEATURES + 1, 2), 1).unwrap_err();
+        assert!(err.to_string().contains("pca features = 4097"), "{err}");
         let err = Pca::fit_columns(&DMatrix::from_element(2, 3, 1.0), 1).unwrap_err();
         assert!(err.to_string().contains("no variance"), "{err}");
     }

@@ -61,15 +61,31 @@ impl ImageSet {
         train: Images,
         test: Images,
     ) -> Result<Self, DataError> {
-        let p: usize = shape.iter().product();
+        let set = Self {
+            shape,
+            classes,
+            train,
+            test,
+        };
+        set.check(source)?;
+        Ok(set)
+    }
+
+    /// Re-checks the invariants of [`ImageSet::new`] (the fields are public); `source` names the
+    /// data in errors.
+    pub fn check(&self, source: &str) -> Result<(), DataError> {
+        let p = self.pixels_per_image();
         let format = |message: String| DataError::Format {
             path: source.to_string(),
             message,
         };
         if p == 0 {
-            return Err(format(format!("image shape {shape:?} holds no pixels")));
+            return Err(format(format!(
+                "image shape {:?} holds no pixels",
+                self.shape
+            )));
         }
-        for (name, images) in [("train", &train), ("test", &test)] {
+        for (name, images) in [("train", &self.train), ("test", &self.test)] {
             if images.pixels.len() != images.labels.len() * p {
                 return Err(format(format!(
                     "{name} split: {} pixel bytes for {} labels of {p} pixels each",
@@ -77,20 +93,15 @@ impl ImageSet {
                     images.labels.len()
                 )));
             }
-            if let Some(i) = images.labels.iter().position(|&l| l >= classes.len()) {
+            if let Some(i) = images.labels.iter().position(|&l| l >= self.classes.len()) {
                 return Err(format(format!(
                     "{name} split, image {i}: label {} but there are only {} classes",
                     images.labels[i],
-                    classes.len()
+                    self.classes.len()
                 )));
             }
         }
-        Ok(Self {
-            shape,
-            classes,
-            train,
-            test,
-        })
+        Ok(())
     }
 
     /// Pixel values per image, `p = c*h*w`.
