@@ -28,11 +28,14 @@ impl Images {
         &self.pixels[i * p..(i + 1) * p]
     }
 
-    /// The indices of the images of each class: `[n_classes][..]`, in file order.
+    /// The indices of the images of each class: `[n_classes][..]`, in file order (labels at or
+    /// above `n_classes` are left out).
     pub fn indices_by_class(&self, n_classes: usize) -> Vec<Vec<usize>> {
         let mut by_class = vec![Vec::new(); n_classes];
         for (i, &label) in self.labels.iter().enumerate() {
-            by_class[label].push(i);
+            if let Some(rows) = by_class.get_mut(label) {
+                rows.push(i);
+            }
         }
         by_class
     }
@@ -128,6 +131,7 @@ mod tests {
         assert_eq!(ok.pixels_per_image(), 2);
         assert_eq!(ok.train.image(1, 2), &[3, 4]);
         assert_eq!(ok.train.indices_by_class(2), vec![vec![0], vec![1]]);
+        assert_eq!(ok.train.indices_by_class(1), vec![vec![0]]);
         let err = ImageSet::new(
             "mem",
             [1, 1, 2],
