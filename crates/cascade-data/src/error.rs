@@ -75,6 +75,16 @@ pub enum DataError {
     /// Nothing usable is left after reading (every task skipped, say); the message says why.
     #[error("{path}: {message}")]
     NoUsableTasks { path: String, message: String },
+    /// A class holds fewer images than each task draws from it (image pair tasks).
+    #[error(
+        "class '{class}' has {found} {split} images, but each task draws {needed} from each class"
+    )]
+    TooFewImages {
+        class: String,
+        split: &'static str,
+        found: usize,
+        needed: usize,
+    },
 }
 
 impl DataError {

@@ -3,13 +3,15 @@
 //! A [`TaskSet`] holds many related supervised tasks that share one feature dimension: per task an
 //! id, a training split and a test split. [`StandardisedTaskSet`] rescales every task with its own
 //! training statistics (SPEC 2.1) and maps predictions back to the data's units. The synthetic
-//! generator [`synthetic::SyntheticConfig`] draws the paper's clustered Syn-tau tasks.
+//! generator [`synthetic::SyntheticConfig`] draws the paper's clustered Syn-tau tasks; [`images`]
+//! reads Fashion-MNIST, CIFAR-10 and image folders and builds binary tasks on class pairs.
 //!
 //! Matrices are `nalgebra::DMatrix<f64>` with one row per example: shape `[n, d]`.
 
 mod csv_util;
 pub mod electricity;
 mod error;
+pub mod images;
 mod loaded;
 mod standardise;
 pub mod synthetic;

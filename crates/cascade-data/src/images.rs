@@ -1,0 +1,61 @@
+//! Image data sets and binary tasks on class pairs (SPEC 6, Images).
+//!
+//! Three readers return one [`ImageSet`] (8-bit pixels `[n, c*h*w]`, channel-major, with labels
+//! and class names): [`load_fashion_mnist`] / [`load_mnist`] (IDX files, gzipped or not),
+//! [`load_cifar10`] (CIFAR-10 binary batches) and [`load_image_folder`] (one folder of PNG/JPEG
+//! files per class). [`pair_tasks`] turns an image set into binary tasks on class pairs: pixels
+//! to `[0, 1]`, a z-score ([`Standardise`]: one global mean and std by default), then PCA scores ([`Pca`]) or the raw z-scored pixels.
+
+mod cifar;
+mod folder;
+mod idx;
+mod pairs;
+mod pca;
+mod scaling;
+mod set;
+
+pub use cifar::{CIFAR10_CLASSES, CIFAR10_SHAPE, load_cifar10, read_cifar_batch};
+pub use folder::{ColorMode, FolderOptions, load_image_folder};
+pub use idx::{
+    FASHION_MNIST_CLASSES, IDX_FILE_NAMES, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, IdxImages,
+    load_fashion_mnist, load_idx_dir, load_mnist, read_idx_images, read_idx_labels,
+    read_maybe_gzipped,
+};
+pub use pairs::{PairFeatures, PairTasksConfig, pair_tasks};
+pub use pca::{PCA_MAX_FEATURES, Pca};
+pub use scaling::{PixelScaling, Standardise};
+pub use set::{ImageSet, Images};
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Shared fixtures: the real Fashion-MNIST files (read once) and the CIFAR-10 sample.
+
+    use std::path::PathBuf;
+    use std::sync::OnceLock;
+
+    use super::ImageSet;
+
+    /// Where Fashion-MNIST lives: `$FASHION_MNIST_DIR`, else the Debian package's directory.
+    pub fn fashion_mnist_dir() -> PathBuf {
+        std::env::var_os("FASHION_MNIST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/usr/share/datasets/fashion-mnist"))
+    }
+
+    /// The full Fashion-MNIST set, read once for all tests; `None` where it is not installed
+    /// (`apt-get install dataset-fashion-mnist`), so the suite still runs on a bare machine.
+    pub fn fashion_mnist() -> Option<&'static ImageSet> {
+        static SET: OnceLock<Option<ImageSet>> = OnceLock::new();
+        SET.get_or_init(|| {
+            let dir = fashion_mnist_dir();
+            dir.is_dir()
+                .then(|| super::load_fashion_mnist(&dir).expect("Fashion-MNIST reads"))
+        })
+        .as_ref()
+    }
+
+    /// The 20-image CIFAR-10 sample shipped with the crate (binary batch and PNGs).
+    pub fn cifar_sample_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/cifar10-sample")
+    }
+}
