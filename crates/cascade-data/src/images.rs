@@ -42,16 +42,20 @@ pub(crate) mod test_support {
             .unwrap_or_else(|| PathBuf::from("/usr/share/datasets/fashion-mnist"))
     }
 
-    /// The full Fashion-MNIST set, read once for all tests; `None` where it is not installed
-    /// (`apt-get install dataset-fashion-mnist`), so the suite still runs on a bare machine.
-    pub fn fashion_mnist() -> Option<&'static ImageSet> {
-        static SET: OnceLock<Option<ImageSet>> = OnceLock::new();
+    /// The full Fashion-MNIST set, read once for all tests. `scripts/setup` installs it (Debian
+    /// package `dataset-fashion-mnist`); a missing set fails the test with that advice rather
+    /// than passing silently.
+    pub fn fashion_mnist() -> &'static ImageSet {
+        static SET: OnceLock<ImageSet> = OnceLock::new();
         SET.get_or_init(|| {
             let dir = fashion_mnist_dir();
-            dir.is_dir()
-                .then(|| super::load_fashion_mnist(&dir).expect("Fashion-MNIST reads"))
+            assert!(
+                dir.is_dir(),
+                "Fashion-MNIST is not in {}: run scripts/setup (or set FASHION_MNIST_DIR)",
+                dir.display()
+            );
+            super::load_fashion_mnist(&dir).expect("Fashion-MNIST reads")
         })
-        .as_ref()
     }
 
     /// The 20-image CIFAR-10 sample shipped with the crate (binary batch and PNGs).
