@@ -37,16 +37,16 @@ pub struct SyntheticArgs {
     /// Spread of the cluster shifts.
     #[arg(long, default_value_t = 10.0)]
     pub tau_between: f64,
-    /// Number of tasks T.
+    /// Number of tasks T (synthetic and image-pair tasks).
     #[arg(long = "tasks", short = 'T', default_value_t = 200)]
     pub tasks: usize,
-    /// Feature dimension d.
-    #[arg(long = "features", short = 'd', default_value_t = 5)]
+    /// Feature dimension d of the synthetic tasks.
+    #[arg(long = "dim", short = 'd', default_value_t = 5)]
     pub features: usize,
-    /// Training rows per task.
+    /// Training rows per task (synthetic and image-pair tasks).
     #[arg(long, default_value_t = 64)]
     pub n_train: usize,
-    /// Test rows per task.
+    /// Test rows per task (synthetic and image-pair tasks).
     #[arg(long, default_value_t = 128)]
     pub n_test: usize,
     /// Number of clusters K.
@@ -97,9 +97,14 @@ pub struct MethodArgs {
     /// Distance whose medoid roots Star and RandTree (MST trees use their own distance).
     #[arg(long, default_value = "gradient")]
     pub root_distance: String,
-    /// Model: linear, simple-mlp[:hidden], residual-mlp[:hidden[,eps]].
-    #[arg(long, default_value = "linear")]
-    pub model: String,
+    /// Model: linear, simple-mlp[:hidden], residual-mlp[:hidden[,eps]], logistic (binary
+    /// labels), small-cnn[:width] (raw images). Default: linear for regression data, logistic
+    /// for image-pair tasks.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// L2 penalty reg: every task's loss gains reg/2 |theta|^2 (SPEC 5's logistic regression).
+    #[arg(long, default_value_t = 0.0)]
+    pub l2: f64,
     /// Compute device: flex, ndarray, wgpu (or cuda), where compiled in.
     #[arg(long, default_value = "flex")]
     pub device: String,
@@ -112,10 +117,72 @@ pub struct MethodArgs {
     pub seed: u64,
 }
 
+/// Which tasks to learn, and how to read them. Without `--data`, synthetic Syn-tau tasks.
+#[derive(Debug, Clone, Args, Serialize)]
+pub struct DataArgs {
+    /// Task collection: synthetic (default), electricity PATH (long CSV: timestamp, node,
+    /// consumption), tasks-csv PATH (a task column, a target, features), fashion-mnist DIR
+    /// (IDX files), cifar10 DIR (binary batches) or image-folder DIR (DIR/<class>/*.png).
+    #[arg(long, num_args = 1..=2, value_names = ["KIND", "PATH"])]
+    pub data: Vec<String>,
+    /// electricity: timestamp column.
+    #[arg(long, default_value = "timestamp")]
+    pub timestamp_column: String,
+    /// electricity: node (task) column.
+    #[arg(long, default_value = "node")]
+    pub node_column: String,
+    /// electricity: consumption (target) column.
+    #[arg(long, default_value = "consumption")]
+    pub value_column: String,
+    /// electricity: number of lagged values used as features (48 = one day of half-hours).
+    #[arg(long, default_value_t = 48)]
+    pub lags: usize,
+    /// electricity: training dates START..END (END excluded), e.g. 2016-03-10..2016-03-21;
+    /// default: the 11 days before the test range.
+    #[arg(long)]
+    pub train_range: Option<String>,
+    /// electricity: test dates START..END (END excluded); default: the panel's last 4 days.
+    #[arg(long)]
+    pub test_range: Option<String>,
+    /// electricity: fill runs of up to this many missing readings by linear interpolation
+    /// (0 = none: a node with a gap in a range is skipped). Daylight-saving changes leave such
+    /// holes (the SimBench panel lacks 2016-03-27 02:00 and 02:30).
+    #[arg(long, default_value_t = 0)]
+    pub fill_gaps: usize,
+    /// tasks-csv: the column naming each row's task.
+    #[arg(long)]
+    pub task_column: Option<String>,
+    /// tasks-csv: the target column.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// tasks-csv: feature columns (comma-separated); default every other column.
+    #[arg(long = "features", value_delimiter = ',')]
+    pub feature_columns: Option<Vec<String>>,
+    /// tasks-csv: columns to one-hot encode even if they hold numbers (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub categorical: Vec<String>,
+    /// tasks-csv: fraction of each task's rows held out for testing (seeded per repetition).
+    #[arg(long, default_value_t = 0.25)]
+    pub test_fraction: f64,
+    /// Image data: PCA components (0 = raw z-scored pixels, for small-cnn).
+    #[arg(long, default_value_t = 100)]
+    pub pca: usize,
+    /// Image data: z-score pixels with one mean and std over all training pixels (global, SPEC
+    /// 6) or per pixel (per-pixel: 100 PCA components then explain about 87% of
+    /// Fashion-MNIST's variance, the paper's figure; global gives about 91%).
+    #[arg(long, default_value = "global")]
+    pub pixel_scaling: String,
+    /// Image data: the "clustered" variant, K class pairs each shared by a cluster of tasks.
+    #[arg(long)]
+    pub pair_clusters: Option<usize>,
+}
+
 #[derive(Debug, Clone, Args, Serialize)]
 pub struct RunArgs {
     #[command(flatten)]
     pub data: SyntheticArgs,
+    #[command(flatten)]
+    pub source: DataArgs,
     #[command(flatten)]
     pub method: MethodArgs,
     /// Comma-separated methods: indiv, star, randtree, randtree-recursive, global,
@@ -143,6 +210,8 @@ pub struct RunArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub data: SyntheticArgs,
+    #[command(flatten)]
+    pub source: DataArgs,
     #[command(flatten)]
     pub method: MethodArgs,
     /// The method to plan.

@@ -68,8 +68,9 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
         for &model in &models {
             let mut method_args = args.method_defaults();
             method_args.budget = budget;
-            method_args.model = model.to_string();
-            let config: CompareConfig = settings::compare(&method_args, methods.clone(), tasks)?;
+            method_args.model = Some(model.to_string());
+            let config: CompareConfig =
+                settings::compare(&method_args, methods.clone(), tasks, ModelKind::Linear)?;
             let plans = plan_methods(&data, &config, args.method.seed)?;
             for &backend in &backends {
                 let device = backend.device()?.device;

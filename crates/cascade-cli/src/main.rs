@@ -10,6 +10,7 @@ mod plan_cmd;
 mod progress;
 mod run;
 mod settings;
+mod source;
 mod table;
 
 use std::process::ExitCode;

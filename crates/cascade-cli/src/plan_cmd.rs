@@ -9,15 +9,24 @@ use rand::rngs::StdRng;
 
 use crate::args::PlanArgs;
 use crate::error::CliError;
+use crate::notes::print_loading_notes;
 use crate::output::{write_atomic, write_json};
 use crate::settings;
+use crate::source::Source;
 
 /// Builds the plan exactly as `cascade run` would for repetition `--rep`, and prints it.
 pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
-    let data_config = settings::synthetic(&args.data)?;
+    let source = Source::from_args(&args.data, &args.source, args.method.seed)?;
     let method = args.plan_method.parse()?;
-    let config = settings::compare(&args.method, vec![method], data_config.n_tasks)?;
-    let set = settings::rep_data(&data_config, args.method.seed, args.rep)?;
+    let loaded = source.rep(args.method.seed, args.rep)?;
+    print_loading_notes(&loaded);
+    let set = loaded.tasks;
+    let config = settings::compare(
+        &args.method,
+        vec![method],
+        set.len(),
+        source.default_model(),
+    )?;
     let (_, run_seed) = settings::rep_seeds(args.method.seed, args.rep);
     let data = StandardisedTaskSet::new(&set);
     let mut rng = StdRng::seed_from_u64(cascade::experiment::method_seed(run_seed, &method));

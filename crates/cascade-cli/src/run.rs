@@ -5,15 +5,15 @@ use std::time::Instant;
 use cascade::experiment::{CompareConfig, MethodOutcome, Repetition, compare_grid};
 use cascade::report::{MethodReport, Stats};
 use cascade_data::TaskSet;
-use cascade_data::synthetic::SyntheticConfig;
 use cascade_models::burn::prelude::Device;
 use serde::Serialize;
 
 use crate::args::RunArgs;
 use crate::error::CliError;
-use crate::notes::print_notes;
+use crate::notes::{print_loading_notes, print_notes};
 use crate::output::write_json;
 use crate::progress::Progress;
+use crate::source::Source;
 use crate::{settings, table};
 
 /// What `--json` writes: the full configuration, then per method every repetition's results.
@@ -22,6 +22,10 @@ struct RunJson<'a> {
     cascade_version: &'static str,
     config: &'a RunArgs,
     device: String,
+    /// What the data are, and what reading them skipped or noted (repetition 0).
+    data: String,
+    data_notes: &'a [String],
+    skipped_tasks: &'a [cascade_data::SkippedTask],
     wall_seconds: f64,
     /// Repetitions whose results are below (fewer than asked when the run failed).
     completed_reps: usize,
@@ -45,6 +49,9 @@ struct MethodJson<'a> {
     method: String,
     mse: MetricJson<'a>,
     rmse: MetricJson<'a>,
+    /// Binary labels only: accuracy (fraction correct) over repetitions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accuracy: Option<MetricJson<'a>>,
     steps: &'a [usize],
     seconds: &'a [f64],
     last_rep_tasks: &'a [cascade::train::TaskResult],
@@ -70,6 +77,10 @@ impl<'a> MethodJson<'a> {
                 stats: report.rmse_stats(),
                 per_rep: &report.rmse,
             },
+            accuracy: report.accuracy_stats().map(|stats| MetricJson {
+                stats,
+                per_rep: &report.accuracy,
+            }),
             steps: &report.steps,
             seconds: &report.seconds,
             last_rep_tasks: &report.last_tasks,
@@ -80,8 +91,13 @@ impl<'a> MethodJson<'a> {
 
 /// Runs the comparison, prints the tables and writes the JSON file if asked.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
-    let data_config = settings::synthetic(&args.data)?;
+    let source = Source::from_args(&args.data, &args.source, args.method.seed)?;
     let methods = settings::methods(args.methods.as_deref())?;
+    // Repetition 0's tasks: their count checks the budget; what was skipped or noted while
+    // reading is shown once.
+    let first = source.rep(args.method.seed, 0)?;
+    print_loading_notes(&first);
+    let n_tasks = first.tasks.len();
     let budgets = match &args.budgets {
         Some(budgets) if budgets.is_empty() => {
             return Err(CliError::Usage {
@@ -99,7 +115,12 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
                 budget,
                 ..args.method.clone()
             };
-            settings::compare(&method_args, methods.clone(), data_config.n_tasks)
+            settings::compare(
+                &method_args,
+                methods.clone(),
+                n_tasks,
+                source.default_model(),
+            )
         })
         .collect::<Result<_, _>>()?;
     let device = settings::device(&args.method.device)?;
@@ -125,17 +146,16 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let mut done = 0;
     let outcome: Result<(), CliError> = (0..args.reps).step_by(args.stack).try_for_each(|first| {
         let reps: Vec<usize> = (first..(first + args.stack).min(args.reps)).collect();
-        let (outcomes, failure) = run_chunk(
-            args,
-            &data_config,
-            &configs,
-            &device.device,
-            &reps,
-            &progress,
-        );
+        let (outcomes, failure) =
+            run_chunk(args, &source, &configs, &device.device, &reps, &progress);
         for outcome in outcomes {
             if done == 0 {
-                progress.suspend(|| print_notes(outcome.iter().flatten()));
+                let several = budgets.len() > 1;
+                progress.suspend(|| {
+                    print_notes(outcome.iter().zip(&budgets).flat_map(|(setting, &b)| {
+                        setting.iter().map(move |m| (m, several.then_some(b)))
+                    }))
+                });
             }
             for (setting_reports, setting) in reports.iter_mut().zip(&outcome) {
                 for (report, method) in setting_reports.iter_mut().zip(setting) {
@@ -159,6 +179,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
                 cascade_version: env!("CARGO_PKG_VERSION"),
                 config: args,
                 device: device.backend.to_string(),
+                data: source.describe(&first.tasks),
+                data_notes: &first.notes,
+                skipped_tasks: &first.skipped,
                 wall_seconds: wall,
                 completed_reps: completed,
                 error: outcome.as_ref().err().map(|e| e.to_string()),
@@ -182,16 +205,12 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
 
     for (budget, reports) in budgets.iter().zip(&reports) {
         println!(
-            "{} tasks, d = {}, B = {budget}, eta = {}, model {}, {} reps, device {}, tau_within = {}, tau_between = {}, sigma = {}",
-            data_config.n_tasks,
-            data_config.n_features,
+            "{}, B = {budget}, eta = {}, model {}, {} reps, device {}",
+            source.describe(&first.tasks),
             args.method.eta,
             configs[0].model,
             args.reps,
             device.backend,
-            data_config.tau_within,
-            data_config.tau_between,
-            data_config.sigma,
         );
         println!("{}", table::results(reports));
     }
@@ -208,7 +227,7 @@ type Grid = Vec<Vec<MethodOutcome>>;
 /// and the failure.
 fn run_chunk(
     args: &RunArgs,
-    data_config: &SyntheticConfig,
+    source: &Source,
     configs: &[CompareConfig],
     device: &Device,
     reps: &[usize],
@@ -217,7 +236,7 @@ fn run_chunk(
     let compare = |reps: &[usize]| -> Result<Vec<Grid>, CliError> {
         let sets: Vec<TaskSet> = reps
             .iter()
-            .map(|&r| settings::rep_data(data_config, args.method.seed, r))
+            .map(|&r| source.rep_tasks(args.method.seed, r))
             .collect::<Result<_, _>>()?;
         let labels: Vec<String> = reps.iter().map(|r| format!("rep {}", r + 1)).collect();
         let repetitions: Vec<Repetition> = sets

@@ -8,8 +8,6 @@ use cascade::train::TrainConfig;
 use cascade_data::synthetic::SyntheticConfig;
 use cascade_models::{Backend, DeviceChoice, ModelKind};
 
-use rand::SeedableRng;
-
 use crate::args::{MethodArgs, SyntheticArgs};
 use crate::error::CliError;
 
@@ -36,11 +34,13 @@ pub fn synthetic(args: &SyntheticArgs) -> Result<SyntheticConfig, CliError> {
     Ok(config)
 }
 
-/// Parses and checks the method settings for `tasks` tasks.
+/// Parses and checks the method settings for `tasks` tasks; `default_model` applies when
+/// `--model` is not given.
 pub fn compare(
     args: &MethodArgs,
     methods: Vec<Method>,
     tasks: usize,
+    default_model: ModelKind,
 ) -> Result<CompareConfig, CliError> {
     if args.budget < tasks {
         return Err(cascade::CascadeError::BudgetTooSmall {
@@ -61,6 +61,7 @@ pub fn compare(
         clip: args.clip,
         divergence_factor: args.divergence_factor,
         linear_fast_path: !args.no_linear_fast_path,
+        l2: args.l2,
     };
     train.validate()?;
     let config = CompareConfig {
@@ -71,7 +72,10 @@ pub fn compare(
             root_distance: args.root_distance.parse()?,
         },
         train,
-        model: args.model.parse::<ModelKind>()?,
+        model: match &args.model {
+            Some(name) => name.parse::<ModelKind>()?,
+            None => default_model,
+        },
         executor: args.executor.parse()?,
     };
     if let cascade::root::RootRule::Given(index) = config.plan.root_rule
@@ -116,15 +120,4 @@ pub fn device(name: &str) -> Result<DeviceChoice, CliError> {
 pub fn rep_seeds(seed: u64, rep: usize) -> (u64, u64) {
     let data = cascade::train::task_init_seed(seed, rep);
     (data, cascade::train::task_init_seed(data, usize::MAX - 1))
-}
-
-/// The synthetic tasks of repetition `rep` of a run seeded by `seed` (what `run` and `plan`
-/// both draw, so `plan --rep r` shows the tree `run` trains in repetition r).
-pub fn rep_data(
-    config: &SyntheticConfig,
-    seed: u64,
-    rep: usize,
-) -> Result<cascade_data::TaskSet, CliError> {
-    let (data_seed, _) = rep_seeds(seed, rep);
-    Ok(config.generate(&mut rand::rngs::StdRng::seed_from_u64(data_seed))?)
 }

@@ -4,38 +4,68 @@ use cascade::report::MethodReport;
 use comfy_table::presets::ASCII_MARKDOWN;
 use comfy_table::{CellAlignment, Table};
 
-/// One row per method: mean test MSE and RMSE (mean over tasks) as mean +- std over
-/// repetitions with the standard error of the mean, steps used and seconds; the best mean MSE
-/// is marked with `*`.
+/// One row per method, the metric as mean +- std over repetitions (each repetition's value is
+/// a mean over tasks) with the standard error of the mean, then steps used and seconds.
+///
+/// Regression: test MSE and RMSE in the target's units, the best (lowest) mean MSE marked `*`.
+/// Binary labels: test accuracy in percent and the Brier score, the best (highest) accuracy
+/// marked `*`.
 pub fn results(reports: &[MethodReport]) -> Table {
+    let binary = reports.iter().all(|r| r.accuracy_stats().is_some()) && !reports.is_empty();
     let mut table = Table::new();
-    table.load_preset(ASCII_MARKDOWN).set_header(vec![
-        "method",
-        "test MSE (mean +- std)",
-        "MSE s.e.",
-        "test RMSE (mean +- std)",
-        "RMSE s.e.",
-        "steps",
-        "seconds",
-    ]);
-    let best = reports
-        .iter()
-        .map(|r| r.mse_stats().mean)
-        .fold(f64::INFINITY, f64::min);
+    let header = if binary {
+        [
+            "method",
+            "test accuracy % (mean +- std)",
+            "acc. s.e.",
+            "Brier score (mean +- std)",
+            "Brier s.e.",
+        ]
+    } else {
+        [
+            "method",
+            "test MSE (mean +- std)",
+            "MSE s.e.",
+            "test RMSE (mean +- std)",
+            "RMSE s.e.",
+        ]
+    };
+    let mut header: Vec<&str> = header.to_vec();
+    header.extend(["steps", "seconds"]);
+    table.load_preset(ASCII_MARKDOWN).set_header(header);
+    // Higher accuracy is better; lower MSE is better: rank on a score where lower wins.
+    let score = |r: &MethodReport| match r.accuracy_stats() {
+        Some(acc) if binary => -acc.mean,
+        _ => r.mse_stats().mean,
+    };
+    let best = reports.iter().map(score).fold(f64::INFINITY, f64::min);
     for report in reports {
-        let mse = report.mse_stats();
-        let rmse = report.rmse_stats();
-        let mark = if mse.mean == best { " *" } else { "" };
+        let mark = if score(report) == best { " *" } else { "" };
         let steps = report.steps.iter().sum::<usize>() as f64 / report.steps.len() as f64;
-        table.add_row(vec![
-            format!("{}{mark}", report.method),
-            format!("{:.1} +- {:.1}", mse.mean, mse.std),
-            format!("{:.1}", mse.stderr),
-            format!("{:.3} +- {:.3}", rmse.mean, rmse.std),
-            format!("{:.3}", rmse.stderr),
+        let mse = report.mse_stats();
+        let mut row = vec![format!("{}{mark}", report.method)];
+        match report.accuracy_stats() {
+            Some(acc) if binary => row.extend([
+                format!("{:.2} +- {:.2}", 100.0 * acc.mean, 100.0 * acc.std),
+                format!("{:.2}", 100.0 * acc.stderr),
+                format!("{:.4} +- {:.4}", mse.mean, mse.std),
+                format!("{:.4}", mse.stderr),
+            ]),
+            _ => {
+                let rmse = report.rmse_stats();
+                row.extend([
+                    format!("{:.1} +- {:.1}", mse.mean, mse.std),
+                    format!("{:.1}", mse.stderr),
+                    format!("{:.3} +- {:.3}", rmse.mean, rmse.std),
+                    format!("{:.3}", rmse.stderr),
+                ]);
+            }
+        }
+        row.extend([
             format!("{steps:.0}"),
             format!("{:.2}", report.total_seconds()),
         ]);
+        table.add_row(row);
     }
     for column in 1..7 {
         if let Some(c) = table.column_mut(column) {

@@ -15,8 +15,13 @@ pub enum ModelError {
     #[error("unknown device '{0}'; expected one of: flex, ndarray, wgpu, cuda")]
     UnknownBackend(String),
     /// The name is not a known model.
-    #[error("unknown model '{0}'; expected one of: linear, simple-mlp, residual-mlp")]
+    #[error(
+        "unknown model '{0}'; expected one of: linear, simple-mlp[:hidden], residual-mlp[:hidden[,eps]], logistic, small-cnn[:width]"
+    )]
     UnknownModel(String),
+    /// A convolutional model was asked for on data that are not images.
+    #[error("model '{0}' needs image data (fashion-mnist, cifar10 or image-folder without PCA)")]
+    NeedsImages(String),
     /// A model setting is out of range.
     #[error("invalid model setting {name} = {value}: {reason}")]
     InvalidSetting {

@@ -49,7 +49,7 @@ impl TaskLinear {
     }
 }
 
-fn uniform(rng: &mut StdRng, bound: f64) -> f32 {
+pub(crate) fn uniform(rng: &mut StdRng, bound: f64) -> f32 {
     rng.random_range(-bound..bound) as f32
 }
 

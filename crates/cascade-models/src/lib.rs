@@ -10,17 +10,21 @@
 //! and draws each task's values from its own seed, so a task's initial parameters do not depend
 //! on which other tasks share its batch.
 
+mod cnn;
 mod device;
 mod error;
 mod host;
 mod layer;
+mod logistic;
 mod model;
 mod tasks;
 
+pub use cnn::{SmallCnn, TaskConv};
 pub use device::{Backend, DeviceChoice};
 pub use error::ModelError;
 pub use host::to_host;
 pub use layer::TaskLinear;
+pub use logistic::LogisticModel;
 pub use model::{LinearModel, ModelKind, ResidualMlp, SimpleMlp, TaskModel};
 pub use tasks::{gather_tasks, task_count};
 

@@ -5,7 +5,9 @@ use burn::prelude::*;
 use burn::tensor::activation::relu;
 use serde::{Deserialize, Serialize};
 
+use crate::cnn::SmallCnn;
 use crate::layer::{TaskLinear, task_rngs};
+use crate::logistic::LogisticModel;
 use crate::{ModelError, task_count};
 
 /// Which model every task uses (all tasks share one architecture, SPEC 5).
@@ -27,6 +29,16 @@ pub enum ModelKind {
         /// Weight of the MLP branch.
         eps: f64,
     },
+    /// `d -> 1` without bias, for binary labels: the output is a logit (SPEC 5).
+    Logistic,
+    /// A small CNN on raw images ([`SmallCnn`]): two 3x3 convolutions (`width`, then
+    /// `2 width` filters) with ReLU and 2x2 max pooling, then a linear output.
+    SmallCnn {
+        /// Filters of the first convolution (default 8).
+        width: usize,
+        /// Input image `[channels, height, width]`; set from the data by [`ModelKind::for_data`].
+        image: Option<[usize; 3]>,
+    },
 }
 
 impl ModelKind {
@@ -38,10 +50,38 @@ impl ModelKind {
         eps: 0.1,
     };
 
+    /// The CNN defaults: 8 filters, image shape taken from the data.
+    pub const SMALL_CNN: ModelKind = ModelKind::SmallCnn {
+        width: 8,
+        image: None,
+    };
+
+    /// The model for data with `d_in` features, whose rows are images of shape `image` when
+    /// given: a CNN takes the image shape from there (and needs one of at least 4x4 pixels);
+    /// other models are unchanged.
+    pub fn for_data(self, d_in: usize, image: Option<[usize; 3]>) -> Result<Self, ModelError> {
+        let ModelKind::SmallCnn { width, .. } = self else {
+            return Ok(self);
+        };
+        match image {
+            Some([c, h, w]) if c * h * w == d_in && h >= 4 && w >= 4 => Ok(ModelKind::SmallCnn {
+                width,
+                image: Some([c, h, w]),
+            }),
+            Some(shape) => Err(ModelError::InvalidSetting {
+                name: "image shape",
+                value: format!("{shape:?}"),
+                reason: "small-cnn needs images of at least 4x4 pixels matching the features",
+            }),
+            None => Err(ModelError::NeedsImages(self.to_string())),
+        }
+    }
+
     /// Checks the hyper-parameters' ranges.
     pub fn validate(&self) -> Result<(), ModelError> {
         let hidden = match *self {
-            ModelKind::Linear => return Ok(()),
+            ModelKind::Linear | ModelKind::Logistic => return Ok(()),
+            ModelKind::SmallCnn { width, .. } => width,
             ModelKind::SimpleMlp { hidden } => hidden,
             ModelKind::ResidualMlp { hidden, eps } => {
                 if !eps.is_finite() {
@@ -66,9 +106,27 @@ impl ModelKind {
 
     /// Initialises one model per task, `T = task_seeds.len()`, for `d_in` input features.
     /// Task `t`'s parameters depend only on `task_seeds[t]`.
+    ///
+    /// A CNN must have its image shape set ([`ModelKind::for_data`]); without one it reads each
+    /// row as a one-channel square image when `d_in` is a square, and as a `1 x 1 x d_in`
+    /// strip otherwise (callers should not rely on this).
     pub fn init(&self, d_in: usize, task_seeds: &[u64], device: &Device) -> TaskModel {
         let mut rngs = task_rngs(task_seeds);
         match *self {
+            ModelKind::Logistic => {
+                TaskModel::Logistic(LogisticModel::init(d_in, &mut rngs, device))
+            }
+            ModelKind::SmallCnn { width, image } => {
+                let image = image.unwrap_or_else(|| {
+                    let side = (d_in as f64).sqrt().round() as usize;
+                    if side * side == d_in {
+                        [1, side, side]
+                    } else {
+                        [1, 1, d_in]
+                    }
+                });
+                TaskModel::SmallCnn(SmallCnn::init(image, width, &mut rngs, device))
+            }
             ModelKind::Linear => TaskModel::Linear(LinearModel {
                 linear: TaskLinear::init(d_in, 1, &mut rngs, device),
             }),
@@ -94,6 +152,12 @@ impl ModelKind {
             ModelKind::Linear => d_in + 1,
             ModelKind::SimpleMlp { hidden } => mlp(hidden),
             ModelKind::ResidualMlp { hidden, .. } => d_in + 1 + mlp(hidden),
+            ModelKind::Logistic => d_in,
+            ModelKind::SmallCnn { width, image } => {
+                let [c, h, w] = image.unwrap_or([1, 1, d_in]);
+                let conv = |c_in: usize, c_out: usize| c_out * c_in * 9 + c_out;
+                conv(c, width) + conv(width, 2 * width) + 2 * width * (h / 4) * (w / 4) + 1
+            }
         }
     }
 }
@@ -104,6 +168,8 @@ impl fmt::Display for ModelKind {
             ModelKind::Linear => write!(f, "linear"),
             ModelKind::SimpleMlp { hidden } => write!(f, "simple-mlp:{hidden}"),
             ModelKind::ResidualMlp { hidden, eps } => write!(f, "residual-mlp:{hidden},{eps}"),
+            ModelKind::Logistic => write!(f, "logistic"),
+            ModelKind::SmallCnn { width, .. } => write!(f, "small-cnn:{width}"),
         }
     }
 }
@@ -111,7 +177,8 @@ impl fmt::Display for ModelKind {
 impl FromStr for ModelKind {
     type Err = ModelError;
 
-    /// `linear`, `simple-mlp[:hidden]`, `residual-mlp[:hidden[,eps]]` (defaults of SPEC 5).
+    /// `linear`, `simple-mlp[:hidden]`, `residual-mlp[:hidden[,eps]]`, `logistic`,
+    /// `small-cnn[:width]` (defaults of SPEC 5; the CNN's 8 filters are this crate's).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
         let (name, args) = lower.split_once(':').unwrap_or((lower.as_str(), ""));
@@ -131,6 +198,11 @@ impl FromStr for ModelKind {
                 eps: args
                     .get(1)
                     .map_or(Ok(0.1), |a| a.parse().map_err(|_| bad()))?,
+            },
+            ("logistic", 0) => ModelKind::Logistic,
+            ("small-cnn" | "cnn", 0..=1) => ModelKind::SmallCnn {
+                width: hidden(8)?,
+                image: None,
             },
             _ => return Err(bad()),
         };
@@ -182,10 +254,14 @@ pub enum TaskModel {
     SimpleMlp(SimpleMlp),
     /// See [`ResidualMlp`].
     ResidualMlp(ResidualMlp),
+    /// See [`LogisticModel`].
+    Logistic(LogisticModel),
+    /// See [`SmallCnn`].
+    SmallCnn(SmallCnn),
 }
 
 impl TaskModel {
-    /// Predictions for every task: `x: [T, n, d]` -> `[T, n, 1]`.
+    /// Predictions for every task (logits for binary models): `x: [T, n, d]` -> `[T, n, 1]`.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         match self {
             TaskModel::Linear(m) => m.linear.forward(x),
@@ -193,6 +269,8 @@ impl TaskModel {
             TaskModel::ResidualMlp(m) => {
                 m.linear.forward(x.clone()) + m.mlp.forward(x).mul_scalar(m.eps)
             }
+            TaskModel::Logistic(m) => m.forward(x),
+            TaskModel::SmallCnn(m) => m.forward(x),
         }
     }
 

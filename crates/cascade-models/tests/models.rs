@@ -30,6 +30,7 @@ fn shapes_follow_the_task_axis() {
         ModelKind::Linear,
         ModelKind::SIMPLE_MLP,
         ModelKind::RESIDUAL_MLP,
+        ModelKind::Logistic,
     ] {
         let model = kind.init(5, &[1, 2, 3], &dev);
         assert_eq!(model.num_tasks(), 3);
@@ -141,12 +142,106 @@ fn names_parse_with_defaults_and_errors() {
         }
     );
     assert!("simple-mlp:0".parse::<ModelKind>().is_err());
-    assert!("cnn".parse::<ModelKind>().is_err());
+    assert!("transformer".parse::<ModelKind>().is_err());
+    assert!("small-cnn:0".parse::<ModelKind>().is_err());
+    assert!("logistic:3".parse::<ModelKind>().is_err());
     for kind in [
         ModelKind::Linear,
         ModelKind::SIMPLE_MLP,
         ModelKind::RESIDUAL_MLP,
+        ModelKind::Logistic,
     ] {
         assert_eq!(kind.to_string().parse::<ModelKind>().unwrap(), kind);
     }
+}
+
+#[test]
+fn logistic_is_a_bias_free_dot_product() {
+    let dev = device();
+    let model = ModelKind::Logistic.init(2, &[1, 2], &dev);
+    let TaskModel::Logistic(m) = &model else {
+        panic!("not logistic")
+    };
+    let w = values(m.weight.val()); // [2 tasks, 2, 1]
+    // x = [1, 2] for both tasks: logit_t = w_t0 + 2 w_t1 (no bias: x = 0 gives 0).
+    let x = Tensor::<3>::from_data(
+        TensorData::new(vec![1f32, 2., 0., 0., 1., 2., 0., 0.], [2, 2, 2]),
+        &dev,
+    );
+    let out = values(model.forward(x));
+    assert_abs_diff_eq!(out[0], w[0] + 2.0 * w[1], epsilon = 1e-6);
+    assert_eq!(out[1], 0.0);
+    assert_abs_diff_eq!(out[2], w[2] + 2.0 * w[3], epsilon = 1e-6);
+    assert_eq!(ModelKind::Logistic.params_per_task(7), 7);
+    assert_eq!(
+        "logistic".parse::<ModelKind>().unwrap(),
+        ModelKind::Logistic
+    );
+}
+
+fn cnn(width: usize, image: [usize; 3]) -> ModelKind {
+    ModelKind::SmallCnn {
+        width,
+        image: Some(image),
+    }
+}
+
+#[test]
+fn small_cnn_tasks_are_independent_groups() {
+    // Task t of a 3-task CNN must compute exactly what a 1-task CNN from the same seed
+    // computes on the same images: the grouped convolution never mixes tasks.
+    let dev = device();
+    let kind = cnn(4, [2, 8, 8]);
+    let d = 2 * 8 * 8;
+    let (t, n) = (3, 5);
+    let model = kind.init(d, &[7, 8, 9], &dev);
+    assert_eq!(model.num_params(), t * kind.params_per_task(d));
+    // conv1 2->4: 4*2*9+4 = 76; conv2 4->8: 8*4*9+8 = 296; linear 8*2*2+1 = 33.
+    assert_eq!(kind.params_per_task(d), 76 + 296 + 33);
+    let data: Vec<f32> = (0..t * n * d)
+        .map(|i| ((i * 37 % 101) as f32 / 50.0) - 1.0)
+        .collect();
+    let x = Tensor::<3>::from_data(TensorData::new(data.clone(), [t, n, d]), &dev);
+    let out = values(model.forward(x));
+    assert_eq!(out.len(), t * n);
+    for (k, seed) in [7u64, 8, 9].into_iter().enumerate() {
+        let alone = kind.init(d, &[seed], &dev);
+        let xk = data[k * n * d..(k + 1) * n * d].to_vec();
+        let xk = Tensor::<3>::from_data(TensorData::new(xk, [1, n, d]), &dev);
+        let outk = values(alone.forward(xk));
+        for i in 0..n {
+            assert_abs_diff_eq!(out[k * n + i], outk[i], epsilon = 1e-5);
+        }
+    }
+    // Gathering moves whole tasks, 5-D filters included.
+    let gathered = gather_tasks(&model, &[2, 2]).unwrap();
+    let x = Tensor::<3>::from_data(TensorData::new(data[2 * n * d..].to_vec(), [1, n, d]), &dev)
+        .repeat_dim(0, 2);
+    let g = values(gathered.forward(x));
+    for i in 0..n {
+        assert_abs_diff_eq!(g[i], out[2 * n + i], epsilon = 1e-5);
+        assert_abs_diff_eq!(g[n + i], out[2 * n + i], epsilon = 1e-5);
+    }
+}
+
+#[test]
+fn small_cnn_takes_its_image_shape_from_the_data() {
+    let kind: ModelKind = "small-cnn:6".parse().unwrap();
+    assert_eq!(kind.to_string(), "small-cnn:6");
+    let err = kind.for_data(784, None).unwrap_err().to_string();
+    assert!(err.contains("needs image data"), "{err}");
+    let err = kind
+        .for_data(784, Some([1, 2, 392]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("at least 4x4"), "{err}");
+    assert_eq!(
+        kind.for_data(784, Some([1, 28, 28])).unwrap(),
+        cnn(6, [1, 28, 28])
+    );
+    // Models without an image shape pass through unchanged.
+    assert_eq!(
+        ModelKind::Linear.for_data(5, None).unwrap(),
+        ModelKind::Linear
+    );
 }

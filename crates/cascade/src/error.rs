@@ -77,4 +77,7 @@ pub enum CascadeError {
         limit: f64,
         eta: f64,
     },
+    /// The model cannot apply to the data (a CNN on data that are not images, say).
+    #[error("{0}")]
+    Model(#[from] cascade_models::ModelError),
 }

@@ -49,6 +49,9 @@ pub struct MethodReport {
     pub mse: Vec<f64>,
     /// Mean test RMSE over tasks, one value per repetition.
     pub rmse: Vec<f64>,
+    /// Mean test accuracy over tasks, one value per repetition (binary labels only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accuracy: Vec<f64>,
     /// Gradient steps used, per repetition.
     pub steps: Vec<usize>,
     /// Wall-clock seconds, per repetition.
@@ -66,6 +69,7 @@ impl MethodReport {
             method,
             mse: Vec::new(),
             rmse: Vec::new(),
+            accuracy: Vec::new(),
             steps: Vec::new(),
             seconds: Vec::new(),
             last_tasks: Vec::new(),
@@ -77,6 +81,9 @@ impl MethodReport {
     pub fn push(&mut self, outcome: &MethodOutcome) {
         self.mse.push(outcome.run.mean_mse());
         self.rmse.push(outcome.run.mean_rmse());
+        if let Some(accuracy) = outcome.run.mean_accuracy() {
+            self.accuracy.push(accuracy);
+        }
         self.steps.push(outcome.run.steps_used);
         self.seconds.push(outcome.run.seconds);
         self.last_tasks = outcome.run.tasks.clone();
@@ -91,6 +98,11 @@ impl MethodReport {
     /// Statistics of the per-repetition mean RMSE.
     pub fn rmse_stats(&self) -> Stats {
         Stats::of(&self.rmse)
+    }
+
+    /// Statistics of the per-repetition mean accuracy; `None` for regression.
+    pub fn accuracy_stats(&self) -> Option<Stats> {
+        (!self.accuracy.is_empty()).then(|| Stats::of(&self.accuracy))
     }
 
     /// Total seconds over repetitions.

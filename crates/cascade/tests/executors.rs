@@ -11,7 +11,7 @@ use cascade::train::reference;
 use cascade_data::StandardisedTaskSet;
 use cascade_models::burn::prelude::Device;
 use cascade_models::{Backend, ModelKind};
-use common::{assert_close, jobs, plans, ragged_tasks};
+use common::{assert_close, jobs, plans, ragged_binary_image_tasks, ragged_tasks};
 
 /// f32 training on both sides; only summation order may differ.
 const TOLERANCE: f64 = 1e-4;
@@ -46,6 +46,31 @@ fn batched_matches_reference_for_every_model_and_tree() {
                 TOLERANCE,
                 &format!("{model} {} alone", plan.method),
             );
+        }
+    }
+}
+
+#[test]
+fn batched_matches_reference_for_binary_models() {
+    let dev = device();
+    let data = ragged_binary_image_tasks(4);
+    let plans = plans(&data, 200);
+    let cnn = ModelKind::SmallCnn {
+        width: 2,
+        image: None,
+    };
+    for model in [ModelKind::Logistic, cnn] {
+        let config = TrainConfig {
+            l2: 0.01,
+            ..TrainConfig::with_eta(0.1)
+        };
+        let all = jobs(&plans, &data, 11);
+        let batched = run_jobs(&all, model, &config, &dev).unwrap();
+        for (plan, got) in plans.iter().zip(&batched) {
+            let want = reference::run(plan, &data, model, &config, 11, &dev).unwrap();
+            assert_close(&want, got, TOLERANCE, &format!("{model} {}", plan.method));
+            let accuracy = got.mean_accuracy().expect("binary tasks report accuracy");
+            assert!((0.0..=1.0).contains(&accuracy));
         }
     }
 }

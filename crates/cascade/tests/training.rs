@@ -341,3 +341,70 @@ fn the_last_loss_is_taken_at_each_tasks_own_last_step() {
         }
     }
 }
+
+/// One logistic step by hand in f64 (SPEC 5): z = X w; g = X^T (sigmoid(z) - y) / n + reg w;
+/// scale = min(1, clip / (|g| + 1e-6)); w' = w - eta scale g. The loss before the step is
+/// mean(ln(1 + e^z) - y z) + reg/2 |w|^2.
+fn logistic_step_by_hand(
+    x: &DMatrix<f64>,
+    y: &DVector<f64>,
+    w: &[f64],
+    reg: f64,
+    eta: f64,
+) -> (Vec<f64>, f64) {
+    let n = x.nrows() as f64;
+    let wv = DVector::from_column_slice(w);
+    let z = x * &wv;
+    let p = z.map(|v| 1.0 / (1.0 + (-v).exp()));
+    let g = x.transpose() * (p - y) / n + &wv * reg;
+    let scale = (1.0 / (g.norm() + 1e-6)).min(1.0);
+    let loss = z
+        .iter()
+        .zip(y.iter())
+        .map(|(&z, &y)| (1.0 + z.exp()).ln() - y * z)
+        .sum::<f64>()
+        / n
+        + reg / 2.0 * wv.norm_squared();
+    (
+        (0..w.len()).map(|j| w[j] - eta * scale * g[j]).collect(),
+        loss,
+    )
+}
+
+#[test]
+fn one_logistic_step_matches_the_closed_form() {
+    let dev = device();
+    // Task 0: logits 9, -0.375 and exactly 0 (where the loss's gradient must be 1/2 - y, a
+    // point where a relu/abs formulation gets it wrong); task 1: small logits.
+    let x0 = DMatrix::from_row_slice(3, 2, &[3.0, 2.0, -1.0, 0.5, 3.0, -2.0]);
+    let x1 = DMatrix::from_row_slice(4, 2, &[0.1, 0.2, -0.1, 0.05, 0.3, -0.2, 0.0, 0.4]);
+    let y0 = DVector::from_vec(vec![1.0, 0.0, 0.0]);
+    let y1 = DVector::from_vec(vec![1.0, 0.0, 1.0, 1.0]);
+    let w = [1.5, 2.25, -0.5, 0.75];
+    let model = TaskModel::Logistic(cascade_models::LogisticModel {
+        weight: cascade_models::burn::module::Param::from_data(
+            TensorData::new(w.map(|v| v as f32).to_vec(), [2, 2, 1]),
+            &dev,
+        ),
+    });
+    let s0 = Split::new(x0.clone(), y0.clone());
+    let s1 = Split::new(x1.clone(), y1.clone());
+    let batch = TaskBatch::new(&[&s0, &s1], &dev).with_problem(cascade_data::Problem::Binary);
+    let (eta, reg) = (0.5, 0.1);
+    let config = TrainConfig {
+        l2: reg,
+        ..TrainConfig::with_eta(eta)
+    };
+    let out = fit(model, &batch, &[1, 1], &config, &names(2)).unwrap();
+    let TaskModel::Logistic(m) = &out.model else {
+        panic!("logistic expected")
+    };
+    let got = to_host(m.weight.val());
+    let (want0, loss0) = logistic_step_by_hand(&x0, &y0, &w[..2], reg, eta);
+    let (want1, loss1) = logistic_step_by_hand(&x1, &y1, &w[2..], reg, eta);
+    for (g, w) in got.iter().zip(want0.iter().chain(&want1)) {
+        assert_abs_diff_eq!(*g as f64, *w, epsilon = 1e-5);
+    }
+    assert_abs_diff_eq!(out.last_loss[0].unwrap(), loss0, epsilon = 1e-4);
+    assert_abs_diff_eq!(out.last_loss[1].unwrap(), loss1, epsilon = 1e-4);
+}

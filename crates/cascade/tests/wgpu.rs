@@ -11,7 +11,7 @@ use cascade::train::TrainConfig;
 use cascade::train::batched::{Job, run_jobs};
 use cascade_models::burn::prelude::Device;
 use cascade_models::{Backend, ModelKind};
-use common::{assert_close, jobs, plans, ragged_tasks};
+use common::{assert_close, jobs, plans, ragged_binary_image_tasks, ragged_tasks};
 
 fn wgpu() -> Device {
     match Backend::Wgpu.device() {
@@ -44,6 +44,29 @@ fn wgpu_matches_flex_for_every_model_and_tree() {
         for ((plan, a), b) in plans.iter().zip(&on_cpu).zip(&on_gpu) {
             let what = format!("{model} (fast path {fast}) {}", plan.method);
             assert_close(a, b, TOLERANCE, &what);
+        }
+    }
+}
+
+#[test]
+fn wgpu_matches_flex_for_binary_models_and_the_grouped_cnn() {
+    let (gpu, cpu) = (wgpu(), Backend::Flex.device().unwrap().device);
+    let data = ragged_binary_image_tasks(6);
+    let plans = plans(&data, 120);
+    let jobs = jobs(&plans, &data, 23);
+    let config = TrainConfig {
+        l2: 0.01,
+        ..TrainConfig::with_eta(0.1)
+    };
+    let cnn = ModelKind::SmallCnn {
+        width: 2,
+        image: None,
+    };
+    for model in [ModelKind::Logistic, cnn] {
+        let on_cpu = run_jobs(&jobs, model, &config, &cpu).unwrap();
+        let on_gpu = run_jobs(&jobs, model, &config, &gpu).unwrap();
+        for ((plan, a), b) in plans.iter().zip(&on_cpu).zip(&on_gpu) {
+            assert_close(a, b, TOLERANCE, &format!("{model} {}", plan.method));
         }
     }
 }

@@ -1,5 +1,5 @@
 use burn::prelude::*;
-use cascade_data::Split;
+use cascade_data::{Problem, Split};
 
 /// Several tasks' data, ready to train together: the splits themselves, and on demand the padded
 /// tensors of one batched forward pass ([`TaskBatch::tensors`]). Cheap to build: the linear fast
@@ -8,6 +8,7 @@ use cascade_data::Split;
 pub struct TaskBatch<'a> {
     splits: Vec<&'a Split>,
     device: Device,
+    problem: Problem,
 }
 
 /// The padded tensors of a [`TaskBatch`].
@@ -32,7 +33,20 @@ impl<'a> TaskBatch<'a> {
         Self {
             splits: splits.to_vec(),
             device: device.clone(),
+            problem: Problem::Regression,
         }
+    }
+
+    /// The same batch with targets of kind `problem` (regression by default): it decides the
+    /// training loss (squared error, or the logistic loss on logits for binary labels).
+    pub fn with_problem(mut self, problem: Problem) -> Self {
+        self.problem = problem;
+        self
+    }
+
+    /// Whether the targets are real values or binary labels.
+    pub fn problem(&self) -> Problem {
+        self.problem
     }
 
     /// The splits, in task order.

@@ -53,6 +53,25 @@ pub fn run_jobs(
     device: &Device,
 ) -> Result<Vec<MethodRun>, CascadeError> {
     config.validate()?;
+    let Some(first) = jobs.first() else {
+        return Ok(Vec::new());
+    };
+    let problem = first.data.standardised.problem();
+    if let Some(job) = jobs
+        .iter()
+        .find(|j| j.data.standardised.problem() != problem)
+    {
+        return Err(CascadeError::ShapeMismatch(format!(
+            "jobs mix regression and binary tasks ('{}'): they cannot train in one batch",
+            job.label
+        )));
+    }
+    let model = model
+        .for_data(
+            first.data.standardised.n_features(),
+            first.data.standardised.image_shape(),
+        )
+        .map_err(CascadeError::Model)?;
     let mut results: Vec<Vec<Option<TaskResult>>> =
         jobs.iter().map(|j| vec![None; j.data.len()]).collect();
     let mut seconds = vec![0.0; jobs.len()];
@@ -115,7 +134,7 @@ pub fn run_jobs(
             .iter()
             .map(|&(c, v)| labelled(&job(c).data.tasks()[v].id, job(c).label))
             .collect();
-        let batch = TaskBatch::new(&splits, device);
+        let batch = TaskBatch::new(&splits, device).with_problem(problem);
         let out = fit(init, &batch, &steps, config, &names)?;
         // Training time (batch building and steps), shared among the level's tasks; the
         // evaluation below is not training and is not charged to them (as in the reference).
@@ -132,14 +151,13 @@ pub fn run_jobs(
             };
             let j = cascades[c].0;
             seconds[j] += share;
-            results[j][v] = Some(TaskResult {
-                task: jobs[j].data.tasks()[v].id.clone(),
-                steps: steps[k],
-                seconds: share,
-                train_loss: out.last_loss[k],
-                test_mse: errors[k].0,
-                test_rmse: errors[k].1,
-            });
+            results[j][v] = Some(TaskResult::new(
+                jobs[j].data.tasks()[v].id.clone(),
+                steps[k],
+                share,
+                out.last_loss[k],
+                errors[k],
+            ));
         }
         let rows = entries.iter().enumerate().map(|(k, &e)| (e, k)).collect();
         previous = Some((out.model, rows));
@@ -166,7 +184,8 @@ pub fn run_jobs(
             .map(|&j| labelled("global (pooled)", jobs[j].label))
             .collect();
         let init = model.init(d, &seeds, device);
-        let out = fit(init, &TaskBatch::new(&refs, device), &steps, config, &names)?;
+        let batch = TaskBatch::new(&refs, device).with_problem(problem);
+        let out = fit(init, &batch, &steps, config, &names)?;
         let mut rows = Vec::new();
         let mut replicate = Vec::new();
         for (k, &j) in pooled.iter().enumerate() {
@@ -178,18 +197,17 @@ pub fn run_jobs(
         let replicated = gather_tasks(&out.model, &replicate).expect("pooled rows exist");
         let errors = evaluate_rows(&replicated, &rows);
         let elapsed = start.elapsed().as_secs_f64() / pooled.len() as f64;
-        for (((data, v), (mse, rmse)), &k) in rows.iter().zip(errors).zip(&replicate) {
+        for (((data, v), error), &k) in rows.iter().zip(errors).zip(&replicate) {
             let j = pooled[k];
             let t = data.len() as f64;
-            results[j][*v] = Some(TaskResult {
-                task: data.tasks()[*v].id.clone(),
+            results[j][*v] = Some(TaskResult::new(
+                data.tasks()[*v].id.clone(),
                 // The pooled model's cost is shared: it is charged to the first task.
-                steps: if *v == 0 { steps[k] } else { 0 },
-                seconds: elapsed / t,
-                train_loss: out.last_loss[k],
-                test_mse: mse,
-                test_rmse: rmse,
-            });
+                if *v == 0 { steps[k] } else { 0 },
+                elapsed / t,
+                out.last_loss[k],
+                error,
+            ));
         }
         for &j in &pooled {
             seconds[j] += elapsed;

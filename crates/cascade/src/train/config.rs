@@ -23,6 +23,10 @@ pub struct TrainConfig {
     /// rows (default true; turn off to compare with the general path).
     #[serde(default = "default_true")]
     pub linear_fast_path: bool,
+    /// L2 penalty `reg`: each task's loss gains `reg/2 * |theta|^2` over all its parameters, so
+    /// the gradient gains `reg * theta` (SPEC 5's logistic regression; default 0, no penalty).
+    #[serde(default)]
+    pub l2: f64,
 }
 
 fn default_true() -> bool {
@@ -40,6 +44,7 @@ impl Default for TrainConfig {
             clip: 1.0,
             divergence_factor: default_divergence_factor(),
             linear_fast_path: true,
+            l2: 0.0,
         }
     }
 }
@@ -55,6 +60,13 @@ impl TrainConfig {
                     reason: "must be a finite number > 0".into(),
                 });
             }
+        }
+        if !(self.l2.is_finite() && self.l2 >= 0.0) {
+            return Err(CascadeError::InvalidSetting {
+                name: "l2",
+                value: self.l2.to_string(),
+                reason: "must be a finite number >= 0".into(),
+            });
         }
         // Written so that NaN fails too.
         if self.divergence_factor.partial_cmp(&1.0) != Some(std::cmp::Ordering::Greater) {

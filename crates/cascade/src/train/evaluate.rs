@@ -1,5 +1,5 @@
 use burn::module::Module;
-use cascade_data::StandardisedTaskSet;
+use cascade_data::{Problem, StandardisedTaskSet};
 use cascade_models::{TaskModel, to_host};
 use serde::{Deserialize, Serialize};
 
@@ -20,16 +20,54 @@ pub struct TaskResult {
     pub test_mse: f64,
     /// Test root mean squared error, in the target's own units.
     pub test_rmse: f64,
+    /// Test accuracy (fraction correct at probability threshold 0.5) for binary labels;
+    /// `test_mse` is then the Brier score of the predicted probabilities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_accuracy: Option<f64>,
+}
+
+impl TaskResult {
+    /// A task's result from its cost and its [`TestError`].
+    pub fn new(
+        task: String,
+        steps: usize,
+        seconds: f64,
+        train_loss: Option<f64>,
+        error: TestError,
+    ) -> Self {
+        Self {
+            task,
+            steps,
+            seconds,
+            train_loss,
+            test_mse: error.mse,
+            test_rmse: error.rmse,
+            test_accuracy: error.accuracy,
+        }
+    }
+}
+
+/// One task's test error. Regression: squared error of the predictions mapped back to the
+/// target's units. Binary labels: `mse` is the Brier score `mean (p - y)^2` of the
+/// probabilities `p = sigmoid(logit)`, and `accuracy` the fraction with `(p > 0.5) == y`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TestError {
+    /// Mean squared error.
+    pub mse: f64,
+    /// Its square root.
+    pub rmse: f64,
+    /// Accuracy, for binary labels only.
+    pub accuracy: Option<f64>,
 }
 
 /// Test errors of `model`'s tasks: model task `k` is evaluated on data task `tasks[k]`, its
-/// standardised predictions mapped back with that task's training scaler. Returns
-/// `(mse, rmse)` per entry of `tasks`, in the target's own units.
+/// standardised predictions mapped back with that task's training scaler. Returns one
+/// [`TestError`] per entry of `tasks`, in the target's own units.
 pub fn evaluate_tasks(
     model: &TaskModel,
     data: &StandardisedTaskSet,
     tasks: &[usize],
-) -> Vec<(f64, f64)> {
+) -> Vec<TestError> {
     let rows: Vec<_> = tasks.iter().map(|&v| (data, v)).collect();
     evaluate_rows(model, &rows)
 }
@@ -37,7 +75,7 @@ pub fn evaluate_tasks(
 /// Like [`evaluate_tasks`], with model task `k` evaluated on task `rows[k].1` of the task set
 /// `rows[k].0`: one batched forward pass for tasks drawn from several task sets (stacked
 /// repetitions).
-pub fn evaluate_rows(model: &TaskModel, rows: &[(&StandardisedTaskSet, usize)]) -> Vec<(f64, f64)> {
+pub fn evaluate_rows(model: &TaskModel, rows: &[(&StandardisedTaskSet, usize)]) -> Vec<TestError> {
     let splits: Vec<_> = rows
         .iter()
         .map(|&(data, v)| &data.tasks()[v].test)
@@ -51,17 +89,39 @@ pub fn evaluate_rows(model: &TaskModel, rows: &[(&StandardisedTaskSet, usize)]) 
     rows.iter()
         .enumerate()
         .map(|(k, &(data, v))| {
-            let scaler = &data.scalers[v];
             let truth = &data.raw_test_y[v];
             let n = truth.len();
-            let sse: f64 = (0..n)
-                .map(|i| {
-                    let p = scaler.inverse_target(pred[k * n_max + i] as f64);
-                    (p - truth[i]).powi(2)
-                })
-                .sum();
-            let mse = sse / n as f64;
-            (mse, mse.sqrt())
+            let out = &pred[k * n_max..k * n_max + n];
+            match data.standardised.problem() {
+                Problem::Regression => {
+                    let scaler = &data.scalers[v];
+                    let sse: f64 = out
+                        .iter()
+                        .zip(truth.iter())
+                        .map(|(&p, &y)| (scaler.inverse_target(p as f64) - y).powi(2))
+                        .sum();
+                    let mse = sse / n as f64;
+                    TestError {
+                        mse,
+                        rmse: mse.sqrt(),
+                        accuracy: None,
+                    }
+                }
+                Problem::Binary => {
+                    let (mut brier, mut correct) = (0.0, 0usize);
+                    for (&logit, &y) in out.iter().zip(truth.iter()) {
+                        let p = 1.0 / (1.0 + (-(logit as f64).clamp(-500.0, 500.0)).exp());
+                        brier += (p - y).powi(2);
+                        correct += usize::from((p > 0.5) == (y == 1.0));
+                    }
+                    let mse = brier / n as f64;
+                    TestError {
+                        mse,
+                        rmse: mse.sqrt(),
+                        accuracy: Some(correct as f64 / n as f64),
+                    }
+                }
+            }
         })
         .collect()
 }

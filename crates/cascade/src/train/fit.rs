@@ -1,6 +1,7 @@
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::*;
 use burn::tensor::Gradients;
+use cascade_data::Problem;
 use cascade_models::{TaskModel, to_host};
 
 use super::batch::PaddedTensors;
@@ -20,7 +21,8 @@ pub struct FitOutcome {
 
 /// Trains the `T` tasks of `model` on `batch`, task `t` for exactly `steps[t]` full-batch
 /// gradient steps: `theta_t <- theta_t - eta * min(1, clip / (|g_t| + 1e-6)) * g_t`, where `g_t`
-/// is the gradient of task `t`'s mean squared error and `|g_t|` its norm over all the task's
+/// is the gradient of task `t`'s loss (mean squared error, or for binary labels
+/// ([`TaskBatch::with_problem`]) the mean logistic loss, plus `config.l2 / 2 * |theta_t|^2`) and `|g_t|` its norm over all the task's
 /// parameters (PyTorch's `clip_grad_norm_` formula). One forward and one backward pass per step
 /// serve every task; a task whose steps are spent is masked and stops moving.
 ///
@@ -48,7 +50,11 @@ pub fn fit(
         )));
     }
     match model {
-        TaskModel::Linear(linear) if config.linear_fast_path => {
+        TaskModel::Linear(linear)
+            if config.linear_fast_path
+                && config.l2 == 0.0
+                && batch.problem() == Problem::Regression =>
+        {
             fit_linear(linear, batch, steps, config, names)
         }
         model => fit_autodiff(model, batch, steps, config, names),
@@ -70,11 +76,18 @@ fn fit_autodiff(
     let max_steps = steps.iter().copied().max().unwrap_or(0);
     for step in 0..max_steps {
         let pred = model.forward(x.clone());
-        let per_task = (pred - y.clone())
-            .square()
-            .mul(weight.clone())
-            .sum_dim(1)
-            .reshape([t]);
+        let per_row = match batch.problem() {
+            Problem::Regression => (pred - y.clone()).square(),
+            Problem::Binary => logistic_loss(pred, y.clone()),
+        };
+        let mut per_task = per_row.mul(weight.clone()).sum_dim(1).reshape([t]);
+        if config.l2 > 0.0 {
+            let mut penalty = SquaredParams(None);
+            model.visit(&mut penalty);
+            if let Some(sum) = penalty.0 {
+                per_task = per_task + sum.mul_scalar(config.l2 / 2.0);
+            }
+        }
         let grads = per_task.clone().sum().backward();
         let mut norm = SquaredNorm::new(&grads);
         model.visit(&mut norm);
@@ -284,6 +297,37 @@ impl Watch {
             .zip(&self.steps)
             .map(|(&l, &s)| (s > 0).then_some(l as f64))
             .collect())
+    }
+}
+
+/// The logistic loss of each row, `softplus(z) - y z` on the logits `z` clamped to +-500
+/// (SPEC 5), as `m + ln(e^(z-m) + e^(-m)) - y z` with `m = max(z, 0)` held constant: no
+/// exponent is positive, so nothing overflows, and the gradient is exactly `sigmoid(z) - y`
+/// everywhere (`relu(z) + ln(1 + e^-|z|)` would give 0 instead of 1/2 at `z = 0`, where
+/// `relu` and `|.|` have kinks): `[T, n, 1]`.
+fn logistic_loss(logits: Tensor<3>, y: Tensor<3>) -> Tensor<3> {
+    let z = logits.clamp(-500.0, 500.0);
+    let m = z.clone().clamp_min(0.0).detach();
+    let log_sum = ((z.clone() - m.clone()).exp() + m.clone().neg().exp()).log();
+    m + log_sum - y * z
+}
+
+/// Sums every parameter's squares per task (`[T]`), for the L2 penalty.
+struct SquaredParams(Option<Tensor<1>>);
+
+impl ModuleVisitor for SquaredParams {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let value = param.val();
+        let t = value.dims()[0];
+        let per_task: Tensor<1> = value
+            .square()
+            .reshape([t as i32, -1])
+            .sum_dim(1)
+            .reshape([t]);
+        self.0 = Some(match self.0.take() {
+            Some(total) => total + per_task,
+            None => per_task,
+        });
     }
 }
 

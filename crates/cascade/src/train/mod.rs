@@ -15,7 +15,7 @@ pub mod reference;
 
 pub use batch::{PaddedTensors, TaskBatch};
 pub use config::TrainConfig;
-pub use evaluate::{TaskResult, evaluate_rows, evaluate_tasks};
+pub use evaluate::{TaskResult, TestError, evaluate_rows, evaluate_tasks};
 pub use fit::{FitOutcome, fit};
 
 /// The seed of task `task`'s fresh initialisation in a run seeded by `run_seed`

@@ -42,6 +42,12 @@ impl MethodRun {
     pub fn mean_rmse(&self) -> f64 {
         mean(self.tasks.iter().map(|t| t.test_rmse))
     }
+
+    /// Mean over tasks of the test accuracy, for binary labels.
+    pub fn mean_accuracy(&self) -> Option<f64> {
+        let values: Option<Vec<f64>> = self.tasks.iter().map(|t| t.test_accuracy).collect();
+        values.map(|v| mean(v.into_iter()))
+    }
 }
 
 fn mean(values: impl ExactSizeIterator<Item = f64>) -> f64 {
@@ -69,6 +75,9 @@ pub fn run(
     let tasks = data.tasks();
     let t = tasks.len();
     let d = data.standardised.n_features();
+    let model = model
+        .for_data(d, data.standardised.image_shape())
+        .map_err(CascadeError::Model)?;
     let (tree, budget) = match &plan.schedule {
         Schedule::Cascade { tree, budget, .. } => (tree, budget),
         Schedule::Pooled { .. } => {
@@ -91,19 +100,19 @@ pub fn run(
             None => model.init(d, &[task_init_seed(init_seed, v)], device),
             Some(p) => trained[p].clone().expect("BFS order trains parents first"),
         };
-        let batch = TaskBatch::new(&[&tasks[v].train], device);
+        let batch =
+            TaskBatch::new(&[&tasks[v].train], device).with_problem(data.standardised.problem());
         let steps = budget.steps[v];
         let out = fit(init, &batch, &[steps], config, &[tasks[v].id.clone()])?;
         let seconds = task_start.elapsed().as_secs_f64();
-        let (test_mse, test_rmse) = evaluate_tasks(&out.model, data, &[v])[0];
-        results[v] = Some(TaskResult {
-            task: tasks[v].id.clone(),
+        let error = evaluate_tasks(&out.model, data, &[v])[0];
+        results[v] = Some(TaskResult::new(
+            tasks[v].id.clone(),
             steps,
             seconds,
-            train_loss: out.last_loss[0],
-            test_mse,
-            test_rmse,
-        });
+            out.last_loss[0],
+            error,
+        ));
         trained[v] = Some(out.model);
     }
     Ok(MethodRun {

@@ -39,6 +39,45 @@ pub fn ragged_tasks(seed: u64) -> StandardisedTaskSet {
     StandardisedTaskSet::new(&TaskSet::new(tasks).unwrap())
 }
 
+/// Binary tasks on 4x4 one-channel "images" (16 features): synthetic regressions thresholded at
+/// 0 (label 1 where y > 0), training sets cut to 10..=40 rows.
+pub fn ragged_binary_image_tasks(seed: u64) -> StandardisedTaskSet {
+    let set = SyntheticConfig {
+        n_tasks: 10,
+        n_features: 16,
+        n_train: 40,
+        n_test: 20,
+        tau_within: 2.0,
+        ..Default::default()
+    }
+    .generate(&mut StdRng::seed_from_u64(seed))
+    .unwrap();
+    let label = |y: &cascade_data::DVector<f64>| y.map(|v| f64::from(u8::from(v > 0.0)));
+    let tasks = set
+        .tasks()
+        .iter()
+        .enumerate()
+        .map(|(v, t)| {
+            let n = 10 + (v * 7) % 31;
+            Task {
+                train: Split::new(
+                    t.train.x.rows(0, n).into(),
+                    label(&t.train.y.rows(0, n).into()),
+                ),
+                test: Split::new(t.test.x.clone(), label(&t.test.y)),
+                ..t.clone()
+            }
+        })
+        .collect();
+    let set = TaskSet::new(tasks)
+        .unwrap()
+        .into_binary()
+        .unwrap()
+        .with_image_shape([1, 4, 4])
+        .unwrap();
+    StandardisedTaskSet::new(&set)
+}
+
 pub const METHODS: [Method; 7] = [
     Method::Indiv,
     Method::Star,
@@ -70,6 +109,11 @@ pub fn assert_close(a: &MethodRun, b: &MethodRun, rel: f64, what: &str) {
     for (x, y) in a.tasks.iter().zip(&b.tasks) {
         assert_eq!(x.task, y.task);
         assert_eq!(x.steps, y.steps, "{what} {}", x.task);
+        assert_eq!(
+            x.test_accuracy.is_some(),
+            y.test_accuracy.is_some(),
+            "{what}"
+        );
         let tol = rel * x.test_mse.abs().max(1.0);
         assert!(
             (x.test_mse - y.test_mse).abs() <= tol,

@@ -1,0 +1,258 @@
+//! Where `run` and `plan` get their tasks: synthetic Syn-tau tasks, or real data read once and
+//! turned into a task set per repetition.
+//!
+//! What a repetition changes depends on the data: synthetic and image-pair tasks are drawn
+//! afresh (the paper's "fresh data each repetition"), a grouped CSV is split afresh into
+//! train/test, and an electricity panel is the same every time (repetitions then differ only
+//! in initialisations and random trees).
+
+use std::path::{Path, PathBuf};
+
+use cascade_data::electricity::{ElectricityConfig, load_electricity};
+use cascade_data::images::{
+    FolderOptions, ImageSet, PairFeatures, PairTasksConfig, Standardise, load_cifar10,
+    load_fashion_mnist, load_image_folder, pair_tasks,
+};
+use cascade_data::synthetic::SyntheticConfig;
+use cascade_data::tasks_csv::{TasksCsvConfig, load_tasks_csv};
+use cascade_data::{LoadedTasks, TaskSet};
+use cascade_models::ModelKind;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use crate::args::{DataArgs, SyntheticArgs};
+use crate::error::CliError;
+use crate::settings;
+
+/// The kinds `--data` accepts.
+const KINDS: &str =
+    "synthetic, electricity PATH, tasks-csv PATH, fashion-mnist DIR, cifar10 DIR, image-folder DIR";
+
+/// A task collection, ready to give each repetition its task set.
+pub enum Source {
+    /// Syn-tau tasks drawn per repetition.
+    Synthetic(SyntheticConfig),
+    /// An electricity panel: the same tasks every repetition.
+    Electricity { path: PathBuf, loaded: LoadedTasks },
+    /// A grouped CSV, split into train/test afresh per repetition.
+    TasksCsv {
+        path: PathBuf,
+        config: TasksCsvConfig,
+    },
+    /// Binary class-pair tasks drawn per repetition from an image set read once.
+    ImagePairs {
+        name: &'static str,
+        path: PathBuf,
+        images: Box<ImageSet>,
+        config: PairTasksConfig,
+    },
+}
+
+impl Source {
+    /// Reads the data named by `--data` (synthetic without it).
+    /// `seed` fixes the train/test split of an image folder that has no `train/` and `test/`.
+    pub fn from_args(
+        synthetic: &SyntheticArgs,
+        args: &DataArgs,
+        seed: u64,
+    ) -> Result<Self, CliError> {
+        let usage = |reason: String| CliError::Usage {
+            option: "--data",
+            reason,
+        };
+        let (kind, path) = match args.data.as_slice() {
+            [] => ("synthetic", None),
+            [kind] => (kind.as_str(), None),
+            [kind, path] => (kind.as_str(), Some(PathBuf::from(path))),
+            _ => return Err(usage(format!("expected KIND [PATH], one of: {KINDS}"))),
+        };
+        let kind = kind.to_ascii_lowercase();
+        if kind == "synthetic" {
+            if path.is_some() {
+                return Err(usage("synthetic data takes no PATH".into()));
+            }
+            return Ok(Source::Synthetic(settings::synthetic(synthetic)?));
+        }
+        let Some(path) = path else {
+            return Err(usage(format!("'{kind}' needs a PATH: --data {kind} PATH")));
+        };
+        match kind.as_str() {
+            "electricity" => {
+                let config = ElectricityConfig {
+                    timestamp_column: args.timestamp_column.clone(),
+                    node_column: args.node_column.clone(),
+                    value_column: args.value_column.clone(),
+                    lags: args.lags,
+                    train: parse_range("--train-range", args.train_range.as_deref())?,
+                    test: parse_range("--test-range", args.test_range.as_deref())?,
+                    max_fill_steps: args.fill_gaps,
+                    ..ElectricityConfig::default()
+                };
+                let loaded = load_electricity(&path, &config).map_err(|e| match e {
+                    // Every node skipped: say how to bridge short gaps.
+                    cascade_data::DataError::NoUsableTasks { path, message }
+                        if args.fill_gaps == 0 =>
+                    {
+                        cascade_data::DataError::NoUsableTasks {
+                            path,
+                            message: format!(
+                                "{message} (short gaps can be filled with --fill-gaps 2)"
+                            ),
+                        }
+                    }
+                    e => e,
+                })?;
+                Ok(Source::Electricity { path, loaded })
+            }
+            "tasks-csv" => {
+                let (Some(task), Some(target)) = (&args.task_column, &args.target) else {
+                    return Err(usage(
+                        "tasks-csv needs --task-column NAME and --target NAME".into(),
+                    ));
+                };
+                let config = TasksCsvConfig {
+                    features: args.feature_columns.clone(),
+                    categorical: args.categorical.clone(),
+                    test_fraction: args.test_fraction,
+                    ..TasksCsvConfig::new(task, target)
+                };
+                config.validate()?;
+                Ok(Source::TasksCsv { path, config })
+            }
+            "fashion-mnist" | "cifar10" | "image-folder" => {
+                let (name, images) = match kind.as_str() {
+                    "fashion-mnist" => ("Fashion-MNIST", load_fashion_mnist(&path)?),
+                    "cifar10" => ("CIFAR-10", load_cifar10(&path)?),
+                    _ => {
+                        // One split for every repetition, fixed by the run's seed.
+                        let mut rng = StdRng::seed_from_u64(seed);
+                        (
+                            "image folder",
+                            load_image_folder(&path, &FolderOptions::default(), &mut rng)?,
+                        )
+                    }
+                };
+                let config = PairTasksConfig {
+                    n_tasks: synthetic.tasks,
+                    n_train: synthetic.n_train,
+                    n_test: synthetic.n_test,
+                    clusters: args.pair_clusters,
+                    features: if args.pca == 0 {
+                        PairFeatures::RawPixels
+                    } else {
+                        PairFeatures::Pca {
+                            k: args.pca,
+                            fit_rows: 10_000,
+                        }
+                    },
+                    standardise: match args.pixel_scaling.as_str() {
+                        "global" => Standardise::Global,
+                        "per-pixel" => Standardise::PerPixel,
+                        other => {
+                            return Err(CliError::Usage {
+                                option: "--pixel-scaling",
+                                reason: format!("'{other}'; expected global or per-pixel"),
+                            });
+                        }
+                    },
+                };
+                config.validate(images.classes.len())?;
+                Ok(Source::ImagePairs {
+                    name,
+                    path,
+                    images: Box::new(images),
+                    config,
+                })
+            }
+            other => Err(usage(format!(
+                "unknown data '{other}'; expected one of: {KINDS}"
+            ))),
+        }
+    }
+
+    /// The task set of repetition `rep` of a run seeded by `seed`, with what was skipped and
+    /// noted while building it.
+    pub fn rep(&self, seed: u64, rep: usize) -> Result<LoadedTasks, CliError> {
+        let (data_seed, _) = settings::rep_seeds(seed, rep);
+        let mut rng = StdRng::seed_from_u64(data_seed);
+        Ok(match self {
+            Source::Synthetic(config) => LoadedTasks {
+                tasks: config.generate(&mut rng)?,
+                skipped: Vec::new(),
+                notes: Vec::new(),
+            },
+            Source::Electricity { loaded, .. } => loaded.clone(),
+            Source::TasksCsv { path, config } => load_tasks_csv(path, config, &mut rng)?.loaded,
+            Source::ImagePairs { images, config, .. } => pair_tasks(images, config, &mut rng)?,
+        })
+    }
+
+    /// The task set of repetition `rep` alone.
+    pub fn rep_tasks(&self, seed: u64, rep: usize) -> Result<TaskSet, CliError> {
+        Ok(self.rep(seed, rep)?.tasks)
+    }
+
+    /// The model used when `--model` is not given: logistic regression for binary labels,
+    /// linear regression otherwise.
+    pub fn default_model(&self) -> ModelKind {
+        match self {
+            Source::ImagePairs { .. } => ModelKind::Logistic,
+            _ => ModelKind::Linear,
+        }
+    }
+
+    /// One line saying what the data are, for the header of a results table.
+    pub fn describe(&self, tasks: &TaskSet) -> String {
+        let d = tasks.n_features();
+        match self {
+            Source::Synthetic(c) => format!(
+                "{} synthetic tasks, d = {}, tau_within = {}, tau_between = {}, sigma = {}",
+                c.n_tasks, c.n_features, c.tau_within, c.tau_between, c.sigma
+            ),
+            Source::Electricity { path, .. } => {
+                format!(
+                    "{} electricity nodes from {}, d = {d}",
+                    tasks.len(),
+                    shown(path)
+                )
+            }
+            Source::TasksCsv { path, .. } => {
+                format!("{} tasks from {}, d = {d}", tasks.len(), shown(path))
+            }
+            Source::ImagePairs {
+                name, path, config, ..
+            } => format!(
+                "{} {name} class-pair tasks from {} ({}{}), d = {d}, {} train / {} test images a task",
+                tasks.len(),
+                shown(path),
+                match config.features {
+                    PairFeatures::Pca { k, .. } => format!("PCA {k}"),
+                    PairFeatures::RawPixels => "raw pixels".into(),
+                },
+                config
+                    .clusters
+                    .map_or(String::new(), |k| format!(", {k} pair clusters")),
+                config.n_train,
+                config.n_test
+            ),
+        }
+    }
+}
+
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn parse_range(
+    option: &'static str,
+    text: Option<&str>,
+) -> Result<Option<cascade_data::electricity::DateRange>, CliError> {
+    text.map(|t| {
+        t.parse()
+            .map_err(|e: cascade_data::DataError| CliError::Usage {
+                option,
+                reason: e.to_string(),
+            })
+    })
+    .transpose()
+}

@@ -1,0 +1,217 @@
+//! End-to-end runs of the `cascade` binary on real data: the shipped electricity sample, the
+//! exam-score schools (../shared beside the repository) and Fashion-MNIST pairs (installed by
+//! `scripts/setup`), plus one-line errors for bad data paths.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn cascade() -> Command {
+    Command::cargo_bin("cascade").expect("the binary is built with the tests")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A data file that must exist (shipped, in ../shared, or installed by scripts/setup).
+fn required(path: PathBuf) -> String {
+    assert!(
+        path.exists(),
+        "{} is missing: the repository's datasets/, ../shared beside the repository, and \
+         `scripts/setup` (Fashion-MNIST) provide it",
+        path.display()
+    );
+    path.display().to_string()
+}
+
+/// Runs `cascade run ARGS --json` and returns stdout, stderr and the JSON.
+fn run(args: &[&str]) -> (String, String, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let out = cascade()
+        .arg("run")
+        .args(args)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "cascade run failed:\n{stderr}");
+    let value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    (stdout, stderr, value)
+}
+
+fn means(v: &Value, metric: &str) -> Vec<(String, f64)> {
+    v["settings"][0]["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["method"].as_str().unwrap().to_string(),
+                m[metric]["mean"].as_f64().unwrap_or(f64::NAN),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn electricity_sample_runs_with_rmse_in_data_units() {
+    let path = required(repo().join("datasets/electricity/simbench-sample.csv"));
+    let (stdout, _, v) = run(&[
+        "--data",
+        "electricity",
+        &path,
+        "--budget",
+        "300",
+        "--reps",
+        "2",
+        "--methods",
+        "indiv,star,global,mst-gradient",
+    ]);
+    assert!(stdout.contains("electricity nodes"), "{stdout}");
+    assert!(
+        v["data"].as_str().unwrap().contains("d = 54"),
+        "{}",
+        v["data"]
+    );
+    // Profiles are scaled to peak 1: every RMSE is positive and well below 1.
+    for (method, rmse) in means(&v, "rmse") {
+        assert!(rmse > 0.0 && rmse < 1.0, "{method}: rmse {rmse}");
+    }
+    assert!(v["settings"][0]["methods"][0].get("accuracy").is_none());
+}
+
+#[test]
+fn exam_schools_run_as_ragged_csv_tasks() {
+    let path = required(repo().join("../shared/datasets/schools/exam.csv"));
+    let (stdout, _, v) = run(&[
+        "--data",
+        "tasks-csv",
+        &path,
+        "--task-column",
+        "school",
+        "--target",
+        "normexam",
+        "--features",
+        "standLRT,sex,schgend,vr,intake,type,schavg",
+        "--budget",
+        "400",
+        "--reps",
+        "2",
+        "--methods",
+        "indiv,global,mst-model",
+    ]);
+    assert!(stdout.contains("tasks from"), "{stdout}");
+    // normexam is a normal score (sd about 1): a sensible model's RMSE is below 1.5.
+    for (method, rmse) in means(&v, "rmse") {
+        assert!(rmse > 0.3 && rmse < 1.5, "{method}: rmse {rmse}");
+    }
+}
+
+#[test]
+fn fashion_mnist_pairs_report_accuracy_and_warn_on_label_distances() {
+    let dir = required(PathBuf::from("/usr/share/datasets/fashion-mnist"));
+    let (stdout, stderr, v) = run(&[
+        "--data",
+        "fashion-mnist",
+        &dir,
+        "--tasks",
+        "12",
+        "--budget",
+        "60",
+        "--reps",
+        "2",
+        "--pca",
+        "20",
+        "--methods",
+        "indiv,mst-gradient,mst-kl",
+    ]);
+    assert!(stdout.contains("test accuracy"), "{stdout}");
+    assert!(
+        stderr.contains("mst-kl: distance 'kl' is the same for every pair"),
+        "{stderr}"
+    );
+    for (method, acc) in means(&v, "accuracy") {
+        // Fashion-MNIST pairs are easy: even a few steps from random weights beat chance.
+        assert!(acc > 0.5 && acc <= 1.0, "{method}: accuracy {acc}");
+    }
+}
+
+#[test]
+fn small_cnn_trains_on_raw_fashion_mnist_pairs() {
+    let dir = required(PathBuf::from("/usr/share/datasets/fashion-mnist"));
+    let (stdout, _, v) = run(&[
+        "--data",
+        "fashion-mnist",
+        &dir,
+        "--pca",
+        "0",
+        "--model",
+        "small-cnn:4",
+        "--tasks",
+        "4",
+        "--n-train",
+        "16",
+        "--n-test",
+        "32",
+        "--budget",
+        "16",
+        "--reps",
+        "1",
+        "--methods",
+        "indiv,star",
+    ]);
+    assert!(stdout.contains("raw pixels"), "{stdout}");
+    for (method, acc) in means(&v, "accuracy") {
+        assert!((0.0..=1.0).contains(&acc), "{method}: accuracy {acc}");
+    }
+}
+
+#[test]
+fn bad_data_paths_are_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.csv");
+    let bad_csv = dir.path().join("bad.csv");
+    std::fs::write(&bad_csv, "school,score,x\na,1.0,2\na,2.0,oops\nb,1,1\n").unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["electricity".into()], "needs a PATH"),
+        (vec!["parquet".into(), "x".into()], "unknown data 'parquet'"),
+        (
+            vec!["electricity".into(), missing.display().to_string()],
+            "nope.csv",
+        ),
+        (
+            vec!["tasks-csv".into(), bad_csv.display().to_string()],
+            "--task-column",
+        ),
+    ];
+    for (data, expected) in cases {
+        let out = cascade()
+            .arg("run")
+            .arg("--data")
+            .args(&data)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{data:?} should fail");
+        assert_eq!(stderr.trim().lines().count(), 1, "{data:?}: {stderr}");
+        assert!(stderr.contains(expected), "{data:?}: {stderr}");
+    }
+    // A non-numeric value in a numeric column names the file and line.
+    let out = cascade()
+        .args(["run", "--data", "tasks-csv"])
+        .arg(&bad_csv)
+        .args(["--task-column", "school", "--target", "score"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("bad.csv") && stderr.contains("line 3"),
+        "{stderr}"
+    );
+}
