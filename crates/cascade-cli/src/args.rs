@@ -164,6 +164,10 @@ pub struct DataArgs {
     /// tasks-csv: fraction of each task's rows held out for testing (seeded per repetition).
     #[arg(long, default_value_t = 0.25)]
     pub test_fraction: f64,
+    /// tasks-csv: skip (and report) tasks left with fewer training rows than this after the
+    /// split (some distances need 2 or more: mmd, mean_cov).
+    #[arg(long, default_value_t = 1)]
+    pub min_train_rows: usize,
     /// Image data: PCA components (0 = raw z-scored pixels, for small-cnn).
     #[arg(long, default_value_t = 100)]
     pub pca: usize,

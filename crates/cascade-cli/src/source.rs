@@ -114,6 +114,7 @@ impl Source {
                     features: args.feature_columns.clone(),
                     categorical: args.categorical.clone(),
                     test_fraction: args.test_fraction,
+                    min_train_rows: args.min_train_rows,
                     ..TasksCsvConfig::new(task, target)
                 };
                 config.validate()?;

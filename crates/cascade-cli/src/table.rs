@@ -53,11 +53,12 @@ pub fn results(reports: &[MethodReport]) -> Table {
             ]),
             _ => {
                 let rmse = report.rmse_stats();
+                let (m, r) = (decimals(mse.mean), decimals(rmse.mean));
                 row.extend([
-                    format!("{:.1} +- {:.1}", mse.mean, mse.std),
-                    format!("{:.1}", mse.stderr),
-                    format!("{:.3} +- {:.3}", rmse.mean, rmse.std),
-                    format!("{:.3}", rmse.stderr),
+                    format!("{:.m$} +- {:.m$}", mse.mean, mse.std),
+                    format!("{:.m$}", mse.stderr),
+                    format!("{:.r$} +- {:.r$}", rmse.mean, rmse.std),
+                    format!("{:.r$}", rmse.stderr),
                 ]);
             }
         }
@@ -73,4 +74,26 @@ pub fn results(reports: &[MethodReport]) -> Table {
         }
     }
     table
+}
+
+/// Decimals that show `value` to four significant digits (974.3, 29.52, 0.09512), at most 6.
+fn decimals(value: f64) -> usize {
+    if value == 0.0 || !value.is_finite() {
+        return 1;
+    }
+    (3 - value.abs().log10().floor() as i64).clamp(0, 6) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimals;
+
+    #[test]
+    fn four_significant_digits() {
+        assert_eq!(format!("{:.*}", decimals(974.3), 974.3), "974.3");
+        assert_eq!(format!("{:.*}", decimals(29.516), 29.516), "29.52");
+        assert_eq!(format!("{:.*}", decimals(0.095123), 0.095123), "0.09512");
+        assert_eq!(format!("{:.*}", decimals(12345.6), 12345.6), "12346");
+        assert_eq!(decimals(1e-9), 6);
+    }
 }
