@@ -317,18 +317,22 @@ struct SquaredParams(Option<Tensor<1>>);
 
 impl ModuleVisitor for SquaredParams {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        let value = param.val();
-        let t = value.dims()[0];
-        let per_task: Tensor<1> = value
-            .square()
-            .reshape([t as i32, -1])
-            .sum_dim(1)
-            .reshape([t]);
-        self.0 = Some(match self.0.take() {
-            Some(total) => total + per_task,
-            None => per_task,
-        });
+        add_squares(&mut self.0, param.val());
     }
+}
+
+/// Adds each task's sum of squares of `values` (`[T, ...]`) to `total` (`[T]`).
+fn add_squares<const D: usize>(total: &mut Option<Tensor<1>>, values: Tensor<D>) {
+    let t = values.dims()[0];
+    let per_task: Tensor<1> = values
+        .square()
+        .reshape([t as i32, -1])
+        .sum_dim(1)
+        .reshape([t]);
+    *total = Some(match total.take() {
+        Some(total) => total + per_task,
+        None => per_task,
+    });
 }
 
 /// Sums every parameter's squared gradient per task: `[T]`.
@@ -345,19 +349,9 @@ impl<'a> SquaredNorm<'a> {
 
 impl ModuleVisitor for SquaredNorm<'_> {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        let Some(grad) = param.val().grad(self.grads) else {
-            return;
-        };
-        let t = grad.dims()[0];
-        let per_task: Tensor<1> = grad
-            .square()
-            .reshape([t as i32, -1])
-            .sum_dim(1)
-            .reshape([t]);
-        self.total = Some(match self.total.take() {
-            Some(total) => total + per_task,
-            None => per_task,
-        });
+        if let Some(grad) = param.val().grad(self.grads) {
+            add_squares(&mut self.total, grad);
+        }
     }
 }
 

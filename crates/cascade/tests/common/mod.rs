@@ -13,10 +13,12 @@ use cascade_data::{Split, StandardisedTaskSet, Task, TaskSet};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-/// Synthetic tasks whose training sets are cut to 10..=40 rows: ragged, as real data is.
-pub fn ragged_tasks(seed: u64) -> StandardisedTaskSet {
+/// `n_tasks` synthetic tasks with `d` features whose training sets are cut to 10..=40 rows
+/// (ragged, as real data is), each target mapped by `target` (train and test alike).
+fn ragged(seed: u64, n_tasks: usize, d: usize, target: impl Fn(f64) -> f64) -> TaskSet {
     let set = SyntheticConfig {
-        n_tasks: 14,
+        n_tasks,
+        n_features: d,
         n_train: 40,
         n_test: 20,
         tau_within: 2.0,
@@ -30,47 +32,26 @@ pub fn ragged_tasks(seed: u64) -> StandardisedTaskSet {
         .enumerate()
         .map(|(v, t)| {
             let n = 10 + (v * 7) % 31;
+            let y: cascade_data::DVector<f64> = t.train.y.rows(0, n).into();
             Task {
-                train: Split::new(t.train.x.rows(0, n).into(), t.train.y.rows(0, n).into()),
+                train: Split::new(t.train.x.rows(0, n).into(), y.map(&target)),
+                test: Split::new(t.test.x.clone(), t.test.y.map(&target)),
                 ..t.clone()
             }
         })
         .collect();
-    StandardisedTaskSet::new(&TaskSet::new(tasks).unwrap())
+    TaskSet::new(tasks).unwrap()
 }
 
-/// Binary tasks on 4x4 one-channel "images" (16 features): synthetic regressions thresholded at
-/// 0 (label 1 where y > 0), training sets cut to 10..=40 rows.
+/// 14 synthetic regression tasks (d = 5), training sets cut to 10..=40 rows.
+pub fn ragged_tasks(seed: u64) -> StandardisedTaskSet {
+    StandardisedTaskSet::new(&ragged(seed, 14, 5, |y| y))
+}
+
+/// 10 binary tasks on 4x4 one-channel "images" (16 features): synthetic regressions
+/// thresholded at 0 (label 1 where y > 0), training sets cut to 10..=40 rows.
 pub fn ragged_binary_image_tasks(seed: u64) -> StandardisedTaskSet {
-    let set = SyntheticConfig {
-        n_tasks: 10,
-        n_features: 16,
-        n_train: 40,
-        n_test: 20,
-        tau_within: 2.0,
-        ..Default::default()
-    }
-    .generate(&mut StdRng::seed_from_u64(seed))
-    .unwrap();
-    let label = |y: &cascade_data::DVector<f64>| y.map(|v| f64::from(u8::from(v > 0.0)));
-    let tasks = set
-        .tasks()
-        .iter()
-        .enumerate()
-        .map(|(v, t)| {
-            let n = 10 + (v * 7) % 31;
-            Task {
-                train: Split::new(
-                    t.train.x.rows(0, n).into(),
-                    label(&t.train.y.rows(0, n).into()),
-                ),
-                test: Split::new(t.test.x.clone(), label(&t.test.y)),
-                ..t.clone()
-            }
-        })
-        .collect();
-    let set = TaskSet::new(tasks)
-        .unwrap()
+    let set = ragged(seed, 10, 16, |y| f64::from(u8::from(y > 0.0)))
         .into_binary()
         .unwrap()
         .with_image_shape([1, 4, 4])
