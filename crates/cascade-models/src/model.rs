@@ -116,17 +116,12 @@ impl ModelKind {
             ModelKind::Logistic => {
                 TaskModel::Logistic(LogisticModel::init(d_in, &mut rngs, device))
             }
-            ModelKind::SmallCnn { width, image } => {
-                let image = image.unwrap_or_else(|| {
-                    let side = (d_in as f64).sqrt().round() as usize;
-                    if side * side == d_in {
-                        [1, side, side]
-                    } else {
-                        [1, 1, d_in]
-                    }
-                });
-                TaskModel::SmallCnn(SmallCnn::init(image, width, &mut rngs, device))
-            }
+            ModelKind::SmallCnn { width, image } => TaskModel::SmallCnn(SmallCnn::init(
+                cnn_image(image, d_in),
+                width,
+                &mut rngs,
+                device,
+            )),
             ModelKind::Linear => TaskModel::Linear(LinearModel {
                 linear: TaskLinear::init(d_in, 1, &mut rngs, device),
             }),
@@ -154,12 +149,25 @@ impl ModelKind {
             ModelKind::ResidualMlp { hidden, .. } => d_in + 1 + mlp(hidden),
             ModelKind::Logistic => d_in,
             ModelKind::SmallCnn { width, image } => {
-                let [c, h, w] = image.unwrap_or([1, 1, d_in]);
+                let [c, h, w] = cnn_image(image, d_in);
                 let conv = |c_in: usize, c_out: usize| c_out * c_in * 9 + c_out;
                 conv(c, width) + conv(width, 2 * width) + 2 * width * (h / 4) * (w / 4) + 1
             }
         }
     }
+}
+
+/// A CNN's input shape: the one set from the data, else each row read as a one-channel square
+/// image when `d_in` is a square, and as a `1 x 1 x d_in` strip otherwise.
+fn cnn_image(image: Option<[usize; 3]>, d_in: usize) -> [usize; 3] {
+    image.unwrap_or_else(|| {
+        let side = (d_in as f64).sqrt().round() as usize;
+        if side * side == d_in {
+            [1, side, side]
+        } else {
+            [1, 1, d_in]
+        }
+    })
 }
 
 impl fmt::Display for ModelKind {
