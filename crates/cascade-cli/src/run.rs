@@ -1,5 +1,6 @@
 //! `cascade run`: compare methods over repetitions of synthetic tasks.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use cascade::experiment::{CompareConfig, MethodOutcome, Repetition, compare_grid};
@@ -95,9 +96,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let methods = settings::methods(args.methods.as_deref())?;
     // Repetition 0's tasks: their count checks the budget; what was skipped or noted while
     // reading is shown once.
-    let first = source.rep(args.method.seed, 0)?;
-    print_loading_notes(&first);
-    let n_tasks = first.tasks.len();
+    let rep0 = source.rep(args.method.seed, 0)?;
+    print_loading_notes(&rep0);
+    let n_tasks = rep0.tasks.len();
     let budgets = match &args.budgets {
         Some(budgets) if budgets.is_empty() => {
             return Err(CliError::Usage {
@@ -146,8 +147,15 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let mut done = 0;
     let outcome: Result<(), CliError> = (0..args.reps).step_by(args.stack).try_for_each(|first| {
         let reps: Vec<usize> = (first..(first + args.stack).min(args.reps)).collect();
-        let (outcomes, failure) =
-            run_chunk(args, &source, &configs, &device.device, &reps, &progress);
+        let (outcomes, failure) = run_chunk(
+            args,
+            &source,
+            &rep0.tasks,
+            &configs,
+            &device.device,
+            &reps,
+            &progress,
+        );
         for outcome in outcomes {
             if done == 0 {
                 let several = budgets.len() > 1;
@@ -179,9 +187,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
                 cascade_version: env!("CARGO_PKG_VERSION"),
                 config: args,
                 device: device.backend.to_string(),
-                data: source.describe(&first.tasks),
-                data_notes: &first.notes,
-                skipped_tasks: &first.skipped,
+                data: source.describe(&rep0.tasks),
+                data_notes: &rep0.notes,
+                skipped_tasks: &rep0.skipped,
                 wall_seconds: wall,
                 completed_reps: completed,
                 error: outcome.as_ref().err().map(|e| e.to_string()),
@@ -206,7 +214,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     for (budget, reports) in budgets.iter().zip(&reports) {
         println!(
             "{}, B = {budget}, eta = {}, model {}, {} reps, device {}",
-            source.describe(&first.tasks),
+            source.describe(&rep0.tasks),
             args.method.eta,
             configs[0].model,
             args.reps,
@@ -221,30 +229,36 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
 /// One repetition's outcomes: `[budget][method]`.
 type Grid = Vec<Vec<MethodOutcome>>;
 
-/// Runs repetitions `reps` stacked. If the stacked program fails, reruns them one at a time
-/// (the results are the same) to keep the ones that succeed and name the one that fails.
-/// Returns the finished repetitions (in order, up to the first failure; `[rep][budget][method]`)
+/// Runs repetitions `reps` stacked (`rep0` is repetition 0's task set, read already). If the
+/// stacked program fails, reruns them one at a time (the results are the same) to keep the ones
+/// that succeed and name the one that fails. Returns the finished repetitions (in order, up to the first failure; `[rep][budget][method]`)
 /// and the failure.
 fn run_chunk(
     args: &RunArgs,
     source: &Source,
+    rep0: &TaskSet,
     configs: &[CompareConfig],
     device: &Device,
     reps: &[usize],
     progress: &Progress,
 ) -> (Vec<Grid>, Option<CliError>) {
     let compare = |reps: &[usize]| -> Result<Vec<Grid>, CliError> {
-        let sets: Vec<TaskSet> = reps
+        // Repetition 0 was read once already (its count checks the budget): reuse it rather
+        // than draw it again (a PCA fit, a CSV parse).
+        let sets: Vec<Cow<TaskSet>> = reps
             .iter()
-            .map(|&r| source.rep_tasks(args.method.seed, r))
-            .collect::<Result<_, _>>()?;
+            .map(|&r| match r {
+                0 => Ok(Cow::Borrowed(rep0)),
+                _ => source.rep_tasks(args.method.seed, r).map(Cow::Owned),
+            })
+            .collect::<Result<_, CliError>>()?;
         let labels: Vec<String> = reps.iter().map(|r| format!("rep {}", r + 1)).collect();
         let repetitions: Vec<Repetition> = sets
             .iter()
             .zip(reps)
             .zip(&labels)
             .map(|((set, &r), label)| Repetition {
-                set,
+                set: set.as_ref(),
                 seed: settings::rep_seeds(args.method.seed, r).1,
                 label,
             })
