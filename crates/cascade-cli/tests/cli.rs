@@ -1,12 +1,10 @@
 //! End-to-end tests of the `cascade` binary: small runs, the JSON it writes, and one-line
 //! errors with a non-zero exit for bad input.
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
 
-fn cascade() -> Command {
-    Command::cargo_bin("cascade").expect("the binary is built with the tests")
-}
+use common::{cascade, run_with_json};
+use serde_json::Value;
 
 /// A small, fast configuration: 12 tasks, 3 repetitions.
 const SMALL: &[&str] = &[
@@ -210,21 +208,8 @@ fn a_failed_run_still_writes_the_finished_repetitions() {
 
 /// Runs `cascade run ARGS --json DIR/NAME`, asserts success, and returns stdout and the JSON.
 fn run_json(dir: &std::path::Path, name: &str, args: &[&str]) -> (String, Value) {
-    let path = dir.join(name);
-    let out = cascade()
-        .arg("run")
-        .args(args)
-        .arg("--json")
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    (String::from_utf8_lossy(&out.stdout).into_owned(), json)
+    let (stdout, _, json) = run_with_json(args, &dir.join(name));
+    (stdout, json)
 }
 
 /// Asserts that two settings' method lists agree method by method: same names and steps, and

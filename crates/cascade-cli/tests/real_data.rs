@@ -4,12 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
 
-fn cascade() -> Command {
-    Command::cargo_bin("cascade").expect("the binary is built with the tests")
-}
+use common::{cascade, run_with_json};
+use serde_json::Value;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -29,19 +27,7 @@ fn required(path: PathBuf) -> String {
 /// Runs `cascade run ARGS --json` and returns stdout, stderr and the JSON.
 fn run(args: &[&str]) -> (String, String, Value) {
     let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("r.json");
-    let out = cascade()
-        .arg("run")
-        .args(args)
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "cascade run failed:\n{stderr}");
-    let value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
-    (stdout, stderr, value)
+    run_with_json(args, &dir.path().join("r.json"))
 }
 
 fn means(v: &Value, metric: &str) -> Vec<(String, f64)> {

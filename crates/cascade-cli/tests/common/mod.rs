@@ -1,0 +1,28 @@
+//! Helpers shared by the end-to-end tests of the `cascade` binary.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The `cascade` binary built with the tests.
+pub fn cascade() -> Command {
+    Command::cargo_bin("cascade").expect("the binary is built with the tests")
+}
+
+/// Runs `cascade run ARGS --json PATH`, asserts that it succeeded (showing its stderr if not),
+/// and returns its stdout, its stderr and the JSON it wrote.
+pub fn run_with_json(args: &[&str], path: &Path) -> (String, String, Value) {
+    let out = cascade()
+        .arg("run")
+        .args(args)
+        .arg("--json")
+        .arg(path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "cascade run failed:\n{stderr}");
+    let json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    (stdout, stderr, json)
+}
