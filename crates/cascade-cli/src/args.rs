@@ -26,6 +26,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Time the per-task reference executor against the batched one on synthetic tasks.
     Bench(BenchArgs),
+    /// Run a grid of settings x methods x repetitions from a TOML/JSON file or a built-in
+    /// preset, resumably, into a directory of results, tables and plots.
+    Grid(GridArgs),
 }
 
 /// The synthetic Syn-tau tasks (SPEC 6); defaults are the paper's figure settings.
@@ -230,6 +233,45 @@ pub struct PlanArgs {
     /// Write the plan as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GridArgs {
+    /// The grid file (TOML, or JSON if it ends in .json): top-level `reps`, `stack`, `seed`,
+    /// `metric`; `[base]`, any `cascade run` option without its dashes; `[axes]`, options with
+    /// a list of values, whose every combination is one setting.
+    #[arg(conflicts_with = "preset")]
+    pub config: Option<PathBuf>,
+    /// A built-in grid instead of a file (see --list-presets).
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// The results directory. Rerunning the same command into it resumes where it stopped.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Repetitions per setting (overrides the grid's `reps`).
+    #[arg(long)]
+    pub reps: Option<usize>,
+    /// Repetitions trained together as one program, and saved together as one cell
+    /// (overrides the grid's `stack`).
+    #[arg(long)]
+    pub stack: Option<usize>,
+    /// Compute device for every setting (overrides the grid's `device`).
+    #[arg(long)]
+    pub device: Option<String>,
+    /// Replace the PATH of the grid's `data = [KIND, PATH]` (e.g. where a preset's dataset
+    /// lives on this machine).
+    #[arg(long)]
+    pub data_path: Option<PathBuf>,
+    /// List the built-in presets and exit.
+    #[arg(long)]
+    pub list_presets: bool,
+    /// Print the grid file (of --preset or CONFIG, after --reps/--stack/--device/--data-path)
+    /// and exit: a starting point for your own grid.
+    #[arg(long)]
+    pub print_config: bool,
+    /// Skip the figures in DIR/plots.
+    #[arg(long)]
+    pub no_plots: bool,
 }
 
 #[derive(Debug, Clone, Args, Serialize)]

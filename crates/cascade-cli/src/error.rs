@@ -33,6 +33,18 @@ pub enum CliError {
         #[source]
         source: Box<CliError>,
     },
+    /// A grid file, preset or results folder is unusable.
+    #[error("grid '{origin}': {reason}")]
+    Grid { origin: String, reason: String },
+    /// The user stopped a grid (Ctrl-C); its finished cells are saved.
+    #[error(
+        "interrupted: {saved} of {total} cells are saved in '{dir}'; run the same command again to resume"
+    )]
+    Interrupted {
+        saved: usize,
+        total: usize,
+        dir: PathBuf,
+    },
     /// A value could not be turned into JSON.
     #[error("cannot serialise the results to JSON: {0}")]
     Json(#[from] serde_json::Error),

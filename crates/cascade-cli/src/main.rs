@@ -3,6 +3,7 @@
 mod args;
 mod bench;
 mod error;
+mod grid;
 mod notes;
 mod output;
 mod peak_memory;
@@ -42,9 +43,15 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Plan(args) => plan_cmd::plan(args),
         Command::Bench(args) => bench::bench(args),
+        Command::Grid(args) => grid::grid(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e @ error::CliError::Interrupted { .. }) => {
+            eprintln!("{e}");
+            // The shell's code for a SIGINT stop.
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE

@@ -26,7 +26,7 @@ pub fn print_plan_notes(plan: &Plan) {
 }
 
 /// One plan's notes as `warning:` lines; `budget` is named in budget-dependent notes.
-fn plan_warnings(plan: &Plan, budget: Option<usize>) -> impl Iterator<Item = String> + '_ {
+pub fn plan_warnings(plan: &Plan, budget: Option<usize>) -> impl Iterator<Item = String> + '_ {
     plan.notes.iter().map(move |note| {
         let setting = match (note, budget) {
             (PlanNote::ZeroStepTasks { .. }, Some(b)) => format!(" (B = {b})"),

@@ -148,13 +148,13 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let outcome: Result<(), CliError> = (0..args.reps).step_by(args.stack).try_for_each(|first| {
         let reps: Vec<usize> = (first..(first + args.stack).min(args.reps)).collect();
         let (outcomes, failure) = run_chunk(
-            args,
+            args.method.seed,
             &source,
             &rep0.tasks,
             &configs,
             &device.device,
             &reps,
-            &progress,
+            &|first, what| progress.step(first, what),
         );
         for outcome in outcomes {
             if done == 0 {
@@ -226,30 +226,32 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// One repetition's outcomes: `[budget][method]`.
-type Grid = Vec<Vec<MethodOutcome>>;
+/// One repetition's outcomes: `[setting][method]`.
+pub type RepOutcomes = Vec<Vec<MethodOutcome>>;
 
-/// Runs repetitions `reps` stacked (`rep0` is repetition 0's task set, read already). If the
-/// stacked program fails, reruns them one at a time (the results are the same) to keep the ones
-/// that succeed and name the one that fails. Returns the finished repetitions (in order, up to the first failure; `[rep][budget][method]`)
-/// and the failure.
-fn run_chunk(
-    args: &RunArgs,
+/// Runs repetitions `reps` of a run seeded by `seed`, stacked as one program (`rep0` is
+/// repetition 0's task set, read already). If the stacked program fails, reruns them one at a
+/// time (the results are the same) to keep the ones that succeed and name the one that fails.
+/// Returns the finished repetitions (in order, up to the first failure;
+/// `[rep][setting][method]`) and the failure. `progress` hears the first repetition of the
+/// program and what it is doing.
+pub fn run_chunk(
+    seed: u64,
     source: &Source,
     rep0: &TaskSet,
     configs: &[CompareConfig],
     device: &Device,
     reps: &[usize],
-    progress: &Progress,
-) -> (Vec<Grid>, Option<CliError>) {
-    let compare = |reps: &[usize]| -> Result<Vec<Grid>, CliError> {
+    progress: &dyn Fn(usize, cascade::experiment::Progress),
+) -> (Vec<RepOutcomes>, Option<CliError>) {
+    let compare = |reps: &[usize]| -> Result<Vec<RepOutcomes>, CliError> {
         // Repetition 0 was read once already (its count checks the budget): reuse it rather
         // than draw it again (a PCA fit, a CSV parse).
         let sets: Vec<Cow<TaskSet>> = reps
             .iter()
             .map(|&r| match r {
                 0 => Ok(Cow::Borrowed(rep0)),
-                _ => source.rep_tasks(args.method.seed, r).map(Cow::Owned),
+                _ => source.rep_tasks(seed, r).map(Cow::Owned),
             })
             .collect::<Result<_, CliError>>()?;
         let labels: Vec<String> = reps.iter().map(|r| format!("rep {}", r + 1)).collect();
@@ -259,12 +261,12 @@ fn run_chunk(
             .zip(&labels)
             .map(|((set, &r), label)| Repetition {
                 set: set.as_ref(),
-                seed: settings::rep_seeds(args.method.seed, r).1,
+                seed: settings::rep_seeds(seed, r).1,
                 label,
             })
             .collect();
         Ok(compare_grid(&repetitions, configs, device, |p| {
-            progress.step(reps[0], p)
+            progress(reps[0], p)
         })?)
     };
     let in_rep = |rep: usize, error: CliError| CliError::InRepetition {
