@@ -7,6 +7,9 @@ mod notes;
 mod output;
 mod peak_memory;
 mod plan_cmd;
+// Not called yet: the run and compare commands will write their figures through it.
+#[allow(dead_code, unused_imports)]
+mod plots;
 mod progress;
 mod run;
 mod settings;
