@@ -45,6 +45,9 @@ pub enum CliError {
         total: usize,
         dir: PathBuf,
     },
+    /// A figure could not be drawn or written.
+    #[error("cannot draw '{path}': {reason}")]
+    Plot { path: PathBuf, reason: String },
     /// A value could not be turned into JSON.
     #[error("cannot serialise the results to JSON: {0}")]
     Json(#[from] serde_json::Error),

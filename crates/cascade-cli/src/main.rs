@@ -8,6 +8,8 @@ mod notes;
 mod output;
 mod peak_memory;
 mod plan_cmd;
+// Not called yet: the run and compare commands will write their figures through it.
+mod plots;
 mod progress;
 mod run;
 mod settings;

@@ -212,6 +212,19 @@ fn a_grid_writes_results_csv_and_a_marked_table() {
             Some(&*budget.to_string())
         );
     }
+    // Figures: the methods of every setting, error against budget per tau, a tree per setting.
+    let plots = out.join("plots");
+    for stem in ["methods", "budget-tau-within-2", "budget-tau-within-10"] {
+        for ext in ["png", "svg"] {
+            assert!(plots.join(format!("{stem}.{ext}")).exists(), "{stem}.{ext}");
+        }
+    }
+    let trees = std::fs::read_dir(&plots)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("tree-"))
+        .count();
+    assert_eq!(trees, 2 * 4, "a PNG and an SVG tree per setting");
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
     let mut lines = csv.lines();
     assert!(

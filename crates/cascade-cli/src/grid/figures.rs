@@ -15,7 +15,11 @@ pub fn draw_all(dir: &Path, results: &[SettingResult], metric: Metric) -> Result
         path: dir.to_path_buf(),
         source,
     })?;
-    let scale = if metric == Metric::Accuracy { 100.0 } else { 1.0 };
+    let scale = if metric == Metric::Accuracy {
+        100.0
+    } else {
+        1.0
+    };
     let mut written = 0;
     for setting in results {
         if let Some((method, tree)) = best_tree(setting, metric) {
@@ -44,7 +48,10 @@ pub fn draw_all(dir: &Path, results: &[SettingResult], metric: Metric) -> Result
                 .collect(),
         })
         .collect();
-    let title = format!("{} by method (mean +- std over repetitions)", metric.label());
+    let title = format!(
+        "{} by method (mean +- std over repetitions)",
+        metric.label()
+    );
     written += plots::grouped_bars(&dir.join("methods"), &title, metric.label(), &groups)?.len();
     for (label, settings) in budget_lines(results) {
         if settings.len() < 2 {
@@ -69,7 +76,10 @@ pub fn draw_all(dir: &Path, results: &[SettingResult], metric: Metric) -> Result
             })
             .collect();
         let (stem, title) = match label.as_str() {
-            "all" => ("budget".to_string(), format!("{} against the budget", metric.label())),
+            "all" => (
+                "budget".to_string(),
+                format!("{} against the budget", metric.label()),
+            ),
             _ => (
                 format!("budget-{}", slug(&label)),
                 format!("{} against the budget, {label}", metric.label()),
@@ -81,10 +91,7 @@ pub fn draw_all(dir: &Path, results: &[SettingResult], metric: Metric) -> Result
 }
 
 /// The tree of the setting's best method that has one (not Indiv's forest, not Global).
-fn best_tree(
-    setting: &SettingResult,
-    metric: Metric,
-) -> Option<(&str, &super::store::TreeRecord)> {
+fn best_tree(setting: &SettingResult, metric: Metric) -> Option<(&str, &super::store::TreeRecord)> {
     setting
         .methods
         .iter()
@@ -130,7 +137,13 @@ fn slug(label: &str) -> String {
         .split(", ")
         .map(|part| {
             part.chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '-' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '.' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
                 .collect::<String>()
         })
         .collect::<Vec<_>>()

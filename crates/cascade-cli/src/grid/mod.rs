@@ -6,7 +6,7 @@
 //! and with the batched executor train as one program. A *cell* is a group x a block of
 //! `stack` repetitions; it is the unit that is computed, saved and skipped on resume.
 
-// TEMP mod figures;
+mod figures;
 mod interrupt;
 mod paired;
 mod presets;
@@ -97,8 +97,11 @@ pub fn grid(args: &GridArgs) -> Result<(), CliError> {
     let results = results::summarise(&settings, &cells, file.reps, metric)?;
     let table = report::write_all(&store, &origin, &file, metric, &results, compute_seconds)?;
     if !args.no_plots {
-        // TEMP let written = figures::draw_all(&store.path("plots"), &results, metric)?;
-        // TEMP eprintln!("{written} figures written to {}", store.path("plots").display());
+        let written = figures::draw_all(&store.path("plots"), &results, metric)?;
+        eprintln!(
+            "{written} figures written to {}",
+            store.path("plots").display()
+        );
     }
     println!("{table}");
     eprintln!(
