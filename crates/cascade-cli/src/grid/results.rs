@@ -116,9 +116,7 @@ pub fn summarise(
         .iter()
         .enumerate()
         .map(|(index, setting)| {
-            // (method, values per rep, tree, notes), filled cell by cell in repetition order.
-            let mut methods: Vec<(String, Vec<RepResult>, Option<TreeRecord>, Vec<String>)> =
-                Vec::new();
+            let mut methods: Vec<Collected> = Vec::new();
             let (mut data, mut tasks) = (String::new(), 0);
             for cell in &ordered {
                 for part in cell.settings.iter().filter(|s| s.setting == index) {
@@ -126,20 +124,23 @@ pub fn summarise(
                         (data, tasks) = (cell.data.clone(), cell.tasks);
                     }
                     for m in &part.methods {
-                        let slot = match methods.iter().position(|(name, ..)| *name == m.method) {
+                        let slot = match methods.iter().position(|c| c.method == m.method) {
                             Some(i) => i,
                             None => {
-                                methods.push((m.method.clone(), Vec::new(), None, Vec::new()));
+                                methods.push(Collected {
+                                    method: m.method.clone(),
+                                    ..Collected::default()
+                                });
                                 methods.len() - 1
                             }
                         };
                         let entry = &mut methods[slot];
-                        entry.1.extend(m.reps.iter().cloned());
+                        entry.reps.extend(m.reps.iter().cloned());
                         if m.tree.is_some() {
-                            entry.2 = m.tree.clone();
+                            entry.tree = m.tree.clone();
                         }
-                        if entry.3.is_empty() {
-                            entry.3 = m.notes.clone();
+                        if entry.notes.is_empty() {
+                            entry.notes = m.notes.clone();
                         }
                     }
                 }
@@ -154,7 +155,13 @@ pub fn summarise(
             }
             let budget = setting.args.method.budget;
             let mut results = Vec::with_capacity(methods.len());
-            for (method, values, tree, notes) in methods {
+            for Collected {
+                method,
+                reps: values,
+                tree,
+                notes,
+            } in methods
+            {
                 if values.len() != reps {
                     return Err(incomplete(format!(
                         "{method} has {} of {reps} repetitions",
@@ -195,6 +202,15 @@ pub fn summarise(
             })
         })
         .collect()
+}
+
+/// One method's values gathered from the cells, in repetition order.
+#[derive(Default)]
+struct Collected {
+    method: String,
+    reps: Vec<RepResult>,
+    tree: Option<TreeRecord>,
+    notes: Vec<String>,
 }
 
 fn method_result(

@@ -10,6 +10,8 @@ pub fn cascade() -> Command {
     Command::cargo_bin("cascade").expect("the binary is built with the tests")
 }
 
+// Not every test binary that includes this module uses every helper.
+#[allow(dead_code)]
 /// Runs `cascade run ARGS --json PATH`, asserts that it succeeded (showing its stderr if not),
 /// and returns its stdout, its stderr and the JSON it wrote.
 pub fn run_with_json(args: &[&str], path: &Path) -> (String, String, Value) {
