@@ -312,3 +312,12 @@ impl BenchArgs {
         self.method.clone()
     }
 }
+
+/// The first non-empty line of a clap error: what is wrong, without the usage block.
+pub fn first_line(error: &clap::Error) -> String {
+    let text = error.render().to_string();
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid arguments")
+        .to_string()
+}

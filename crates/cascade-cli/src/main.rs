@@ -32,12 +32,7 @@ fn main() -> ExitCode {
         Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
         Err(e) => {
             // clap's own rendering adds a usage block; keep to the one line that says what is wrong.
-            let text = e.render().to_string();
-            let line = text
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            eprintln!("{line} (see `cascade --help`)");
+            eprintln!("{} (see `cascade --help`)", args::first_line(&e));
             return ExitCode::from(2);
         }
     };

@@ -175,39 +175,21 @@ pub fn markdown(
             ""
         },
     );
-    out += &row(std::iter::once("setting").chain(methods.iter().copied()));
-    out += &row(std::iter::repeat_n("---", methods.len() + 1));
-    for setting in results {
-        let cells: Vec<String> = setting
-            .methods
-            .iter()
-            .map(|m| metric_cell(m, setting, metric))
-            .collect();
-        out +=
-            &row(std::iter::once(setting.label.as_str()).chain(cells.iter().map(String::as_str)));
-    }
+    out += &settings_table(&methods, results, |m, setting| {
+        metric_cell(m, setting, metric)
+    });
     out += "\n## Cost\n\nGradient steps used (most over repetitions; never above B) and wall-clock \
             seconds per repetition, per method (training and evaluation; not the distances). With the \
             batched executor the tasks of a tree level train as one program, and its time is \
             shared out over them by their steps.\n\n";
-    out += &row(std::iter::once("setting").chain(methods.iter().copied()));
-    out += &row(std::iter::repeat_n("---", methods.len() + 1));
-    for setting in results {
-        let cells: Vec<String> = setting
-            .methods
-            .iter()
-            .map(|m| {
-                format!(
-                    "{} / {} steps, {}",
-                    m.cost.steps_max,
-                    m.cost.budget,
-                    seconds(m.cost.seconds_per_rep)
-                )
-            })
-            .collect();
-        out +=
-            &row(std::iter::once(setting.label.as_str()).chain(cells.iter().map(String::as_str)));
-    }
+    out += &settings_table(&methods, results, |m, _| {
+        format!(
+            "{} / {} steps, {}",
+            m.cost.steps_max,
+            m.cost.budget,
+            seconds(m.cost.seconds_per_rep)
+        )
+    });
     out += &format!("\nCompute time over all cells: {compute_seconds:.1} s.\n");
     let notes: Vec<String> = results
         .iter()
@@ -236,6 +218,22 @@ fn seconds(x: f64) -> String {
     } else {
         format!("{:.0} us", x * 1e6)
     }
+}
+
+/// A Markdown table: a row per setting, a column per method, `cell` filling each.
+fn settings_table(
+    methods: &[&str],
+    results: &[SettingResult],
+    cell: impl Fn(&MethodResult, &SettingResult) -> String,
+) -> String {
+    let mut out = row(std::iter::once("setting").chain(methods.iter().copied()));
+    out += &row(std::iter::repeat_n("---", methods.len() + 1));
+    for setting in results {
+        let cells: Vec<String> = setting.methods.iter().map(|m| cell(m, setting)).collect();
+        out +=
+            &row(std::iter::once(setting.label.as_str()).chain(cells.iter().map(String::as_str)));
+    }
+    out
 }
 
 fn row<'a>(cells: impl Iterator<Item = &'a str>) -> String {

@@ -354,14 +354,9 @@ fn parse_run(argv: &[String]) -> Result<RunArgs, String> {
             command: Command::Run(args),
         }) => Ok(args),
         Ok(_) => Err("not a run".into()),
-        Err(e) => {
-            let text = e.render().to_string();
-            let line = text
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid option");
-            Err(line.trim_start_matches("error: ").to_string())
-        }
+        Err(e) => Err(crate::args::first_line(&e)
+            .trim_start_matches("error: ")
+            .to_string()),
     }
 }
 
