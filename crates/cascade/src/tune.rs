@@ -64,7 +64,7 @@ impl Dim {
     }
 
     /// `x` mapped to `[0, 1]` (clamped).
-    fn to_unit(&self, x: f64) -> f64 {
+    fn unit_of(&self, x: f64) -> f64 {
         let u = if self.log {
             (x.ln() - self.low.ln()) / (self.high.ln() - self.low.ln())
         } else {
@@ -74,7 +74,7 @@ impl Dim {
     }
 
     /// `u` in `[0, 1]` mapped back into `[low, high]`.
-    fn from_unit(&self, u: f64) -> f64 {
+    fn value_at(&self, u: f64) -> f64 {
         let x = if self.log {
             (self.low.ln() + u * (self.high.ln() - self.low.ln())).exp()
         } else {
@@ -252,7 +252,7 @@ impl Tuner {
         self.dims
             .iter()
             .zip(unit)
-            .map(|(dim, u)| dim.from_unit(u))
+            .map(|(dim, u)| dim.value_at(u))
             .collect()
     }
 
@@ -293,7 +293,7 @@ impl Tuner {
         let fit = |rows: &[usize], d: usize| {
             let points: Vec<f64> = rows
                 .iter()
-                .map(|&i| self.dims[d].to_unit(self.trials[i].params[d]))
+                .map(|&i| self.dims[d].unit_of(self.trials[i].params[d]))
                 .collect();
             Parzen::fit(&points)
         };
