@@ -12,6 +12,7 @@ mod run;
 mod settings;
 mod source;
 mod table;
+mod tune;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Plan(args) => plan_cmd::plan(args),
         Command::Bench(args) => bench::bench(args),
+        Command::Tune(args) => tune::tune(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -77,7 +77,7 @@ pub fn results(reports: &[MethodReport]) -> Table {
 }
 
 /// Decimals that show `value` to four significant digits (974.3, 29.52, 0.09512), at most 6.
-fn decimals(value: f64) -> usize {
+pub fn decimals(value: f64) -> usize {
     if value == 0.0 || !value.is_finite() {
         return 1;
     }
