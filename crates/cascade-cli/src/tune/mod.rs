@@ -32,10 +32,11 @@ use setup::SearchSetup;
 /// Tunes every method, tests the tuned methods, prints the tables and writes the JSON if asked.
 pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
     let seed = args.method.seed;
-    let source = Source::from_args(&args.data, &args.source, seed)?;
-    setup::check_source(&source)?;
+    // The options first, so that a typo costs no data loading.
     let methods = settings::methods(Some(&args.methods))?;
     let search_setup = SearchSetup::from_args(args)?;
+    let source = Source::from_args(&args.data, &args.source, seed)?;
+    setup::check_source(&source)?;
     let rep0 = source.rep(seed, 0)?;
     print_loading_notes(&rep0);
     let n_tasks = rep0.tasks.len();
