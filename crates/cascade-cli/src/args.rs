@@ -29,6 +29,10 @@ pub enum Command {
     /// Run a grid of settings x methods x repetitions from a TOML/JSON file or a built-in
     /// preset, resumably, into a directory of results, tables and plots.
     Grid(GridArgs),
+    /// Tune each method's learning rate eta and seed fraction f on validation rows held out
+    /// from the training data, then compare the tuned methods on the test data.
+    #[command(allow_negative_numbers = true)]
+    Tune(TuneArgs),
 }
 
 /// The synthetic Syn-tau tasks (SPEC 6); defaults are the paper's figure settings.
@@ -320,4 +324,51 @@ pub fn first_line(error: &clap::Error) -> String {
         .find(|l| !l.trim().is_empty())
         .unwrap_or("invalid arguments")
         .to_string()
+}
+
+/// `cascade tune`: the data and method settings of `run`, except that `--eta` and
+/// `--seed-fraction` are searched per method instead of fixed.
+#[derive(Debug, Clone, Args, Serialize)]
+pub struct TuneArgs {
+    #[command(flatten)]
+    pub data: SyntheticArgs,
+    #[command(flatten)]
+    pub source: DataArgs,
+    #[command(flatten)]
+    pub method: MethodArgs,
+    /// Comma-separated methods, each tuned on its own (names as for `run`).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "indiv,star,randtree,mst-gradient,mst-model"
+    )]
+    pub methods: Vec<String>,
+    /// Trials (evaluated settings) per method.
+    #[arg(long, default_value_t = 30)]
+    pub trials: usize,
+    /// Search: tpe (random for the first 10 trials, then a Parzen-estimator search) or random.
+    #[arg(long, default_value = "tpe")]
+    pub search: String,
+    /// Learning-rate range LO..HI, searched on a log scale.
+    #[arg(long, default_value = "1e-4..1")]
+    pub eta_range: String,
+    /// Seed-fraction range LO..HI (linear scale). Methods without a root seed phase (indiv,
+    /// global) tune eta only.
+    #[arg(long, default_value = "0.01..0.5")]
+    pub seed_fraction_range: String,
+    /// Fraction of each task's training rows held out as validation rows while tuning.
+    #[arg(long, default_value_t = 0.25)]
+    pub validation_fraction: f64,
+    /// Repetitions (fresh data, disjoint from the test repetitions) averaged per trial.
+    #[arg(long, default_value_t = 3)]
+    pub tune_reps: usize,
+    /// Test repetitions of the final comparison, each with fresh data.
+    #[arg(long, default_value_t = 10)]
+    pub reps: usize,
+    /// How many test repetitions train together as one batched program.
+    #[arg(long, default_value_t = 10)]
+    pub stack: usize,
+    /// Also write the configuration, every trial and the test results as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
 }

@@ -51,4 +51,12 @@ pub enum CliError {
     /// A value could not be turned into JSON.
     #[error("cannot serialise the results to JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// A run took more gradient steps than the budget allows (a bug: never expected).
+    #[error("{method} used {steps} gradient steps in {what}, more than the budget B = {budget}")]
+    OverBudget {
+        method: String,
+        what: String,
+        steps: usize,
+        budget: usize,
+    },
 }

@@ -8,13 +8,13 @@ mod notes;
 mod output;
 mod peak_memory;
 mod plan_cmd;
-// Not called yet: the run and compare commands will write their figures through it.
 mod plots;
 mod progress;
 mod run;
 mod settings;
 mod source;
 mod table;
+mod tune;
 
 use std::process::ExitCode;
 
@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         Command::Plan(args) => plan_cmd::plan(args),
         Command::Bench(args) => bench::bench(args),
         Command::Grid(args) => grid::grid(args),
+        Command::Tune(args) => tune::tune(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

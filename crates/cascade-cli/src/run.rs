@@ -46,7 +46,7 @@ struct SettingJson<'a> {
 /// One method: each metric's statistics over repetitions with the per-repetition values, the
 /// cost per repetition, and the per-task results of the last repetition.
 #[derive(Serialize)]
-struct MethodJson<'a> {
+pub struct MethodJson<'a> {
     method: String,
     mse: MetricJson<'a>,
     rmse: MetricJson<'a>,
@@ -59,15 +59,17 @@ struct MethodJson<'a> {
     notes: &'a [cascade::plan::PlanNote],
 }
 
+/// A metric's statistics over repetitions, and its value in each.
 #[derive(Serialize)]
-struct MetricJson<'a> {
+pub struct MetricJson<'a> {
     #[serde(flatten)]
     stats: Stats,
     per_rep: &'a [f64],
 }
 
 impl<'a> MethodJson<'a> {
-    fn new(report: &'a MethodReport) -> Self {
+    /// The JSON view of `report`.
+    pub fn new(report: &'a MethodReport) -> Self {
         Self {
             method: report.method.to_string(),
             mse: MetricJson {
@@ -138,48 +140,34 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         });
     }
     let start = Instant::now();
-    // reports[s][m]: budget s, method m.
-    let mut reports: Vec<Vec<MethodReport>> = configs
-        .iter()
-        .map(|c| c.methods.iter().map(|&m| MethodReport::new(m)).collect())
-        .collect();
     let progress = Progress::new(args.reps);
-    let mut done = 0;
-    let outcome: Result<(), CliError> = (0..args.reps).step_by(args.stack).try_for_each(|first| {
-        let reps: Vec<usize> = (first..(first + args.stack).min(args.reps)).collect();
-        let (outcomes, failure) = run_chunk(
-            args.method.seed,
+    let several = budgets.len() > 1;
+    let results =
+        compare_over_reps(
             &source,
             &rep0.tasks,
             &configs,
             &device.device,
-            &reps,
-            &|first, what| progress.step(first, what),
+            Reps {
+                seed: args.method.seed,
+                count: args.reps,
+                stack: args.stack,
+            },
+            &progress,
+            |first| {
+                print_notes(first.iter().zip(&budgets).flat_map(|(setting, &b)| {
+                    setting.iter().map(move |m| (m, several.then_some(b)))
+                }))
+            },
         );
-        for outcome in outcomes {
-            if done == 0 {
-                let several = budgets.len() > 1;
-                progress.suspend(|| {
-                    print_notes(outcome.iter().zip(&budgets).flat_map(|(setting, &b)| {
-                        setting.iter().map(move |m| (m, several.then_some(b)))
-                    }))
-                });
-            }
-            for (setting_reports, setting) in reports.iter_mut().zip(&outcome) {
-                for (report, method) in setting_reports.iter_mut().zip(setting) {
-                    report.push(method);
-                }
-            }
-            done += 1;
-        }
-        if failure.is_none() || done > first {
-            progress.reps_done(done);
-        }
-        failure.map_or(Ok(()), Err)
-    });
     progress.finish();
+    let RepResults {
+        reports,
+        completed,
+        error,
+    } = results;
+    let outcome = error.map_or(Ok(()), Err);
     let wall = start.elapsed().as_secs_f64();
-    let completed = done;
     if let Some(path) = &args.json {
         // Written even when a repetition failed, so finished repetitions are never lost.
         if outcome.is_ok() || completed > 0 {
@@ -228,6 +216,79 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
 
 /// One repetition's outcomes: `[setting][method]`.
 pub type RepOutcomes = Vec<Vec<MethodOutcome>>;
+
+/// Which repetitions to run, and how many train together as one batched program.
+#[derive(Debug, Clone, Copy)]
+pub struct Reps {
+    /// The run's master seed (each repetition's seeds derive from it).
+    pub seed: u64,
+    /// Repetitions 0..count.
+    pub count: usize,
+    /// Repetitions per batched program.
+    pub stack: usize,
+}
+
+/// What [`compare_over_reps`] returns.
+pub struct RepResults {
+    /// `reports[s][m]`: setting `s`, method `m`, over the finished repetitions.
+    pub reports: Vec<Vec<MethodReport>>,
+    /// Repetitions finished (fewer than asked when one failed).
+    pub completed: usize,
+    /// The failure that stopped the run, if any.
+    pub error: Option<CliError>,
+}
+
+/// Runs repetitions `0..reps.count` of every setting in `configs` on `source` (`rep0` is
+/// repetition 0's task set, read already), `reps.stack` repetitions per batched program,
+/// reporting to `progress`; `on_first` sees the first finished repetition's outcomes (to show
+/// its plans' notes once). Stops at the first repetition that fails and keeps the ones before.
+pub fn compare_over_reps(
+    source: &Source,
+    rep0: &TaskSet,
+    configs: &[CompareConfig],
+    device: &Device,
+    reps: Reps,
+    progress: &Progress,
+    mut on_first: impl FnMut(&RepOutcomes),
+) -> RepResults {
+    let mut reports: Vec<Vec<MethodReport>> = configs
+        .iter()
+        .map(|c| c.methods.iter().map(|&m| MethodReport::new(m)).collect())
+        .collect();
+    let mut done = 0;
+    let outcome: Result<(), CliError> = (0..reps.count).step_by(reps.stack).try_for_each(|first| {
+        let chunk: Vec<usize> = (first..(first + reps.stack).min(reps.count)).collect();
+        let (outcomes, failure) = run_chunk(
+            reps.seed,
+            source,
+            rep0,
+            configs,
+            device,
+            &chunk,
+            &|first, what| progress.step(first, what),
+        );
+        for outcome in outcomes {
+            if done == 0 {
+                progress.suspend(|| on_first(&outcome));
+            }
+            for (setting_reports, setting) in reports.iter_mut().zip(&outcome) {
+                for (report, method) in setting_reports.iter_mut().zip(setting) {
+                    report.push(method);
+                }
+            }
+            done += 1;
+        }
+        if failure.is_none() || done > first {
+            progress.reps_done(done);
+        }
+        failure.map_or(Ok(()), Err)
+    });
+    RepResults {
+        reports,
+        completed: done,
+        error: outcome.err(),
+    }
+}
 
 /// Runs repetitions `reps` of a run seeded by `seed`, stacked as one program (`rep0` is
 /// repetition 0's task set, read already). If the stacked program fails, reruns them one at a

@@ -52,6 +52,17 @@ pub enum DataError {
         row: usize,
         value: f64,
     },
+    /// Holding out validation rows would leave a task without a training or a validation row.
+    #[error(
+        "task '{task}' has {rows} training row(s): a validation fraction of {fraction} holds out {validation} and leaves {train} to train on, but each side needs at least 1 row"
+    )]
+    CannotHoldOut {
+        task: String,
+        rows: usize,
+        fraction: f64,
+        validation: usize,
+        train: usize,
+    },
     /// A file cannot be opened or read.
     #[error("{path}: {message}")]
     Io { path: String, message: String },

@@ -6,6 +6,8 @@
 //! generator [`synthetic::SyntheticConfig`] draws the paper's clustered Syn-tau tasks; [`images`]
 //! reads Fashion-MNIST, CIFAR-10 and image folders and builds binary tasks on class pairs.
 //!
+//! [`TaskSet::validation_split`] holds out part of each task's training rows for tuning.
+//!
 //! Matrices are `nalgebra::DMatrix<f64>` with one row per example: shape `[n, d]`.
 
 mod csv_util;
@@ -17,6 +19,7 @@ mod standardise;
 pub mod synthetic;
 mod task;
 pub mod tasks_csv;
+mod validation;
 
 pub use error::DataError;
 pub use loaded::{LoadedTasks, SkippedTask};

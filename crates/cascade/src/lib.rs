@@ -6,7 +6,7 @@
 //! models and a per-task report ([`train`]).
 //!
 //! This crate is pure: no files, no printing, no command-line parsing. Every random choice takes
-//! a seeded RNG from the caller.
+//! a seeded RNG from the caller. [`tune`] searches hyperparameters (random or TPE-like).
 
 pub mod budget;
 pub mod distance;
@@ -19,5 +19,6 @@ pub mod report;
 pub mod root;
 pub mod train;
 pub mod tree;
+pub mod tune;
 
 pub use error::CascadeError;

@@ -1,0 +1,175 @@
+//! `cascade tune`: tune each method's learning rate eta and seed fraction f on validation rows
+//! held out from training data (never the test rows: see [`setup`]), then compare the tuned
+//! methods on the test data as `cascade run` does.
+//!
+//! A trial runs one method with one (eta, f) on every tuning repetition (trained on the
+//! remaining training rows, scored on the validation rows); its value is the mean over tuning
+//! repetitions of the mean validation MSE over tasks (1 - accuracy for binary labels).
+
+mod progress;
+mod report;
+mod search;
+mod setup;
+
+use std::time::Instant;
+
+use cascade::report::MethodReport;
+use cascade_data::Problem;
+
+use crate::args::TuneArgs;
+use crate::error::CliError;
+use crate::notes::{print_loading_notes, print_notes};
+use crate::output::write_json;
+use crate::progress::Progress;
+use crate::run::{RepResults, Reps, compare_over_reps};
+use crate::source::Source;
+use crate::{settings, table};
+use progress::TuneProgress;
+use report::{MethodTuneJson, TuneJson};
+use search::{MethodTuning, Tuning, config_for};
+use setup::SearchSetup;
+
+/// Tunes every method, tests the tuned methods, prints the tables and writes the JSON if asked.
+pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
+    let seed = args.method.seed;
+    // The options first, so that a typo costs no data loading.
+    let methods = settings::methods(Some(&args.methods))?;
+    let search_setup = SearchSetup::from_args(args)?;
+    let source = Source::from_args(&args.data, &args.source, seed)?;
+    setup::check_source(&source)?;
+    let rep0 = source.rep(seed, 0)?;
+    print_loading_notes(&rep0);
+    let n_tasks = rep0.tasks.len();
+    let base = settings::compare(
+        &args.method,
+        methods.clone(),
+        n_tasks,
+        source.default_model(),
+    )?;
+    let device = settings::device(&args.method.device)?;
+    let binary = rep0.tasks.problem() == Problem::Binary;
+    let start = Instant::now();
+
+    let tuning_reps = setup::tuning_reps(&source, seed, args.tune_reps, args.validation_fraction)?;
+    let repetitions = setup::repetitions(&tuning_reps);
+    let tuning = Tuning {
+        base: &base,
+        reps: &repetitions,
+        device: &device.device,
+        setup: &search_setup,
+        trials: args.trials,
+        seed,
+        binary,
+    };
+    let progress = TuneProgress::new(methods.len() * args.trials);
+    let tunings = methods
+        .iter()
+        .map(|&method| tuning.method(method, &progress))
+        .collect::<Result<Vec<MethodTuning>, _>>();
+    progress.finish();
+    let tunings = tunings?;
+
+    // The test comparison: each method with its own eta, so one batched program per method.
+    let mut reports: Vec<MethodReport> = Vec::new();
+    let mut completed = args.reps;
+    let mut failure = None;
+    let budget = args.method.budget;
+    for t in &tunings {
+        let best = t.best();
+        let config = config_for(&base, t.method, best.eta, best.seed_fraction);
+        eprintln!(
+            "testing {} with its best setting on {} repetition(s)",
+            t.method, args.reps
+        );
+        let progress = Progress::new(args.reps);
+        let RepResults {
+            reports: mut grid,
+            completed: done,
+            error,
+        } = compare_over_reps(
+            &source,
+            &rep0.tasks,
+            std::slice::from_ref(&config),
+            &device.device,
+            Reps {
+                seed,
+                count: args.reps,
+                stack: args.stack,
+            },
+            &progress,
+            |first| print_notes(first.iter().flatten().map(|m| (m, None))),
+        );
+        progress.finish();
+        let report = grid.remove(0).remove(0);
+        if let Some(&steps) = report.steps.iter().find(|&&s| s > budget) {
+            return Err(CliError::OverBudget {
+                method: t.method.to_string(),
+                what: "a test repetition".into(),
+                steps,
+                budget,
+            });
+        }
+        if done > 0 {
+            reports.push(report);
+        }
+        if let Some(error) = error {
+            completed = done;
+            failure = Some(error);
+            break;
+        }
+    }
+    let wall = start.elapsed().as_secs_f64();
+
+    if let Some(path) = &args.json {
+        let json = TuneJson {
+            cascade_version: env!("CARGO_PKG_VERSION"),
+            config: args,
+            device: device.backend.to_string(),
+            data: source.describe(&rep0.tasks),
+            data_notes: &rep0.notes,
+            skipped_tasks: &rep0.skipped,
+            objective: if binary {
+                "mean over tuning repetitions of the mean over tasks of 1 - validation accuracy"
+            } else {
+                "mean over tuning repetitions of the mean over tasks of the validation MSE"
+            },
+            tuning_data_seeds: (0..args.tune_reps)
+                .map(|r| settings::rep_seeds(seed, setup::TUNING_REPS_FROM + r).0)
+                .collect(),
+            test_data_seeds: (0..args.reps)
+                .map(|r| settings::rep_seeds(seed, r).0)
+                .collect(),
+            wall_seconds: wall,
+            completed_reps: completed,
+            error: failure.as_ref().map(|e| e.to_string()),
+            methods: tunings
+                .iter()
+                .enumerate()
+                .map(|(m, t)| MethodTuneJson::new(t, reports.get(m)))
+                .collect(),
+        };
+        write_json(path, &json)?;
+        eprintln!("tuning and test results written to {}", path.display());
+    }
+    if let Some(error) = failure {
+        return Err(error);
+    }
+
+    println!(
+        "{}, B = {budget}, eta and f tuned per method, model {}, {} reps, device {}",
+        source.describe(&rep0.tasks),
+        base.model,
+        args.reps,
+        device.backend,
+    );
+    println!("{}", table::results(&reports));
+    println!(
+        "tuning: {} search, {} trials a method, each the mean over {} tuning repetition(s) \
+         (data seeds apart from the test repetitions') with {} of every task's training rows \
+         held out as validation rows",
+        search_setup.tuner.search, args.trials, args.tune_reps, args.validation_fraction
+    );
+    println!("{}", report::summary(&tunings, &reports, binary, n_tasks));
+    println!("wall time {wall:.1} s");
+    Ok(())
+}

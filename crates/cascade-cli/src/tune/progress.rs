@@ -1,0 +1,85 @@
+//! Progress of the trials: a bar with method, trial and best value so far on a terminal, one
+//! line per trial otherwise (CI logs, pipes). Diverged trials are always reported.
+
+use std::io::IsTerminal;
+
+use cascade::method::Method;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::search::TrialRecord;
+use crate::table::decimals;
+
+/// Progress over all methods' trials, on stderr.
+pub struct TuneProgress {
+    bar: Option<ProgressBar>,
+}
+
+impl TuneProgress {
+    /// A bar over `total` trials when stderr is a terminal, plain lines otherwise.
+    pub fn new(total: usize) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} trials {msg} (ETA {eta})",
+                )
+                .expect("the template is valid"),
+            );
+            bar
+        });
+        Self { bar }
+    }
+
+    /// Trial `record` of `method` (of `trials`) is done; `best` is the best value so far.
+    pub fn trial(&self, method: Method, trials: usize, record: &TrialRecord, best: Option<f64>) {
+        let best = best.map_or("none yet".into(), shown);
+        if let Some(error) = &record.error {
+            let line = format!(
+                "warning: {method} trial {}/{trials} ({}) counts as the worst value: {error}",
+                record.trial,
+                params(record)
+            );
+            match &self.bar {
+                Some(bar) => bar.println(line),
+                None => eprintln!("{line}"),
+            }
+        }
+        match &self.bar {
+            Some(bar) => {
+                bar.inc(1);
+                bar.set_message(format!(
+                    "{method}: trial {}/{trials}, best {best}",
+                    record.trial
+                ));
+            }
+            None if record.error.is_none() => eprintln!(
+                "{method} trial {}/{trials}: {} -> {} (best {best}), {:.2} s",
+                record.trial,
+                params(record),
+                record.value.map_or("-".into(), shown),
+                record.seconds
+            ),
+            None => {}
+        }
+    }
+
+    /// Clears the bar.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// A value to four significant digits.
+pub fn shown(value: f64) -> String {
+    format!("{value:.*}", decimals(value))
+}
+
+/// `eta 0.0123, f 0.21` (or just eta).
+fn params(record: &TrialRecord) -> String {
+    match record.seed_fraction {
+        Some(f) => format!("eta {:.3e}, f {f:.3}", record.eta),
+        None => format!("eta {:.3e}", record.eta),
+    }
+}
