@@ -241,9 +241,10 @@ pub struct PlanArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct GridArgs {
-    /// The grid file (TOML, or JSON if it ends in .json): top-level `reps`, `stack`, `seed`,
-    /// `metric`; `[base]`, any `cascade run` option without its dashes; `[axes]`, options with
-    /// a list of values, whose every combination is one setting.
+    /// The grid file (TOML, or JSON if it ends in .json): top-level `reps`, `stack`, `metric`
+    /// (and `description`); `[base]`, any `cascade run` option without its dashes (`seed`
+    /// included); `[axes]`, options with a list of values, whose every combination is one
+    /// setting.
     #[arg(conflicts_with = "preset")]
     pub config: Option<PathBuf>,
     /// A built-in grid instead of a file (see --list-presets).

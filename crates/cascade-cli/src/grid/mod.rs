@@ -21,6 +21,7 @@ use std::time::Instant;
 use cascade::experiment::{CompareConfig, Progress as Step};
 use cascade::plan::Schedule;
 use cascade_data::{LoadedTasks, Problem};
+use cascade_models::DeviceChoice;
 
 use crate::args::{GridArgs, RunArgs};
 use crate::error::CliError;
@@ -61,8 +62,11 @@ pub fn grid(args: &GridArgs) -> Result<(), CliError> {
     let settings = file.settings(&origin)?;
     let groups = group_settings(&settings);
     // Check every group (data readable, options valid, budget >= tasks) before computing
-    // anything, so a typo in the last setting does not surface after an hour.
+    // anything, so a typo in the last setting does not surface after an hour. The first group,
+    // the one computed first, is kept rather than read again; the others are read again when
+    // their turn comes, so that at most two groups' data are held at once.
     let mut metric = file.metric;
+    let mut first_group = None;
     for group in &groups {
         let prepared = Prepared::new(&settings, group, &origin)?;
         let problem_metric = match prepared.loaded.tasks.problem() {
@@ -76,6 +80,7 @@ pub fn grid(args: &GridArgs) -> Result<(), CliError> {
             });
         }
         metric.get_or_insert(problem_metric);
+        first_group.get_or_insert(prepared);
     }
     let metric = metric.unwrap_or(Metric::Mse);
     let manifest = Manifest {
@@ -90,9 +95,13 @@ pub fn grid(args: &GridArgs) -> Result<(), CliError> {
     crate::output::write_atomic(&store.path("grid.toml"), file.to_toml().as_bytes())?;
 
     let interrupt = Interrupt::install();
-    let cells = run_cells(
-        &origin, &file, &settings, &groups, metric, &store, &interrupt,
-    )?;
+    let grid = Expanded {
+        origin: &origin,
+        file: &file,
+        settings: &settings,
+        groups: &groups,
+    };
+    let cells = run_cells(&grid, first_group, metric, &store, &interrupt)?;
     let compute_seconds = cells.iter().map(|c| c.seconds).sum();
     let results = results::summarise(&settings, &cells, file.reps, metric)?;
     let table = report::write_all(&store, &origin, &file, metric, &results, compute_seconds)?;
@@ -186,7 +195,7 @@ struct Prepared {
     loaded: LoadedTasks,
     configs: Vec<CompareConfig>,
     seed: u64,
-    device: String,
+    device: DeviceChoice,
     label: String,
 }
 
@@ -220,13 +229,13 @@ impl Prepared {
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(in_group)?;
-        settings::device(&args.method.device).map_err(in_group)?;
+        let device = settings::device(&args.method.device).map_err(in_group)?;
         Ok(Self {
             source,
             loaded,
             configs,
             seed: args.method.seed,
-            device: args.method.device.clone(),
+            device,
             label,
         })
     }
@@ -243,16 +252,29 @@ fn group_label(settings: &[Setting], group: &[usize]) -> String {
     spec::params_label(&shared)
 }
 
+/// A grid ready to run: where it came from, the file, its settings and their groups.
+struct Expanded<'a> {
+    origin: &'a str,
+    file: &'a GridFile,
+    settings: &'a [Setting],
+    groups: &'a [Vec<usize>],
+}
+
 /// Computes every cell not on disk yet, saving each as it finishes; returns all cells.
+/// `first_group` is the first group, prepared already.
 fn run_cells(
-    origin: &str,
-    file: &GridFile,
-    settings: &[Setting],
-    groups: &[Vec<usize>],
+    grid: &Expanded,
+    mut first_group: Option<Prepared>,
     metric: Metric,
     store: &Store,
     interrupt: &Interrupt,
 ) -> Result<Vec<Cell>, CliError> {
+    let Expanded {
+        origin,
+        file,
+        settings,
+        groups,
+    } = *grid;
     let blocks: Vec<Vec<usize>> = (0..file.reps)
         .step_by(file.stack)
         .map(|first| (first..(first + file.stack).min(file.reps)).collect())
@@ -264,7 +286,7 @@ fn run_cells(
     let mut index = 0;
     let mut noted = false;
     for (g, group) in groups.iter().enumerate() {
-        let mut prepared: Option<Prepared> = None;
+        let mut prepared: Option<Prepared> = first_group.take();
         for reps in &blocks {
             let shown_reps = match reps.as_slice() {
                 [one] => format!("rep {}", one + 1),
@@ -298,7 +320,6 @@ fn run_cells(
             }
             progress.working(index, &format!("{what}, reading data"));
             let start = Instant::now();
-            let device = settings::device(&p.device)?;
             let on_step = |_first: usize, step: Step| {
                 let doing = match step {
                     Step::Planning { rep } => format!("rep {}: distances and plans", reps[rep] + 1),
@@ -317,7 +338,7 @@ fn run_cells(
                 &p.source,
                 &p.loaded.tasks,
                 &p.configs,
-                &device.device,
+                &p.device.device,
                 reps,
                 &on_step,
             );
