@@ -98,12 +98,9 @@ fn best_tree(setting: &SettingResult, metric: Metric) -> Option<(&str, &super::s
         .filter(|m| m.method != "indiv")
         .filter_map(|m| m.tree.as_ref().map(|t| (m, t)))
         .min_by(|(a, _), (b, _)| {
-            let (x, y) = (a.metric.stats.mean, b.metric.stats.mean);
-            if metric.higher_is_better() {
-                y.total_cmp(&x)
-            } else {
-                x.total_cmp(&y)
-            }
+            metric
+                .rank_key(a.metric.stats.mean)
+                .total_cmp(&metric.rank_key(b.metric.stats.mean))
         })
         .map(|(m, t)| (m.method.as_str(), t))
 }

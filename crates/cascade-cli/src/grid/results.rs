@@ -267,15 +267,7 @@ fn method_result(
 
 /// The index of the best mean (lowest error, highest accuracy); the first on ties.
 fn best_method(results: &[MethodResult], metric: Metric) -> usize {
-    let score = |m: &MethodResult| {
-        let mean = m.metric.stats.mean;
-        let s = if metric.higher_is_better() {
-            -mean
-        } else {
-            mean
-        };
-        if s.is_nan() { f64::INFINITY } else { s }
-    };
+    let score = |m: &MethodResult| metric.rank_key(m.metric.stats.mean);
     (0..results.len())
         .min_by(|&a, &b| score(&results[a]).total_cmp(&score(&results[b])))
         .unwrap_or(0)

@@ -81,6 +81,13 @@ impl Metric {
         self == Metric::Accuracy
     }
 
+    /// Orders means so that the best sorts first: the error itself, or minus the accuracy;
+    /// NaN sorts last.
+    pub fn rank_key(self, mean: f64) -> f64 {
+        let key = if self.higher_is_better() { -mean } else { mean };
+        if key.is_nan() { f64::INFINITY } else { key }
+    }
+
     /// A label for tables and axes.
     pub fn label(self) -> &'static str {
         match self {
