@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 /// Progress over repetitions, on stderr.
 pub struct Progress {
-    bar: Option<ProgressBar>,
+    bar: TerminalBar,
     reps: usize,
     start: Instant,
 }
@@ -17,16 +17,10 @@ pub struct Progress {
 impl Progress {
     /// A bar when stderr is a terminal, plain lines otherwise.
     pub fn new(reps: usize) -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new(reps as u64);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} reps {msg} (ETA {eta})",
-                )
-                .expect("the template is valid"),
-            );
-            bar
-        });
+        let bar = TerminalBar::new(
+            reps as u64,
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} reps {msg} (ETA {eta})",
+        );
         Self {
             bar,
             reps,
@@ -36,7 +30,7 @@ impl Progress {
 
     /// Reports what the comparison of repetitions `first..` is doing.
     pub fn step(&self, first: usize, what: Progress2) {
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = self.bar.get() {
             let message = match what {
                 Progress2::Planning { rep } => {
                     format!("rep {}/{}: distances and plans", first + rep + 1, self.reps)
@@ -54,7 +48,7 @@ impl Progress {
 
     /// `done` repetitions are finished.
     pub fn reps_done(&self, done: usize) {
-        match &self.bar {
+        match self.bar.get() {
             Some(bar) => bar.set_position(done as u64),
             None => {
                 let elapsed = self.start.elapsed().as_secs_f64();
@@ -69,7 +63,37 @@ impl Progress {
 
     /// Runs `f` with the bar hidden, so printed lines do not mix with it.
     pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
-        match &self.bar {
+        self.bar.suspend(f)
+    }
+
+    /// Clears the bar.
+    pub fn finish(&self) {
+        self.bar.finish();
+    }
+}
+
+/// An indicatif bar on stderr when stderr is a terminal; nothing otherwise, where the
+/// commands print plain lines instead (CI logs, pipes). Shared by run, grid and tune.
+pub struct TerminalBar(Option<ProgressBar>);
+
+impl TerminalBar {
+    /// A bar of `len` steps drawn with `template`, if stderr is a terminal.
+    pub fn new(len: u64, template: &str) -> Self {
+        Self(std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(len);
+            bar.set_style(ProgressStyle::with_template(template).expect("the template is valid"));
+            bar
+        }))
+    }
+
+    /// The bar, if there is one.
+    pub fn get(&self) -> Option<&ProgressBar> {
+        self.0.as_ref()
+    }
+
+    /// Runs `f` with the bar hidden, so printed lines do not mix with it.
+    pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
+        match &self.0 {
             Some(bar) => bar.suspend(f),
             None => f(),
         }
@@ -77,7 +101,7 @@ impl Progress {
 
     /// Clears the bar.
     pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
     }

@@ -1,14 +1,13 @@
 //! Progress of a grid: a bar with the cell, its repetitions and an ETA on a terminal; one plain
 //! line per cell otherwise (CI logs, pipes).
 
-use std::io::IsTerminal;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use crate::progress::TerminalBar;
 
 /// Progress over a grid's cells, weighted by the repetition-settings each holds.
 pub struct GridProgress {
-    bar: Option<ProgressBar>,
+    bar: TerminalBar,
     total_cells: usize,
     total_work: u64,
     done_work: u64,
@@ -20,16 +19,10 @@ pub struct GridProgress {
 impl GridProgress {
     /// Progress over `total_cells` cells holding `total_work` repetition-settings.
     pub fn new(total_cells: usize, total_work: u64) -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new(total_work);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bar:30} {percent:>3}% {msg} (ETA {eta})",
-                )
-                .expect("the template is valid"),
-            );
-            bar
-        });
+        let bar = TerminalBar::new(
+            total_work,
+            "{spinner} [{elapsed_precise}] {bar:30} {percent:>3}% {msg} (ETA {eta})",
+        );
         Self {
             bar,
             total_cells,
@@ -42,7 +35,7 @@ impl GridProgress {
 
     /// Says what cell `cell` (0-based) is doing.
     pub fn working(&self, cell: usize, what: &str) {
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = self.bar.get() {
             bar.set_message(format!("cell {}/{}: {what}", cell + 1, self.total_cells));
         }
     }
@@ -50,7 +43,7 @@ impl GridProgress {
     /// Cell `cell`, holding `work` repetition-settings, was found on disk.
     pub fn skipped(&mut self, cell: usize, work: u64, what: &str) {
         self.done_work += work;
-        match &self.bar {
+        match self.bar.get() {
             Some(bar) => {
                 bar.set_position(self.done_work);
                 bar.reset_eta();
@@ -67,7 +60,7 @@ impl GridProgress {
     pub fn finished(&mut self, cell: usize, work: u64, what: &str, seconds: f64) {
         self.done_work += work;
         self.computed_work += work;
-        match &self.bar {
+        match self.bar.get() {
             Some(bar) => bar.set_position(self.done_work),
             None => {
                 let elapsed = self.start.elapsed().as_secs_f64();
@@ -84,16 +77,11 @@ impl GridProgress {
 
     /// Runs `f` with the bar hidden, so printed lines do not mix with it.
     pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
-        match &self.bar {
-            Some(bar) => bar.suspend(f),
-            None => f(),
-        }
+        self.bar.suspend(f)
     }
 
     /// Clears the bar.
     pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
+        self.bar.finish();
     }
 }

@@ -1,32 +1,24 @@
 //! Progress of the trials: a bar with method, trial and best value so far on a terminal, one
 //! line per trial otherwise (CI logs, pipes). Diverged trials are always reported.
 
-use std::io::IsTerminal;
-
 use cascade::method::Method;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::search::TrialRecord;
+use crate::progress::TerminalBar;
 use crate::table::decimals;
 
 /// Progress over all methods' trials, on stderr.
 pub struct TuneProgress {
-    bar: Option<ProgressBar>,
+    bar: TerminalBar,
 }
 
 impl TuneProgress {
     /// A bar over `total` trials when stderr is a terminal, plain lines otherwise.
     pub fn new(total: usize) -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new(total as u64);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} trials {msg} (ETA {eta})",
-                )
-                .expect("the template is valid"),
-            );
-            bar
-        });
+        let bar = TerminalBar::new(
+            total as u64,
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} trials {msg} (ETA {eta})",
+        );
         Self { bar }
     }
 
@@ -39,12 +31,12 @@ impl TuneProgress {
                 record.trial,
                 params(record)
             );
-            match &self.bar {
+            match self.bar.get() {
                 Some(bar) => bar.println(line),
                 None => eprintln!("{line}"),
             }
         }
-        match &self.bar {
+        match self.bar.get() {
             Some(bar) => {
                 bar.inc(1);
                 bar.set_message(format!(
@@ -65,9 +57,7 @@ impl TuneProgress {
 
     /// Clears the bar.
     pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
+        self.bar.finish();
     }
 }
 
