@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use cascade::experiment::{CompareConfig, MethodOutcome, Repetition, compare_grid};
 use cascade::report::{MethodReport, Stats};
-use cascade_data::TaskSet;
+use cascade_data::{LoadedTasks, TaskSet};
+use cascade_models::DeviceChoice;
 use cascade_models::burn::prelude::Device;
 use serde::Serialize;
 
@@ -17,16 +18,44 @@ use crate::progress::Progress;
 use crate::source::Source;
 use crate::{settings, table};
 
-/// What `--json` writes: the full configuration, then per method every repetition's results.
+/// What every results JSON of `run` and `tune` starts with: the version, the full
+/// configuration, the device, and what the data are with what reading them skipped or noted
+/// (repetition 0).
 #[derive(Serialize)]
-struct RunJson<'a> {
+pub struct JsonHeader<'a, C: Serialize> {
     cascade_version: &'static str,
-    config: &'a RunArgs,
+    config: &'a C,
     device: String,
-    /// What the data are, and what reading them skipped or noted (repetition 0).
     data: String,
     data_notes: &'a [String],
     skipped_tasks: &'a [cascade_data::SkippedTask],
+}
+
+impl<'a, C: Serialize> JsonHeader<'a, C> {
+    /// The header of a command configured by `config`, on `device`, reading `rep0` from
+    /// `source`.
+    pub fn new(
+        config: &'a C,
+        device: &DeviceChoice,
+        source: &Source,
+        rep0: &'a LoadedTasks,
+    ) -> Self {
+        Self {
+            cascade_version: env!("CARGO_PKG_VERSION"),
+            config,
+            device: device.backend.to_string(),
+            data: source.describe(&rep0.tasks),
+            data_notes: &rep0.notes,
+            skipped_tasks: &rep0.skipped,
+        }
+    }
+}
+
+/// What `--json` writes: the full configuration, then per method every repetition's results.
+#[derive(Serialize)]
+struct RunJson<'a> {
+    #[serde(flatten)]
+    header: JsonHeader<'a, RunArgs>,
     wall_seconds: f64,
     /// Repetitions whose results are below (fewer than asked when the run failed).
     completed_reps: usize,
@@ -172,12 +201,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         // Written even when a repetition failed, so finished repetitions are never lost.
         if outcome.is_ok() || completed > 0 {
             let json = RunJson {
-                cascade_version: env!("CARGO_PKG_VERSION"),
-                config: args,
-                device: device.backend.to_string(),
-                data: source.describe(&rep0.tasks),
-                data_notes: &rep0.notes,
-                skipped_tasks: &rep0.skipped,
+                header: JsonHeader::new(args, &device, &source, &rep0),
                 wall_seconds: wall,
                 completed_reps: completed,
                 error: outcome.as_ref().err().map(|e| e.to_string()),

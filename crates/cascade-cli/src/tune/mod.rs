@@ -21,7 +21,7 @@ use crate::error::CliError;
 use crate::notes::{print_loading_notes, print_notes};
 use crate::output::write_json;
 use crate::progress::Progress;
-use crate::run::{RepResults, Reps, compare_over_reps};
+use crate::run::{JsonHeader, RepResults, Reps, compare_over_reps};
 use crate::source::Source;
 use crate::{settings, table};
 use progress::TuneProgress;
@@ -122,12 +122,7 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
 
     if let Some(path) = &args.json {
         let json = TuneJson {
-            cascade_version: env!("CARGO_PKG_VERSION"),
-            config: args,
-            device: device.backend.to_string(),
-            data: source.describe(&rep0.tasks),
-            data_notes: &rep0.notes,
-            skipped_tasks: &rep0.skipped,
+            header: JsonHeader::new(args, &device, &source, &rep0),
             objective: if binary {
                 "mean over tuning repetitions of the mean over tasks of 1 - validation accuracy"
             } else {

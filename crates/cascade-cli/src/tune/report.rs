@@ -9,19 +9,15 @@ use serde::Serialize;
 use super::progress::shown;
 use super::search::{MethodTuning, TrialRecord};
 use crate::args::TuneArgs;
-use crate::run::MethodJson;
+use crate::run::{JsonHeader, MethodJson};
 
 /// What `--json` writes: the configuration, per method every trial, the best, and the test
 /// results of the tuned method (as `cascade run` writes them).
 #[derive(Serialize)]
 pub struct TuneJson<'a> {
-    pub cascade_version: &'static str,
-    pub config: &'a TuneArgs,
-    pub device: String,
-    /// What the data are, and what reading them skipped or noted (test repetition 0).
-    pub data: String,
-    pub data_notes: &'a [String],
-    pub skipped_tasks: &'a [cascade_data::SkippedTask],
+    /// Version, configuration, device, and the data of test repetition 0.
+    #[serde(flatten)]
+    pub header: JsonHeader<'a, TuneArgs>,
     /// What a trial's value is.
     pub objective: &'static str,
     /// The data seeds of the tuning repetitions, and of the test repetitions (never equal).
