@@ -3,7 +3,6 @@
 //! whose test rows tuning could see.
 
 // The helpers for `cascade run` in common are not used here.
-#[allow(dead_code)]
 mod common;
 
 use std::path::Path;
@@ -28,18 +27,7 @@ const SIX_TRIALS: &[&str] = &["--trials", "6", "--methods", "indiv,mst-gradient"
 
 /// Runs `cascade tune ARGS --json PATH`, asserts success, returns stdout, stderr and the JSON.
 fn tune_json(args: &[&str], path: &Path) -> (String, String, Value) {
-    let out = cascade()
-        .arg("tune")
-        .args(args)
-        .arg("--json")
-        .arg(path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "cascade tune failed:\n{stderr}");
-    let json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    (stdout, stderr, json)
+    common::command_with_json("tune", args, path)
 }
 
 fn numbers(v: &Value) -> Vec<f64> {

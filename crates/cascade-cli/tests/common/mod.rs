@@ -15,8 +15,15 @@ pub fn cascade() -> Command {
 /// Runs `cascade run ARGS --json PATH`, asserts that it succeeded (showing its stderr if not),
 /// and returns its stdout, its stderr and the JSON it wrote.
 pub fn run_with_json(args: &[&str], path: &Path) -> (String, String, Value) {
+    command_with_json("run", args, path)
+}
+
+#[allow(dead_code)]
+/// Runs `cascade COMMAND ARGS --json PATH`, asserts that it succeeded (showing its stderr if
+/// not), and returns its stdout, its stderr and the JSON it wrote.
+pub fn command_with_json(command: &str, args: &[&str], path: &Path) -> (String, String, Value) {
     let out = cascade()
-        .arg("run")
+        .arg(command)
         .args(args)
         .arg("--json")
         .arg(path)
@@ -24,7 +31,7 @@ pub fn run_with_json(args: &[&str], path: &Path) -> (String, String, Value) {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "cascade run failed:\n{stderr}");
+    assert!(out.status.success(), "cascade {command} failed:\n{stderr}");
     let json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     (stdout, stderr, json)
 }
