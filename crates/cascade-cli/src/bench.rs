@@ -74,6 +74,13 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
             let plans = plan_methods(&data, &config, args.method.seed)?;
             for &backend in &backends {
                 let device = backend.device()?.device;
+                let etas = cascade::experiment::rep_step_sizes(
+                    &data,
+                    &config,
+                    args.method.seed,
+                    &mut cascade::plan::DistanceCache::new(),
+                    &device,
+                )?;
                 for plan in &plans {
                     let mut reference_rate = None;
                     for executor in [Executor::Reference, Executor::Batched] {
@@ -88,6 +95,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                                 &data,
                                 model,
                                 &config.train,
+                                &etas,
                                 args.method.seed,
                                 &device,
                             )?,
@@ -95,6 +103,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                                 let job = Job {
                                     plan,
                                     data: &data,
+                                    etas: &etas,
                                     init_seed: args.method.seed,
                                     label: "",
                                 };

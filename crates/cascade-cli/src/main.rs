@@ -3,6 +3,7 @@
 mod args;
 mod bench;
 mod error;
+mod eta;
 mod grid;
 mod notes;
 mod output;

@@ -46,6 +46,9 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
         Schedule::Pooled { steps } => {
             println!("one pooled model trained for {steps} steps on all tasks' data")
         }
+        Schedule::Mean => {
+            println!("no training: every task predicts its training mean (majority class)")
+        }
         Schedule::Cascade { root, tree, budget } => {
             match root {
                 Some(r) => println!(

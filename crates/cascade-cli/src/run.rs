@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::args::RunArgs;
 use crate::error::CliError;
+use crate::eta::EtaSummary;
 use crate::notes::{print_loading_notes, print_notes};
 use crate::output::write_json;
 use crate::progress::Progress;
@@ -57,6 +58,10 @@ struct RunJson<'a> {
     #[serde(flatten)]
     header: JsonHeader<'a, RunArgs>,
     wall_seconds: f64,
+    /// The learning rates repetition 1 used (chosen from the data with `--eta auto`).
+    eta: Option<EtaSummary>,
+    /// The default methods left out because their distances cannot apply to the data.
+    methods_note: Option<String>,
     /// Repetitions whose results are below (fewer than asked when the run failed).
     completed_reps: usize,
     /// Why the run stopped early, if it did.
@@ -124,11 +129,14 @@ impl<'a> MethodJson<'a> {
 /// Runs the comparison, prints the tables and writes the JSON file if asked.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let source = Source::from_args(&args.data, &args.source, args.method.seed)?;
-    let methods = settings::methods(args.methods.as_deref())?;
-    // Repetition 0's tasks: their count checks the budget; what was skipped or noted while
-    // reading is shown once.
+    // Repetition 0's tasks: their count checks the budget, their shapes decide which default
+    // methods apply; what was skipped or noted while reading is shown once.
     let rep0 = source.rep(args.method.seed, 0)?;
     print_loading_notes(&rep0);
+    let (methods, methods_note) = settings::methods_for(args.methods.as_deref(), &rep0.tasks)?;
+    if let Some(note) = &methods_note {
+        eprintln!("note: {note}");
+    }
     let n_tasks = rep0.tasks.len();
     let budgets = match &args.budgets {
         Some(budgets) if budgets.is_empty() => {
@@ -171,6 +179,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let start = Instant::now();
     let progress = Progress::new(args.reps);
     let several = budgets.len() > 1;
+    let mut eta = None;
     let results =
         compare_over_reps(
             &source,
@@ -186,7 +195,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             |first| {
                 print_notes(first.iter().zip(&budgets).flat_map(|(setting, &b)| {
                     setting.iter().map(move |m| (m, several.then_some(b)))
-                }))
+                }));
+                eta = EtaSummary::of(configs[0].train.eta, configs[0].model, &first[0]);
             },
         );
     progress.finish();
@@ -203,6 +213,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             let json = RunJson {
                 header: JsonHeader::new(args, &device, &source, &rep0),
                 wall_seconds: wall,
+                eta: eta.clone(),
+                methods_note: methods_note.clone(),
                 completed_reps: completed,
                 error: outcome.as_ref().err().map(|e| e.to_string()),
                 settings: budgets
@@ -223,11 +235,11 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     }
     outcome?;
 
+    let eta_line = eta.map_or_else(|| format!("eta {}", args.method.eta), |e| e.line());
     for (budget, reports) in budgets.iter().zip(&reports) {
         println!(
-            "{}, B = {budget}, eta = {}, model {}, {} reps, device {}",
+            "{}, B = {budget}, model {}, {} reps, device {}; {eta_line}",
             source.describe(&rep0.tasks),
-            args.method.eta,
             configs[0].model,
             args.reps,
             device.backend,

@@ -5,6 +5,7 @@ use cascade::experiment::CompareConfig;
 use cascade::method::Method;
 use cascade::plan::PlanConfig;
 use cascade::train::TrainConfig;
+use cascade_data::TaskSet;
 use cascade_data::synthetic::SyntheticConfig;
 use cascade_models::{Backend, DeviceChoice, ModelKind};
 
@@ -57,7 +58,7 @@ pub fn compare(
     };
     budget.validate()?;
     let train = TrainConfig {
-        eta: args.eta,
+        eta: args.eta.parse()?,
         clip: args.clip,
         divergence_factor: args.divergence_factor,
         linear_fast_path: !args.no_linear_fast_path,
@@ -84,6 +85,48 @@ pub fn compare(
         return Err(cascade::CascadeError::TaskOutOfRange { index, tasks }.into());
     }
     Ok(config)
+}
+
+/// The methods to compare on `tasks`, and a note when the default list left some out.
+///
+/// Without `names`, the default list ([`Method::default_set`]) minus the MST methods whose
+/// distance cannot apply to these tasks (cka and target on ragged tasks; mmd and mean_cov where
+/// a task has fewer than 2 training rows): the note names them and why. A method named
+/// explicitly that cannot apply is an error naming the task at fault.
+pub fn methods_for(
+    names: Option<&[String]>,
+    tasks: &TaskSet,
+) -> Result<(Vec<Method>, Option<String>), CliError> {
+    let explicit = names.is_some();
+    let mut kept = Vec::new();
+    let mut left_out: Vec<(Method, String)> = Vec::new();
+    for method in methods(names)? {
+        let check = method
+            .tree_distance()
+            .map_or(Ok(()), |d| cascade::distance::check_applies(tasks, d));
+        match check {
+            Ok(()) => kept.push(method),
+            Err(e) if explicit => {
+                return Err(CliError::Usage {
+                    option: "--methods",
+                    reason: format!("{method} cannot apply to these tasks: {e}"),
+                });
+            }
+            Err(e) => left_out.push((method, e.to_string())),
+        }
+    }
+    let note = (!left_out.is_empty()).then(|| {
+        let why: Vec<String> = left_out
+            .iter()
+            .map(|(method, reason)| format!("{method} ({reason})"))
+            .collect();
+        format!(
+            "left out of the default methods, since their distances cannot apply to these \
+             tasks: {}",
+            why.join("; ")
+        )
+    });
+    Ok((kept, note))
 }
 
 /// Parses a comma-separated method list (default: [`Method::default_set`]), rejecting repeats.

@@ -1,6 +1,6 @@
 //! End-to-end runs of the `cascade` binary on real data: the shipped electricity sample, the
-//! exam-score schools (../shared beside the repository) and Fashion-MNIST pairs (installed by
-//! `scripts/setup`), plus one-line errors for bad data paths.
+//! shipped exam-score schools and Fashion-MNIST pairs (installed by `scripts/setup`), plus
+//! one-line errors for bad data paths.
 
 use std::path::{Path, PathBuf};
 
@@ -13,12 +13,12 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// A data file that must exist (shipped, in ../shared, or installed by scripts/setup).
+/// A data file that must exist (shipped in datasets/, or installed by scripts/setup).
 fn required(path: PathBuf) -> String {
     assert!(
         path.exists(),
-        "{} is missing: the repository's datasets/, ../shared beside the repository, and \
-         `scripts/setup` (Fashion-MNIST) provide it",
+        "{} is missing: the repository's datasets/ and `scripts/setup` (Fashion-MNIST) provide \
+         it",
         path.display()
     );
     path.display().to_string()
@@ -73,7 +73,7 @@ fn electricity_sample_runs_with_rmse_in_data_units() {
 
 #[test]
 fn exam_schools_run_as_ragged_csv_tasks() {
-    let path = required(repo().join("../shared/datasets/schools/exam.csv"));
+    let path = required(repo().join("datasets/schools/exam.csv"));
     let (stdout, _, v) = run(&[
         "--data",
         "tasks-csv",

@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 use crate::CascadeError;
 use crate::method::Method;
 use crate::plan::{DistanceCache, Plan, PlanConfig, make_plan};
+use crate::root::choose_root;
 use crate::train::batched::{Job, run_jobs};
 use crate::train::reference::{self, MethodRun};
-use crate::train::{TrainConfig, task_init_seed};
+use crate::train::{Eta, StepSizes, TrainConfig, step_sizes, task_init_seed};
 
 /// Which executor trains the plans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -151,7 +152,8 @@ pub fn compare_grid(
             first.model, first.train, first.executor, other.model, other.train, other.executor
         )));
     }
-    // prepared[r] = (standardised data, plans of every setting, flattened setting-major).
+    // prepared[r] = (standardised data, plans of every setting, flattened setting-major,
+    // learning rates).
     let mut prepared = Vec::with_capacity(reps.len());
     for (r, rep) in reps.iter().enumerate() {
         progress(Progress::Planning { rep: r });
@@ -161,12 +163,13 @@ pub fn compare_grid(
         for setting in settings {
             plans.extend(plan_with_cache(&data, setting, rep.seed, &mut cache)?);
         }
-        prepared.push((data, plans));
+        let etas = rep_step_sizes(&data, first, rep.seed, &mut cache, device)?;
+        prepared.push((data, plans, etas));
     }
     let runs: Vec<Vec<MethodRun>> = match first.executor {
         Executor::Reference => {
             let mut runs = Vec::with_capacity(reps.len());
-            for (r, (rep, (data, plans))) in reps.iter().zip(&prepared).enumerate() {
+            for (r, (rep, (data, plans, etas))) in reps.iter().zip(&prepared).enumerate() {
                 let init_seed = init_seed(rep.seed);
                 let mut rep_runs = Vec::with_capacity(plans.len());
                 for plan in plans {
@@ -179,6 +182,7 @@ pub fn compare_grid(
                         data,
                         first.model,
                         &first.train,
+                        etas,
                         init_seed,
                         device,
                     )?);
@@ -191,7 +195,7 @@ pub fn compare_grid(
             let labels: Vec<Vec<String>> = reps
                 .iter()
                 .zip(&prepared)
-                .map(|(rep, (_, plans))| {
+                .map(|(rep, (_, plans, _))| {
                     plans
                         .iter()
                         .map(|p| match rep.label {
@@ -202,11 +206,12 @@ pub fn compare_grid(
                 })
                 .collect();
             let mut jobs = Vec::new();
-            for ((rep, (data, plans)), labels) in reps.iter().zip(&prepared).zip(&labels) {
+            for ((rep, (data, plans, etas)), labels) in reps.iter().zip(&prepared).zip(&labels) {
                 for (plan, label) in plans.iter().zip(labels) {
                     jobs.push(Job {
                         plan,
                         data,
+                        etas,
                         init_seed: init_seed(rep.seed),
                         label,
                     });
@@ -216,14 +221,14 @@ pub fn compare_grid(
             let mut flat = run_jobs(&jobs, first.model, &first.train, device)?.into_iter();
             prepared
                 .iter()
-                .map(|(_, plans)| flat.by_ref().take(plans.len()).collect())
+                .map(|(_, plans, _)| flat.by_ref().take(plans.len()).collect())
                 .collect()
         }
     };
     Ok(prepared
         .into_iter()
         .zip(runs)
-        .map(|((_, plans), runs)| {
+        .map(|((_, plans, _), runs)| {
             let mut outcomes = plans
                 .into_iter()
                 .zip(runs)
@@ -277,6 +282,36 @@ fn plan_with_cache(
             make_plan(method, data, cache, &config.plan, &mut rng)
         })
         .collect()
+}
+
+/// The learning rates of a repetition seeded by `seed` on `data` under `config` (see
+/// [`step_sizes`]). The backtracking search for non-linear models runs on the root that Star
+/// would use (`config.plan`'s root rule over its root distance), from the same fresh
+/// initialisation the executors draw.
+pub fn rep_step_sizes(
+    data: &StandardisedTaskSet,
+    config: &CompareConfig,
+    seed: u64,
+    cache: &mut DistanceCache,
+    device: &Device,
+) -> Result<StepSizes, CascadeError> {
+    let needs_root = config.train.eta == Eta::Auto
+        && !matches!(config.model, ModelKind::Linear | ModelKind::Logistic);
+    let root = if needs_root {
+        let dist = cache.get(&data.standardised, config.plan.root_distance)?;
+        let mut rng = StdRng::seed_from_u64(method_seed(seed, &Method::Star));
+        choose_root(&config.plan.root_rule, dist, data, &mut rng)?
+    } else {
+        0
+    };
+    step_sizes(
+        data,
+        config.model,
+        &config.train,
+        root,
+        init_seed(seed),
+        device,
+    )
 }
 
 /// The initialisation seed of a comparison seeded by `seed`, shared by all its methods.

@@ -1,4 +1,5 @@
-//! The methods compared (SPEC 2): Indiv, Star, RandTree (two kinds), Global and MST-<distance>.
+//! The methods compared (SPEC 2): Mean, Indiv, Star, RandTree (two kinds), Global and
+//! MST-<distance>.
 
 use std::fmt;
 use std::str::FromStr;
@@ -22,6 +23,8 @@ pub enum RandomTreeKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
+    /// No training: every task predicts its training mean (the majority class for labels).
+    Mean,
     /// Every task from scratch with an even share of the budget.
     Indiv,
     /// The root trains first; every other task is refined from the root.
@@ -35,9 +38,11 @@ pub enum Method {
 }
 
 impl Method {
-    /// The default comparison: indiv, star, randtree, global and mst-<d> for all ten distances.
+    /// The default comparison: mean, indiv, star, randtree, global and mst-<d> for all ten
+    /// distances.
     pub fn default_set() -> Vec<Method> {
         let mut methods = vec![
+            Method::Mean,
             Method::Indiv,
             Method::Star,
             Method::RandTree(RandomTreeKind::Pruefer),
@@ -57,9 +62,16 @@ impl Method {
 
     /// Every accepted method name, for help texts and errors.
     pub fn names() -> Vec<String> {
-        let mut names: Vec<String> = ["indiv", "star", "randtree", "randtree-recursive", "global"]
-            .map(String::from)
-            .to_vec();
+        let mut names: Vec<String> = [
+            "mean",
+            "indiv",
+            "star",
+            "randtree",
+            "randtree-recursive",
+            "global",
+        ]
+        .map(String::from)
+        .to_vec();
         names.extend(Distance::ALL.map(|d| format!("mst-{d}")));
         names
     }
@@ -68,6 +80,7 @@ impl Method {
 impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Method::Mean => f.write_str("mean"),
             Method::Indiv => f.write_str("indiv"),
             Method::Star => f.write_str("star"),
             Method::RandTree(RandomTreeKind::Pruefer) => f.write_str("randtree"),
@@ -81,10 +94,11 @@ impl fmt::Display for Method {
 impl FromStr for Method {
     type Err = CascadeError;
 
-    /// Parses `indiv`, `star`, `randtree`, `randtree-recursive`, `global` or `mst-<distance>`.
+    /// Parses `mean`, `indiv`, `star`, `randtree`, `randtree-recursive`, `global` or `mst-<distance>`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
         let method = match lower.as_str() {
+            "mean" => Method::Mean,
             "indiv" => Method::Indiv,
             "star" => Method::Star,
             "randtree" | "randtree-pruefer" => Method::RandTree(RandomTreeKind::Pruefer),
@@ -115,7 +129,7 @@ mod tests {
             let m: Method = name.parse().unwrap();
             assert_eq!(m.to_string(), name);
         }
-        assert_eq!(Method::default_set().len(), 14);
+        assert_eq!(Method::default_set().len(), 15);
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub enum Schedule {
         /// The whole budget B.
         steps: usize,
     },
+    /// No training: every task predicts its own training mean (regression) or its training
+    /// label frequency (binary labels; the majority class at threshold 0.5). Costs no step.
+    Mean,
 }
 
 /// Something about a plan the user should hear about; the caller decides how to show it.
@@ -85,16 +88,18 @@ impl Plan {
         match &self.schedule {
             Schedule::Cascade { budget, .. } => budget.steps.iter().sum(),
             Schedule::Pooled { steps } => *steps,
+            Schedule::Mean => 0,
         }
     }
 
-    /// Graphviz DOT of the plan's tree (node labels: task id and budget); `None` for Global.
+    /// Graphviz DOT of the plan's tree (node labels: task id and budget); `None` for Global and
+    /// Mean.
     pub fn to_dot(&self) -> Option<String> {
         match &self.schedule {
             Schedule::Cascade { tree, budget, .. } => {
                 Some(tree.to_dot(&self.task_ids, Some(&budget.steps)))
             }
-            Schedule::Pooled { .. } => None,
+            Schedule::Pooled { .. } | Schedule::Mean => None,
         }
     }
 }
@@ -152,6 +157,7 @@ pub fn make_plan<R: Rng + ?Sized>(
     let task_ids = set.ids().into_iter().map(String::from).collect();
     let mut notes = Vec::new();
     let schedule = match method {
+        Method::Mean => Schedule::Mean,
         Method::Global => Schedule::Pooled { steps: total },
         Method::Indiv => {
             let tree = Tree::independent(t);

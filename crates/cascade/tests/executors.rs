@@ -5,9 +5,9 @@
 mod common;
 
 use cascade::plan::Plan;
-use cascade::train::TrainConfig;
 use cascade::train::batched::{Job, run_jobs};
 use cascade::train::reference;
+use cascade::train::{TrainConfig, step_sizes};
 use cascade_data::StandardisedTaskSet;
 use cascade_models::burn::prelude::Device;
 use cascade_models::{Backend, ModelKind};
@@ -31,14 +31,15 @@ fn batched_matches_reference_for_every_model_and_tree() {
         ModelKind::RESIDUAL_MLP,
     ] {
         let config = TrainConfig::with_eta(0.05);
-        let all = jobs(&plans, &data, 11);
+        let etas = step_sizes(&data, model, &config, 0, 11, &dev).unwrap();
+        let all = jobs(&plans, &data, &etas, 11);
         // All seven methods in one stacked run...
         let batched = run_jobs(&all, model, &config, &dev).unwrap();
         for (plan, got) in plans.iter().zip(&batched) {
-            let want = reference::run(plan, &data, model, &config, 11, &dev).unwrap();
+            let want = reference::run(plan, &data, model, &config, &etas, 11, &dev).unwrap();
             assert_close(&want, got, TOLERANCE, &format!("{model} {}", plan.method));
             // ...and each method on its own.
-            let one = jobs(std::slice::from_ref(plan), &data, 11);
+            let one = jobs(std::slice::from_ref(plan), &data, &etas, 11);
             let alone = run_jobs(&one, model, &config, &dev).unwrap();
             assert_close(
                 &want,
@@ -64,10 +65,11 @@ fn batched_matches_reference_for_binary_models() {
             l2: 0.01,
             ..TrainConfig::with_eta(0.1)
         };
-        let all = jobs(&plans, &data, 11);
+        let etas = step_sizes(&data, model, &config, 0, 11, &dev).unwrap();
+        let all = jobs(&plans, &data, &etas, 11);
         let batched = run_jobs(&all, model, &config, &dev).unwrap();
         for (plan, got) in plans.iter().zip(&batched) {
-            let want = reference::run(plan, &data, model, &config, 11, &dev).unwrap();
+            let want = reference::run(plan, &data, model, &config, &etas, 11, &dev).unwrap();
             assert_close(&want, got, TOLERANCE, &format!("{model} {}", plan.method));
             let accuracy = got.mean_accuracy().expect("binary tasks report accuracy");
             assert!((0.0..=1.0).contains(&accuracy));
@@ -81,12 +83,18 @@ fn repetitions_stack_along_the_task_axis() {
     let config = TrainConfig::default();
     let reps: Vec<StandardisedTaskSet> = (0..3).map(ragged_tasks).collect();
     let plans: Vec<Vec<Plan>> = reps.iter().map(|d| plans(d, 200)).collect();
+    // eta auto: each task's own 1/L, which both executors must apply per task.
+    let etas: Vec<_> = reps
+        .iter()
+        .map(|d| step_sizes(d, ModelKind::Linear, &config, 0, 0, &dev).unwrap())
+        .collect();
     let mut jobs = Vec::new();
     for (r, (data, plans)) in reps.iter().zip(&plans).enumerate() {
         for plan in plans {
             jobs.push(Job {
                 plan,
                 data,
+                etas: &etas[r],
                 init_seed: 100 + r as u64,
                 label: "stacked",
             });
@@ -99,6 +107,7 @@ fn repetitions_stack_along_the_task_axis() {
             job.data,
             ModelKind::Linear,
             &config,
+            job.etas,
             job.init_seed,
             &dev,
         )

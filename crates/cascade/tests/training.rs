@@ -4,7 +4,7 @@
 
 use approx::assert_abs_diff_eq;
 use cascade::CascadeError;
-use cascade::train::{TaskBatch, TrainConfig, fit};
+use cascade::train::{FitOutcome, TaskBatch, TrainConfig};
 use cascade_data::{DMatrix, DVector, Split};
 use cascade_models::burn::prelude::*;
 use cascade_models::{
@@ -33,6 +33,18 @@ fn params(model: &TaskModel) -> Vec<f32> {
     let mut out = to_host(m.linear.weight.val());
     out.extend(to_host(m.linear.bias.val()));
     out
+}
+
+/// `cascade::train::fit` with every task at the config's fixed eta (0.01 when it is `auto`).
+fn fit(
+    model: TaskModel,
+    batch: &TaskBatch,
+    steps: &[usize],
+    config: &TrainConfig,
+    names: &[String],
+) -> Result<FitOutcome, CascadeError> {
+    let eta = config.eta.fixed().unwrap_or(0.01);
+    cascade::train::fit(model, batch, steps, &vec![eta; steps.len()], config, names)
 }
 
 fn names(t: usize) -> Vec<String> {

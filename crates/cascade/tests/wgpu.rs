@@ -7,8 +7,8 @@
 mod common;
 
 use cascade::CascadeError;
-use cascade::train::TrainConfig;
 use cascade::train::batched::{Job, run_jobs};
+use cascade::train::{StepSizes, TrainConfig};
 use cascade_models::burn::prelude::Device;
 use cascade_models::{Backend, ModelKind};
 use common::{assert_close, jobs, plans, ragged_binary_image_tasks, ragged_tasks};
@@ -29,7 +29,8 @@ fn wgpu_matches_flex_for_every_model_and_tree() {
     let (gpu, cpu) = (wgpu(), Backend::Flex.device().unwrap().device);
     let data = ragged_tasks(4);
     let plans = plans(&data, 150);
-    let jobs = jobs(&plans, &data, 21);
+    let etas = StepSizes::fixed(0.05, data.len());
+    let jobs = jobs(&plans, &data, &etas, 21);
     for (model, fast) in [
         (ModelKind::Linear, true),
         (ModelKind::Linear, false),
@@ -53,7 +54,8 @@ fn wgpu_matches_flex_for_binary_models_and_the_grouped_cnn() {
     let (gpu, cpu) = (wgpu(), Backend::Flex.device().unwrap().device);
     let data = ragged_binary_image_tasks(6);
     let plans = plans(&data, 120);
-    let jobs = jobs(&plans, &data, 23);
+    let etas = StepSizes::fixed(0.1, data.len());
+    let jobs = jobs(&plans, &data, &etas, 23);
     let config = TrainConfig {
         l2: 0.01,
         ..TrainConfig::with_eta(0.1)
@@ -75,9 +77,11 @@ fn wgpu_matches_flex_for_binary_models_and_the_grouped_cnn() {
 fn divergence_is_caught_on_wgpu() {
     let data = ragged_tasks(5);
     let plans = plans(&data, 150);
+    let etas = StepSizes::fixed(10.0, data.len());
     let job = Job {
         plan: &plans[0],
         data: &data,
+        etas: &etas,
         init_seed: 1,
         label: "wgpu",
     };

@@ -219,7 +219,7 @@ impl Prepared {
             .iter()
             .map(|&i| {
                 let a = &settings[i].args;
-                let methods = settings::methods(a.methods.as_deref())?;
+                let (methods, _) = settings::methods_for(a.methods.as_deref(), &loaded.tasks)?;
                 settings::compare(
                     &a.method,
                     methods,

@@ -5,11 +5,12 @@ use super::spec::GridFile;
 use crate::error::CliError;
 
 /// Name and grid file of every preset.
-pub const PRESETS: [(&str, &str); 5] = [
+pub const PRESETS: [(&str, &str); 6] = [
     (
         "paper-synthetic",
         include_str!("presets/paper-synthetic.toml"),
     ),
+    ("paper-stated", include_str!("presets/paper-stated.toml")),
     (
         "ablation-budget",
         include_str!("presets/ablation-budget.toml"),
@@ -45,6 +46,7 @@ mod tests {
     fn every_preset_expands() {
         let expected = [
             ("paper-synthetic", 9),
+            ("paper-stated", 9),
             ("ablation-budget", 30),
             ("paper-electricity", 2),
             ("paper-fmnist", 1),
@@ -59,12 +61,17 @@ mod tests {
         // SPEC 7: the research notebook's settings.
         let args = &synthetic[0].args;
         assert_eq!((args.data.features, args.data.sigma), (3, 5.0));
-        assert_eq!(args.method.eta, 0.00121423383766747);
+        assert_eq!(args.method.eta.parse::<f64>().unwrap(), 0.00121423383766747);
         assert_eq!(args.method.seed_fraction, 0.2791730181429596);
         assert_eq!(args.method.root, "feature-medoid");
         assert_eq!(args.method.rounding, "floor-division");
         assert_eq!(synthetic[0].label(), "tau-within=2, budget=500");
         assert_eq!(synthetic[8].label(), "tau-within=10, budget=2000");
+        let stated = preset("paper-stated").unwrap().settings("s").unwrap();
+        // SPEC 6: the paper's stated settings, whatever cascade run's defaults are.
+        let args = &stated[0].args;
+        assert_eq!((args.data.features, args.data.sigma), (5, 10.0));
+        assert_eq!(args.method.eta.parse::<f64>().unwrap(), 0.01);
         assert!(preset("paper-mnist").is_err());
     }
 }

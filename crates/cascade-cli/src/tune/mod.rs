@@ -13,6 +13,7 @@ mod setup;
 
 use std::time::Instant;
 
+use cascade::method::Method;
 use cascade::report::MethodReport;
 use cascade_data::Problem;
 
@@ -34,6 +35,12 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
     let seed = args.method.seed;
     // The options first, so that a typo costs no data loading.
     let methods = settings::methods(Some(&args.methods))?;
+    if methods.contains(&Method::Mean) {
+        return Err(CliError::Usage {
+            option: "--methods",
+            reason: "mean trains nothing, so it has nothing to tune".into(),
+        });
+    }
     let search_setup = SearchSetup::from_args(args)?;
     let source = Source::from_args(&args.data, &args.source, seed)?;
     setup::check_source(&source)?;

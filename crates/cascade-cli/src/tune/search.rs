@@ -95,7 +95,7 @@ pub struct Tuning<'a> {
 pub fn config_for(base: &CompareConfig, method: Method, eta: f64, f: Option<f64>) -> CompareConfig {
     let mut config = base.clone();
     config.methods = vec![method];
-    config.train.eta = eta;
+    config.train.eta = cascade::train::Eta::Fixed(eta);
     if let Some(f) = f {
         config.plan.budget.seed_fraction = f;
     }

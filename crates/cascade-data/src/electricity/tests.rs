@@ -1,4 +1,4 @@
-//! Tests of the demand-panel reader on the shipped SimBench sample and on small hand-made panels.
+//! Tests of the demand-panel reader on the shipped SimBench samples and on small hand-made panels.
 
 use std::f64::consts::PI;
 use std::path::Path;
@@ -11,9 +11,11 @@ const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../datasets/electricity/simbench-sample.csv"
 );
-const FULL: &str = concat!(
+/// Four real profiles through March 2016, with the daylight-saving hole (empty readings at
+/// 2016-03-27 02:00 and 02:30 for every node); see `datasets/electricity/README.md`.
+const DST_SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/datasets/electricity/simbench-2016q1-30min.csv"
+    "/../../datasets/electricity/simbench-dst-sample.csv"
 );
 
 /// A half-hourly panel from 2016-03-10 00:00 (a Thursday) with `steps` rows per node; node `i`
@@ -370,21 +372,19 @@ fn resolution_is_inferred_or_given() {
 }
 
 #[test]
-fn full_shared_panel_reads_fast_and_reports_the_dst_hole() {
-    let path = Path::new(FULL);
-    assert!(
-        path.exists(),
-        "the shared SimBench panel is expected at {FULL} (the shared data folder beside the \
-         repository root)"
-    );
-    // The paper's dates, in 2016: train 14-24 Feb (528 rows), test 25-28 Feb (192 rows).
+fn dst_sample_reports_the_hole_and_fills_it() {
+    let path = Path::new(DST_SAMPLE);
+    // 4 profiles, 2016-03-01..2016-03-31 half-hourly (31 x 48 = 1488 rows a node). Explicit
+    // ranges clear of the hole: train 5-15 March (11 days, 528 rows), test 16-19 March (4 days,
+    // 192 rows); the 48 lags of the first training row reach back into 4 March.
     let config = ElectricityConfig {
-        train: Some("2016-02-14..2016-02-24".parse().unwrap()),
-        test: Some("2016-02-25..2016-02-28".parse().unwrap()),
+        train: Some("2016-03-05..2016-03-15".parse().unwrap()),
+        test: Some("2016-03-16..2016-03-19".parse().unwrap()),
         ..Default::default()
     };
     let loaded = load_electricity(path, &config).unwrap();
-    assert_eq!(loaded.tasks.len(), 96);
+    assert_eq!(loaded.tasks.ids(), ["BL-H", "G0-A", "G0-M", "G1-A"]);
+    assert!(loaded.skipped.is_empty());
     assert!(
         loaded
             .tasks
@@ -392,14 +392,15 @@ fn full_shared_panel_reads_fast_and_reports_the_dst_hole() {
             .iter()
             .all(|t| t.train.n_rows() == 528 && t.test.n_rows() == 192)
     );
-    // By default the training range (2016-03-17..2016-03-27) holds the daylight-saving hole: the
-    // panel has empty cells at 2016-03-27 02:00 and 02:30 for every node.
+    // By default the test range is the panel's last 4 days (2016-03-28..2016-03-31) and the
+    // training range the 11 days before (2016-03-17..2016-03-27): it holds the daylight-saving
+    // hole, empty cells at 2016-03-27 02:00 and 02:30 for every node.
     let err = load_electricity(path, &ElectricityConfig::default())
         .unwrap_err()
         .to_string();
     assert!(
         err.contains(
-            "all 96 nodes were skipped (first, 'BL-H': 2 missing half-hours in the training range \
+            "all 4 nodes were skipped (first, 'BL-H': 2 missing half-hours in the training range \
              (2 with an empty value), first at 2016-03-27 02:00)"
         ),
         "{err}"
@@ -410,11 +411,14 @@ fn full_shared_panel_reads_fast_and_reports_the_dst_hole() {
         ..Default::default()
     };
     let loaded = load_electricity(path, &config).unwrap();
-    assert_eq!(loaded.tasks.len(), 96);
+    assert_eq!(loaded.tasks.len(), 4);
     let notes = loaded.notes.join("\n");
-    assert!(notes.contains("missing runs of at most 2 half-hours filled by linear interpolation in 96 of the kept nodes"), "{notes}");
-    assert!(
-        notes.contains("rows per node: train 528, test 192"),
-        "{notes}"
-    );
+    for expected in [
+        "training range 2016-03-17..2016-03-27 (11 days, default",
+        "test range 2016-03-28..2016-03-31 (4 days, default: the last 4 days of the panel)",
+        "missing runs of at most 2 half-hours filled by linear interpolation in 4 of the kept nodes",
+        "rows per node: train 528, test 192",
+    ] {
+        assert!(notes.contains(expected), "{expected} not in:\n{notes}");
+    }
 }

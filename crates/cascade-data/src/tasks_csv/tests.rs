@@ -1,4 +1,4 @@
-//! Tests of the grouped-CSV reader on tiny hand-made files and on the shared school data.
+//! Tests of the grouped-CSV reader on tiny hand-made files and on the shipped school data.
 
 use std::path::{Path, PathBuf};
 
@@ -7,16 +7,16 @@ use rand::rngs::StdRng;
 
 use super::*;
 
-fn shared(name: &str) -> PathBuf {
+/// A schools table shipped in the repository's `datasets/schools/` (see its README).
+fn schools(name: &str) -> PathBuf {
     let path = Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/datasets/schools/"
+        "/../../datasets/schools/"
     ))
     .join(name);
     assert!(
         path.exists(),
-        "the shared school data is expected at {} (the shared data folder beside the repository \
-         root)",
+        "the school data is expected at {} (shipped in the repository's datasets/schools/)",
         path.display()
     );
     path
@@ -234,7 +234,7 @@ fn small_tasks_are_skipped_with_reasons() {
 
 #[test]
 fn exam_schools_detect_categories_and_split_reproducibly() {
-    let path = shared("exam.csv");
+    let path = schools("exam.csv");
     let config = TasksCsvConfig::new("school", "normexam");
     let load = |config: &TasksCsvConfig, seed| {
         load_tasks_csv(&path, config, &mut StdRng::seed_from_u64(seed)).unwrap()
@@ -325,7 +325,7 @@ fn chem97_reports_its_one_student_schools() {
         ..TasksCsvConfig::new("school", "score")
     };
     let got = load_tasks_csv(
-        &shared("chem97.csv"),
+        &schools("chem97.csv"),
         &config,
         &mut StdRng::seed_from_u64(0),
     )

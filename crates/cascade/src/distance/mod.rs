@@ -105,6 +105,18 @@ impl FromStr for Distance {
     }
 }
 
+/// Whether `kind` can be computed on `set`, without computing it: the error [`compute`] would
+/// stop with when the task shapes rule it out (unequal training rows for `cka` and `target`,
+/// fewer than 2 training rows in some task for `mmd` and `mean_cov`).
+pub fn check_applies(set: &TaskSet, kind: Distance) -> Result<(), CascadeError> {
+    let tasks = set.tasks();
+    match kind {
+        Distance::Cka | Distance::Target => require_equal_rows(tasks, kind.name()).map(|_| ()),
+        Distance::Mmd | Distance::MeanCov => require_rows(tasks, kind.name(), 2),
+        _ => Ok(()),
+    }
+}
+
 /// Computes the `T x T` distance matrix of `kind` over the training splits of `set`.
 ///
 /// `set` must already be standardised per task (SPEC 2.1); test splits are never read.

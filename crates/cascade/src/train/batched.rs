@@ -18,7 +18,9 @@ use cascade_data::{Split, StandardisedTaskSet, pooled_train};
 use cascade_models::{ModelKind, TaskModel, gather_tasks};
 
 use super::reference::MethodRun;
-use super::{TaskBatch, TaskResult, TrainConfig, evaluate_rows, fit, task_init_seed};
+use super::{
+    StepSizes, TaskBatch, TaskResult, TrainConfig, evaluate_rows, fit, mean_run, task_init_seed,
+};
 use crate::CascadeError;
 use crate::budget::Budget;
 use crate::plan::{Plan, Schedule};
@@ -27,14 +29,16 @@ use crate::tree::Tree;
 /// The row of each `(cascade job, task)` in a level's stacked model.
 type RowIndex = HashMap<(usize, usize), usize>;
 
-/// One plan to execute: on which data, with which initialisation seed, under which label
-/// (errors name the label with the task, e.g. `mst-gradient, rep 3`).
+/// One plan to execute: on which data, at which learning rates, with which initialisation seed,
+/// under which label (errors name the label with the task, e.g. `mst-gradient, rep 3`).
 #[derive(Debug, Clone, Copy)]
 pub struct Job<'a> {
     /// The plan.
     pub plan: &'a Plan,
     /// The standardised tasks it plans over.
     pub data: &'a StandardisedTaskSet,
+    /// The learning rate of each task of `data` and of a pooled model over it.
+    pub etas: &'a StepSizes,
     /// Fresh models of task `v` draw from `task_init_seed(init_seed, v)` (pooled: `v = T`).
     pub init_seed: u64,
     /// A short label for error messages.
@@ -56,6 +60,14 @@ pub fn run_jobs(
     let Some(first) = jobs.first() else {
         return Ok(Vec::new());
     };
+    if let Some(job) = jobs.iter().find(|j| j.etas.per_task.len() != j.data.len()) {
+        return Err(CascadeError::ShapeMismatch(format!(
+            "'{}' has {} learning rates for {} tasks",
+            job.label,
+            job.etas.per_task.len(),
+            job.data.len()
+        )));
+    }
     let problem = first.data.standardised.problem();
     if let Some(job) = jobs
         .iter()
@@ -75,6 +87,11 @@ pub fn run_jobs(
     let mut results: Vec<Vec<Option<TaskResult>>> =
         jobs.iter().map(|j| vec![None; j.data.len()]).collect();
     let mut seconds = vec![0.0; jobs.len()];
+    for (j, job) in jobs.iter().enumerate() {
+        if matches!(job.plan.schedule, Schedule::Mean) {
+            results[j] = mean_run(job.data).tasks.into_iter().map(Some).collect();
+        }
+    }
 
     // Each cascade job's tree, budget and tasks per depth, extracted once.
     let cascades: Vec<(usize, &Tree, &Budget, Vec<Vec<usize>>)> = jobs
@@ -82,7 +99,7 @@ pub fn run_jobs(
         .enumerate()
         .filter_map(|(j, job)| match &job.plan.schedule {
             Schedule::Cascade { tree, budget, .. } => Some((j, tree, budget, tree.levels())),
-            Schedule::Pooled { .. } => None,
+            Schedule::Pooled { .. } | Schedule::Mean => None,
         })
         .collect();
     let depth = cascades.iter().map(|c| c.3.len()).max().unwrap_or(0);
@@ -130,12 +147,16 @@ pub fn run_jobs(
             .iter()
             .map(|&(c, v)| cascades[c].2.steps[v])
             .collect();
+        let etas: Vec<f64> = entries
+            .iter()
+            .map(|&(c, v)| job(c).etas.per_task[v])
+            .collect();
         let names: Vec<String> = entries
             .iter()
             .map(|&(c, v)| labelled(&job(c).data.tasks()[v].id, job(c).label))
             .collect();
         let batch = TaskBatch::new(&splits, device).with_problem(problem);
-        let out = fit(init, &batch, &steps, config, &names)?;
+        let out = fit(init, &batch, &steps, &etas, config, &names)?;
         // Training time (batch building and steps), shared among the level's tasks; the
         // evaluation below is not training and is not charged to them (as in the reference).
         let elapsed = start.elapsed().as_secs_f64();
@@ -154,6 +175,7 @@ pub fn run_jobs(
             results[j][v] = Some(TaskResult::new(
                 jobs[j].data.tasks()[v].id.clone(),
                 steps[k],
+                Some(etas[k]),
                 share,
                 out.last_loss[k],
                 errors[k],
@@ -179,13 +201,14 @@ pub fn run_jobs(
             .map(|&j| task_init_seed(jobs[j].init_seed, jobs[j].data.len()))
             .collect();
         let steps: Vec<usize> = pooled.iter().map(|&j| jobs[j].plan.total_steps()).collect();
+        let etas: Vec<f64> = pooled.iter().map(|&j| jobs[j].etas.pooled).collect();
         let names: Vec<String> = pooled
             .iter()
             .map(|&j| labelled("global (pooled)", jobs[j].label))
             .collect();
         let init = model.init(d, &seeds, device);
         let batch = TaskBatch::new(&refs, device).with_problem(problem);
-        let out = fit(init, &batch, &steps, config, &names)?;
+        let out = fit(init, &batch, &steps, &etas, config, &names)?;
         let mut rows = Vec::new();
         let mut replicate = Vec::new();
         for (k, &j) in pooled.iter().enumerate() {
@@ -204,6 +227,7 @@ pub fn run_jobs(
                 data.tasks()[*v].id.clone(),
                 // The pooled model's cost is shared: it is charged to the first task.
                 if *v == 0 { steps[k] } else { 0 },
+                Some(etas[k]),
                 elapsed / t,
                 out.last_loss[k],
                 error,

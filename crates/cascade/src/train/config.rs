@@ -1,13 +1,110 @@
+use std::fmt;
+use std::str::FromStr;
+
 use serde::{Deserialize, Serialize};
 
 use crate::CascadeError;
+
+/// The learning rate: one fixed value for every task, or chosen from the training data.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(into = "EtaRepr", try_from = "EtaRepr")]
+pub enum Eta {
+    /// The same learning rate for every task (the research code's 0.01, the paper's presets).
+    Fixed(f64),
+    /// A step size from each problem's curvature on its training data ([`super::step_sizes`]):
+    /// `1/L` with `L` the smoothness of the training loss for linear and logistic models, a
+    /// short backtracking search on the root's training loss for other models.
+    #[default]
+    Auto,
+}
+
+impl Eta {
+    /// The fixed value, if any.
+    pub fn fixed(self) -> Option<f64> {
+        match self {
+            Eta::Fixed(eta) => Some(eta),
+            Eta::Auto => None,
+        }
+    }
+}
+
+impl fmt::Display for Eta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Eta::Fixed(eta) => write!(f, "{eta}"),
+            Eta::Auto => f.write_str("auto"),
+        }
+    }
+}
+
+impl FromStr for Eta {
+    type Err = CascadeError;
+
+    /// Parses `auto` or a finite number > 0.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let text = s.trim();
+        if text.eq_ignore_ascii_case("auto") {
+            return Ok(Eta::Auto);
+        }
+        let eta = Eta::Fixed(text.parse().map_err(|_| CascadeError::InvalidSetting {
+            name: "eta",
+            value: s.to_string(),
+            reason: "expected 'auto' or a number > 0".into(),
+        })?);
+        eta.validate()?;
+        Ok(eta)
+    }
+}
+
+impl Eta {
+    fn validate(self) -> Result<(), CascadeError> {
+        match self {
+            Eta::Fixed(value) if !(value.is_finite() && value > 0.0) => {
+                Err(CascadeError::InvalidSetting {
+                    name: "eta",
+                    value: value.to_string(),
+                    reason: "must be 'auto' or a finite number > 0".into(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// How [`Eta`] reads and writes: a number, or the string `auto`.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum EtaRepr {
+    Number(f64),
+    Name(String),
+}
+
+impl From<Eta> for EtaRepr {
+    fn from(eta: Eta) -> Self {
+        match eta {
+            Eta::Fixed(value) => EtaRepr::Number(value),
+            Eta::Auto => EtaRepr::Name("auto".into()),
+        }
+    }
+}
+
+impl TryFrom<EtaRepr> for Eta {
+    type Error = CascadeError;
+    fn try_from(repr: EtaRepr) -> Result<Self, Self::Error> {
+        match repr {
+            EtaRepr::Number(value) => Ok(Eta::Fixed(value)),
+            EtaRepr::Name(name) => name.parse(),
+        }
+    }
+}
 
 /// Settings of local refinement (SPEC 5): plain full-batch gradient descent on the mean squared
 /// error with the gradient norm of each task clipped to `clip`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
-    /// Learning rate eta (default 0.01, the research code's).
-    pub eta: f64,
+    /// Learning rate eta (default `auto`: from the data's curvature; the research code used a
+    /// fixed 0.01).
+    pub eta: Eta,
     /// Maximum gradient norm per task and step (default 1.0); the norm is taken over all of the
     /// task's parameters together, like PyTorch's `clip_grad_norm_`.
     pub clip: f64,
@@ -40,7 +137,7 @@ fn default_divergence_factor() -> f64 {
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
-            eta: 0.01,
+            eta: Eta::Auto,
             clip: 1.0,
             divergence_factor: default_divergence_factor(),
             linear_fast_path: true,
@@ -50,16 +147,15 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
-    /// Checks that eta and clip are finite and positive.
+    /// Checks that eta (unless `auto`) and clip are finite and positive.
     pub fn validate(&self) -> Result<(), CascadeError> {
-        for (name, value) in [("eta", self.eta), ("clip", self.clip)] {
-            if !(value.is_finite() && value > 0.0) {
-                return Err(CascadeError::InvalidSetting {
-                    name,
-                    value: value.to_string(),
-                    reason: "must be a finite number > 0".into(),
-                });
-            }
+        self.eta.validate()?;
+        if !(self.clip.is_finite() && self.clip > 0.0) {
+            return Err(CascadeError::InvalidSetting {
+                name: "clip",
+                value: self.clip.to_string(),
+                reason: "must be a finite number > 0".into(),
+            });
         }
         if !(self.l2.is_finite() && self.l2 >= 0.0) {
             return Err(CascadeError::InvalidSetting {
@@ -79,10 +175,10 @@ impl TrainConfig {
         Ok(())
     }
 
-    /// The settings with learning rate `eta` and everything else at its default.
+    /// The settings with the fixed learning rate `eta` and everything else at its default.
     pub fn with_eta(eta: f64) -> Self {
         Self {
-            eta,
+            eta: Eta::Fixed(eta),
             ..Self::default()
         }
     }

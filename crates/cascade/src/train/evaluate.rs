@@ -12,6 +12,9 @@ pub struct TaskResult {
     pub task: String,
     /// Gradient steps this task took.
     pub steps: usize,
+    /// The learning rate its steps used (standardised units); `None` for the Mean baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eta: Option<f64>,
     /// Wall-clock seconds spent training this task.
     pub seconds: f64,
     /// Training MSE (standardised units) at the task's last step; `None` with 0 steps.
@@ -27,10 +30,11 @@ pub struct TaskResult {
 }
 
 impl TaskResult {
-    /// A task's result from its cost and its [`TestError`].
+    /// A task's result from its cost, learning rate and [`TestError`].
     pub fn new(
         task: String,
         steps: usize,
+        eta: Option<f64>,
         seconds: f64,
         train_loss: Option<f64>,
         error: TestError,
@@ -38,6 +42,7 @@ impl TaskResult {
         Self {
             task,
             steps,
+            eta,
             seconds,
             train_loss,
             test_mse: error.mse,
@@ -89,39 +94,50 @@ pub fn evaluate_rows(model: &TaskModel, rows: &[(&StandardisedTaskSet, usize)]) 
     rows.iter()
         .enumerate()
         .map(|(k, &(data, v))| {
-            let truth = &data.raw_test_y[v];
-            let n = truth.len();
+            let n = data.raw_test_y[v].len();
             let out = &pred[k * n_max..k * n_max + n];
-            match data.standardised.problem() {
-                Problem::Regression => {
-                    let scaler = &data.scalers[v];
-                    let sse: f64 = out
-                        .iter()
-                        .zip(truth.iter())
-                        .map(|(&p, &y)| (scaler.inverse_target(p as f64) - y).powi(2))
-                        .sum();
-                    let mse = sse / n as f64;
-                    TestError {
-                        mse,
-                        rmse: mse.sqrt(),
-                        accuracy: None,
-                    }
-                }
-                Problem::Binary => {
-                    let (mut brier, mut correct) = (0.0, 0usize);
-                    for (&logit, &y) in out.iter().zip(truth.iter()) {
-                        let p = 1.0 / (1.0 + (-(logit as f64).clamp(-500.0, 500.0)).exp());
-                        brier += (p - y).powi(2);
-                        correct += usize::from((p > 0.5) == (y == 1.0));
-                    }
-                    let mse = brier / n as f64;
-                    TestError {
-                        mse,
-                        rmse: mse.sqrt(),
-                        accuracy: Some(correct as f64 / n as f64),
-                    }
-                }
-            }
+            task_error(data, v, out.iter().map(|&o| o as f64))
         })
         .collect()
+}
+
+/// Task `v`'s test error from its model outputs on its test rows, in row order: standardised
+/// predictions (mapped back with the task's training scaler) for regression, logits for binary
+/// labels.
+pub(super) fn task_error(
+    data: &StandardisedTaskSet,
+    v: usize,
+    outputs: impl Iterator<Item = f64>,
+) -> TestError {
+    let truth = &data.raw_test_y[v];
+    let n = truth.len() as f64;
+    match data.standardised.problem() {
+        Problem::Regression => {
+            let scaler = &data.scalers[v];
+            let sse: f64 = outputs
+                .zip(truth.iter())
+                .map(|(p, &y)| (scaler.inverse_target(p) - y).powi(2))
+                .sum();
+            let mse = sse / n;
+            TestError {
+                mse,
+                rmse: mse.sqrt(),
+                accuracy: None,
+            }
+        }
+        Problem::Binary => {
+            let (mut brier, mut correct) = (0.0, 0usize);
+            for (logit, &y) in outputs.zip(truth.iter()) {
+                let p = 1.0 / (1.0 + (-logit.clamp(-500.0, 500.0)).exp());
+                brier += (p - y).powi(2);
+                correct += usize::from((p > 0.5) == (y == 1.0));
+            }
+            let mse = brier / n;
+            TestError {
+                mse,
+                rmse: mse.sqrt(),
+                accuracy: Some(correct as f64 / n),
+            }
+        }
+    }
 }

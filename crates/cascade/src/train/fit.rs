@@ -20,7 +20,9 @@ pub struct FitOutcome {
 }
 
 /// Trains the `T` tasks of `model` on `batch`, task `t` for exactly `steps[t]` full-batch
-/// gradient steps: `theta_t <- theta_t - eta * min(1, clip / (|g_t| + 1e-6)) * g_t`, where `g_t`
+/// gradient steps at its own learning rate `etas[t]` (resolved from `config.eta` by
+/// [`super::step_sizes`]): `theta_t <- theta_t - eta_t * min(1, clip / (|g_t| + 1e-6)) * g_t`,
+/// where `g_t`
 /// is the gradient of task `t`'s loss (mean squared error, or for binary labels
 /// ([`TaskBatch::with_problem`]) the mean logistic loss, plus `config.l2 / 2 * |theta_t|^2`) and `|g_t|` its norm over all the task's
 /// parameters (PyTorch's `clip_grad_norm_` formula). One forward and one backward pass per step
@@ -36,28 +38,38 @@ pub fn fit(
     model: TaskModel,
     batch: &TaskBatch,
     steps: &[usize],
+    etas: &[f64],
     config: &TrainConfig,
     names: &[String],
 ) -> Result<FitOutcome, CascadeError> {
     let t = batch.len();
-    if model.num_tasks() != t || steps.len() != t || names.len() != t {
+    if model.num_tasks() != t || steps.len() != t || etas.len() != t || names.len() != t {
         return Err(CascadeError::ShapeMismatch(format!(
-            "fit got {} models, {} data tasks, {} budgets and {} names",
+            "fit got {} models, {} data tasks, {} budgets, {} learning rates and {} names",
             model.num_tasks(),
             t,
             steps.len(),
+            etas.len(),
             names.len()
         )));
     }
+    if let Some(k) = etas.iter().position(|e| !(e.is_finite() && *e > 0.0)) {
+        return Err(CascadeError::InvalidSetting {
+            name: "eta",
+            value: etas[k].to_string(),
+            reason: format!("task '{}' needs a finite learning rate > 0", names[k]),
+        });
+    }
+    let schedule = Schedule { steps, etas };
     match model {
         TaskModel::Linear(linear)
             if config.linear_fast_path
                 && config.l2 == 0.0
                 && batch.problem() == Problem::Regression =>
         {
-            fit_linear(linear, batch, steps, config, names)
+            fit_linear(linear, batch, schedule, config, names)
         }
-        model => fit_autodiff(model, batch, steps, config, names),
+        model => fit_autodiff(model, batch, schedule, config, names),
     }
 }
 
@@ -65,16 +77,15 @@ pub fn fit(
 fn fit_autodiff(
     mut model: TaskModel,
     batch: &TaskBatch,
-    steps: &[usize],
+    schedule: Schedule,
     config: &TrainConfig,
     names: &[String],
 ) -> Result<FitOutcome, CascadeError> {
     let t = batch.len();
     let device = batch.device().clone();
     let PaddedTensors { x, y, weight } = batch.tensors();
-    let mut watch = Watch::new(steps, &device);
-    let max_steps = steps.iter().copied().max().unwrap_or(0);
-    for step in 0..max_steps {
+    let mut watch = Watch::new(schedule, config.clip, &device);
+    for step in 0..schedule.max_steps() {
         let pred = model.forward(x.clone());
         let per_row = match batch.problem() {
             Problem::Regression => (pred - y.clone()).square(),
@@ -104,6 +115,19 @@ fn fit_autodiff(
     Ok(FitOutcome { model, last_loss })
 }
 
+/// Each task's budget and learning rate, as [`fit`] takes them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Schedule<'a> {
+    pub(super) steps: &'a [usize],
+    pub(super) etas: &'a [f64],
+}
+
+impl Schedule<'_> {
+    pub(super) fn max_steps(&self) -> usize {
+        self.steps.iter().copied().max().unwrap_or(0)
+    }
+}
+
 /// Steps whose losses [`Watch`] holds before checking them in one batch.
 const WATCH_CHUNK: usize = 32;
 
@@ -120,7 +144,11 @@ pub(super) struct Watch {
     steps: Vec<usize>,
     /// The distinct budgets not yet reached, largest first: the steps where the mask changes.
     changes: Vec<usize>,
-    /// `clip * eta` where the task is still active, 0 where its budget is spent.
+    /// Each task's learning rate.
+    etas: Vec<f64>,
+    /// `clip * eta_t`, `[T]`.
+    clip_eta: Tensor<1>,
+    /// `clip * eta_t` where the task is still active, 0 where its budget is spent.
     clip_eta_active: Tensor<1>,
     /// Losses of the steps from `pending_from` on, not yet checked.
     pending: Vec<Tensor<1>>,
@@ -135,7 +163,8 @@ pub(super) struct Watch {
 }
 
 impl Watch {
-    pub(super) fn new(steps: &[usize], device: &Device) -> Self {
+    pub(super) fn new(schedule: Schedule, clip: f64, device: &Device) -> Self {
+        let steps = schedule.steps;
         let t = steps.len();
         let plain = |tensor: Tensor<1>| tensor.inner();
         Self {
@@ -150,6 +179,14 @@ impl Watch {
                 changes.dedup();
                 changes
             },
+            etas: schedule.etas.to_vec(),
+            clip_eta: plain(Tensor::from_data(
+                TensorData::new(
+                    schedule.etas.iter().map(|&e| (clip * e) as f32).collect(),
+                    [t],
+                ),
+                device,
+            )),
             clip_eta_active: plain(Tensor::zeros([t], device)),
             pending: Vec::with_capacity(WATCH_CHUNK),
             pending_from: 0,
@@ -161,7 +198,7 @@ impl Watch {
     }
 
     /// Records step `step`'s per-task `loss` (`[T]`) and gradient `norm` (`[T]`) and returns
-    /// each task's step size `eta * min(1, clip / (norm + 1e-6))`, 0 once its budget is spent.
+    /// each task's step size `eta_t * min(1, clip / (norm + 1e-6))`, 0 once its budget is spent.
     /// Steps come in order from 0.
     pub(super) fn step(
         &mut self,
@@ -180,7 +217,7 @@ impl Watch {
                 .clone()
                 .greater_elem(step as f32)
                 .float()
-                .mul_scalar(config.clip * config.eta);
+                .mul(self.clip_eta.clone());
         }
         if self.pending.is_empty() {
             self.pending_from = step;
@@ -289,7 +326,7 @@ impl Watch {
                 steps: self.steps[task],
                 loss: to_host(self.bad_loss)[task] as f64,
                 limit: to_host(self.ceiling)[task] as f64,
-                eta: config.eta,
+                eta: self.etas[task],
             });
         }
         Ok(to_host(self.last)

@@ -14,7 +14,7 @@ use burn::prelude::*;
 use cascade_data::Split;
 use cascade_models::{LinearModel, TaskLinear, TaskModel};
 
-use super::fit::{FitOutcome, Watch};
+use super::fit::{FitOutcome, Schedule, Watch};
 use super::{TaskBatch, TrainConfig};
 use crate::CascadeError;
 use crate::parallel::par_map;
@@ -23,7 +23,7 @@ use crate::parallel::par_map;
 pub(super) fn fit_linear(
     model: LinearModel,
     batch: &TaskBatch,
-    steps: &[usize],
+    schedule: Schedule,
     config: &TrainConfig,
     names: &[String],
 ) -> Result<FitOutcome, CascadeError> {
@@ -39,9 +39,8 @@ pub(super) fn fit_linear(
     let bias = model.linear.bias.val().inner(); // [T, 1, 1]
     let mut theta = Tensor::cat(vec![weight, bias], 1); // [T, d+1, 1]
     let c2 = c.clone().mul_scalar(2.0);
-    let mut watch = Watch::new(steps, &device);
-    let max_steps = steps.iter().copied().max().unwrap_or(0);
-    for step in 0..max_steps {
+    let mut watch = Watch::new(schedule, config.clip, &device);
+    for step in 0..schedule.max_steps() {
         // A theta as a broadcast product and row sum: [T, d+1, d+1] * [T, 1, d+1].
         let a_theta = (a.clone() * theta.clone().swap_dims(1, 2)).sum_dim(2);
         let loss = (theta.clone() * (a_theta.clone() - c2.clone()))

@@ -11,12 +11,16 @@ mod config;
 mod evaluate;
 mod fit;
 mod fit_linear;
+mod mean;
 pub mod reference;
+mod step_size;
 
 pub use batch::{PaddedTensors, TaskBatch};
-pub use config::TrainConfig;
+pub use config::{Eta, TrainConfig};
 pub use evaluate::{TaskResult, TestError, evaluate_rows, evaluate_tasks};
 pub use fit::{FitOutcome, fit};
+pub use mean::mean_run;
+pub use step_size::{StepRule, StepSizes, gram_lambda_max, step_rule, step_sizes};
 
 /// The seed of task `task`'s fresh initialisation in a run seeded by `run_seed`
 /// (SplitMix64 of the pair), so a task's initial parameters never depend on batching.

@@ -10,7 +10,9 @@ use cascade_models::{ModelKind, TaskModel};
 use serde::{Deserialize, Serialize};
 
 use super::batched::{Job, run_jobs};
-use super::{TaskBatch, TaskResult, TrainConfig, evaluate_tasks, fit, task_init_seed};
+use super::{
+    StepSizes, TaskBatch, TaskResult, TrainConfig, evaluate_tasks, fit, mean_run, task_init_seed,
+};
 use crate::CascadeError;
 use crate::plan::{Plan, Schedule};
 
@@ -55,13 +57,16 @@ fn mean(values: impl ExactSizeIterator<Item = f64>) -> f64 {
     values.sum::<f64>() / n
 }
 
-/// Executes `plan` on `data` one task at a time. Fresh models draw their parameters from
-/// [`task_init_seed`]`(init_seed, v)` (task `v`), or `(init_seed, T)` for the pooled model.
+/// Executes `plan` on `data` one task at a time, task `v` at learning rate `etas.per_task[v]`
+/// (the pooled model at `etas.pooled`; see [`super::step_sizes`]). Fresh models draw their
+/// parameters from [`task_init_seed`]`(init_seed, v)` (task `v`), or `(init_seed, T)` for the
+/// pooled model.
 pub fn run(
     plan: &Plan,
     data: &StandardisedTaskSet,
     model: ModelKind,
     config: &TrainConfig,
+    etas: &StepSizes,
     init_seed: u64,
     device: &Device,
 ) -> Result<MethodRun, CascadeError> {
@@ -74,18 +79,26 @@ pub fn run(
     let start = Instant::now();
     let tasks = data.tasks();
     let t = tasks.len();
+    if etas.per_task.len() != t {
+        return Err(CascadeError::ShapeMismatch(format!(
+            "{} learning rates for {t} tasks",
+            etas.per_task.len()
+        )));
+    }
     let d = data.standardised.n_features();
     let model = model
         .for_data(d, data.standardised.image_shape())
         .map_err(CascadeError::Model)?;
     let (tree, budget) = match &plan.schedule {
         Schedule::Cascade { tree, budget, .. } => (tree, budget),
+        Schedule::Mean => return Ok(mean_run(data)),
         Schedule::Pooled { .. } => {
             // One pooled model is a single task whichever executor runs it: use the batched
             // executor's pooled path rather than a second copy of it.
             let job = Job {
                 plan,
                 data,
+                etas,
                 init_seed,
                 label: "",
             };
@@ -103,12 +116,21 @@ pub fn run(
         let batch =
             TaskBatch::new(&[&tasks[v].train], device).with_problem(data.standardised.problem());
         let steps = budget.steps[v];
-        let out = fit(init, &batch, &[steps], config, &[tasks[v].id.clone()])?;
+        let eta = etas.per_task[v];
+        let out = fit(
+            init,
+            &batch,
+            &[steps],
+            &[eta],
+            config,
+            &[tasks[v].id.clone()],
+        )?;
         let seconds = task_start.elapsed().as_secs_f64();
         let error = evaluate_tasks(&out.model, data, &[v])[0];
         results[v] = Some(TaskResult::new(
             tasks[v].id.clone(),
             steps,
+            Some(eta),
             seconds,
             out.last_loss[0],
             error,

@@ -6,6 +6,7 @@ use cascade::distance::Distance;
 use cascade::method::{Method, RandomTreeKind};
 use cascade::plan::{DistanceCache, Plan, PlanConfig, make_plan};
 use cascade::root::RootRule;
+use cascade::train::StepSizes;
 use cascade::train::batched::Job;
 use cascade::train::reference::MethodRun;
 use cascade_data::synthetic::SyntheticConfig;
@@ -106,13 +107,20 @@ pub fn assert_close(a: &MethodRun, b: &MethodRun, rel: f64, what: &str) {
     }
 }
 
-/// One batched job per plan, all on `data` with the same initialisation seed.
-pub fn jobs<'a>(plans: &'a [Plan], data: &'a StandardisedTaskSet, init_seed: u64) -> Vec<Job<'a>> {
+/// One batched job per plan, all on `data` at learning rates `etas` with the same
+/// initialisation seed.
+pub fn jobs<'a>(
+    plans: &'a [Plan],
+    data: &'a StandardisedTaskSet,
+    etas: &'a StepSizes,
+    init_seed: u64,
+) -> Vec<Job<'a>> {
     plans
         .iter()
         .map(|plan| Job {
             plan,
             data,
+            etas,
             init_seed,
             label: "",
         })

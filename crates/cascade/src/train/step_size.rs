@@ -1,0 +1,281 @@
+//! Learning rates from the data (`eta = auto`).
+//!
+//! Gradient descent on an `L`-smooth loss decreases it at every step when `eta <= 2/L`, and
+//! `eta = 1/L` is the textbook step that needs no tuning. For the models whose loss is a
+//! quadratic, or bounded by one, `L` is known in closed form from the training rows:
+//! - mean squared error of a linear model, `mean (theta^T x~ - y)^2` with `x~ = [x, 1]`: its
+//!   Hessian is `2 X~^T X~ / n`, so `L = 2 lambda_max(X~^T X~ / n)`;
+//! - mean logistic loss of a linear model: its Hessian is `X^T S X / n` with
+//!   `S = diag(p (1 - p)) <= 1/4`, so `L = lambda_max(X^T X / n) / 4` (the step is `4/lambda`);
+//! - the L2 penalty `reg/2 |theta|^2` adds `reg` to `L`.
+//!
+//! Each task gets the step of its own curvature (`eta_v = 1/L_v`), since ragged tasks differ: a
+//! task with few rows and many features has a much larger `lambda_max` than the pooled data,
+//! and one step size for all would make it oscillate. The pooled (Global) model uses the
+//! curvature of the pooled rows. Other models (MLPs, CNNs) have no closed form: one step size is
+//! chosen for every task by backtracking on the root task's training loss ([`backtrack`]).
+
+use burn::prelude::Device;
+use cascade_data::{Problem, Split, StandardisedTaskSet, pooled_train};
+use cascade_models::ModelKind;
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+
+use super::{Eta, TaskBatch, TrainConfig, fit, task_init_seed};
+use crate::CascadeError;
+use crate::parallel::par_map;
+
+/// How a run's learning rates were chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepRule {
+    /// One fixed eta for every task.
+    Fixed,
+    /// `1/L` from each task's curvature (linear and logistic models).
+    Curvature,
+    /// Backtracking on the root's training loss (other models).
+    Backtracking,
+}
+
+/// The learning rate of every task of a task set, and of the pooled model over it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepSizes {
+    /// How they were chosen.
+    pub rule: StepRule,
+    /// Task `v`'s learning rate (standardised units), `[T]`.
+    pub per_task: Vec<f64>,
+    /// The pooled (Global) model's learning rate.
+    pub pooled: f64,
+}
+
+impl StepSizes {
+    /// The same learning rate `eta` for `tasks` tasks and the pooled model.
+    pub fn fixed(eta: f64, tasks: usize) -> Self {
+        Self {
+            rule: StepRule::Fixed,
+            per_task: vec![eta; tasks],
+            pooled: eta,
+        }
+    }
+}
+
+/// Training steps per trial of the backtracking search.
+const SEARCH_STEPS: usize = 8;
+/// The first (largest) learning rate the backtracking search tries.
+const SEARCH_START: f64 = 2.0;
+/// Halvings the search tries before it settles for the smallest rate.
+const SEARCH_HALVINGS: i32 = 16;
+
+/// The learning rates `config.eta` gives on `data` for `model`: the fixed value everywhere, or
+/// for `auto` the curvature rule (linear and logistic models) or backtracking on task `root`'s
+/// training loss (other models; its fresh parameters drawn as an executor draws them from
+/// `init_seed`, on `device`).
+pub fn step_sizes(
+    data: &StandardisedTaskSet,
+    model: ModelKind,
+    config: &TrainConfig,
+    root: usize,
+    init_seed: u64,
+    device: &Device,
+) -> Result<StepSizes, CascadeError> {
+    let t = data.len();
+    if let Eta::Fixed(eta) = config.eta {
+        return Ok(StepSizes::fixed(eta, t));
+    }
+    let problem = data.standardised.problem();
+    let curvature = |split: &Split| curvature_step(split, model, problem, config.l2);
+    if let Some(pooled) = curvature(&pooled_train(&data.standardised)) {
+        let tasks: Vec<&Split> = data.tasks().iter().map(|t| &t.train).collect();
+        let per_task = par_map(&tasks, 16, |split| {
+            curvature(split).expect("the model has a closed-form curvature")
+        })
+        .into_iter()
+        // A task whose rows are all zero has no curvature and no gradient: any rate is the
+        // same to it, and the pooled one keeps the printed range meaningful.
+        .map(|eta| if eta.is_finite() { eta } else { pooled })
+        .collect();
+        return Ok(StepSizes {
+            rule: StepRule::Curvature,
+            per_task,
+            pooled: if pooled.is_finite() { pooled } else { 1.0 },
+        });
+    }
+    let eta = backtrack(data, model, config, root, init_seed, device)?;
+    Ok(StepSizes {
+        rule: StepRule::Backtracking,
+        per_task: vec![eta; t],
+        pooled: eta,
+    })
+}
+
+/// The rule [`step_sizes`] follows for `eta` and `model`.
+pub fn step_rule(eta: Eta, model: ModelKind) -> StepRule {
+    match (eta, model) {
+        (Eta::Fixed(_), _) => StepRule::Fixed,
+        (Eta::Auto, ModelKind::Linear | ModelKind::Logistic) => StepRule::Curvature,
+        (Eta::Auto, _) => StepRule::Backtracking,
+    }
+}
+
+/// `1/L` for a linear or logistic `model` on `split`'s rows (`None` for other models), infinite
+/// when the loss has no curvature (all-zero features, no bias, no penalty).
+fn curvature_step(split: &Split, model: ModelKind, problem: Problem, l2: f64) -> Option<f64> {
+    let bias = match model {
+        ModelKind::Linear => true,
+        ModelKind::Logistic => false,
+        _ => return None,
+    };
+    let lambda = gram_lambda_max(&split.x, bias);
+    let smoothness = match problem {
+        Problem::Regression => 2.0 * lambda,
+        Problem::Binary => lambda / 4.0,
+    } + l2;
+    Some(if smoothness > 0.0 {
+        1.0 / smoothness
+    } else {
+        f64::INFINITY
+    })
+}
+
+/// The largest eigenvalue of `X~^T X~ / n`, with `X~ = [X, 1]` when `bias`, by power iteration on
+/// the rows (`v <- X~^T (X~ v) / n`), never forming the `d x d` matrix: `O(n d)` a sweep, so raw
+/// pixels (d = 3072) cost no more than a few matrix-vector products.
+///
+/// Written by hand: nalgebra's `SymmetricEigen` needs the `d x d` matrix and all `d`
+/// eigenvalues (`O(d^3)`), and no maintained crate offers a matrix-free largest eigenvalue.
+pub fn gram_lambda_max(x: &DMatrix<f64>, bias: bool) -> f64 {
+    let (n, d) = x.shape();
+    let k = d + usize::from(bias);
+    if n == 0 || k == 0 {
+        return 0.0;
+    }
+    let apply = |v: &DVector<f64>| -> DVector<f64> {
+        let mut xv = x * v.rows(0, d);
+        if bias {
+            xv.add_scalar_mut(v[d]);
+        }
+        let mut out = DVector::zeros(k);
+        out.rows_mut(0, d).copy_from(&(x.transpose() * &xv));
+        if bias {
+            out[d] = xv.sum();
+        }
+        out / n as f64
+    };
+    // A fixed start with no symmetry that could leave it orthogonal to the top eigenvector of
+    // ordinary data (a golden-ratio sequence).
+    let mut v = DVector::from_fn(k, |j, _| {
+        0.5 + ((j as f64 + 1.0) * 0.618_033_988_75).fract()
+    });
+    v /= v.norm();
+    let mut lambda = 0.0;
+    for _ in 0..1000 {
+        let w = apply(&v);
+        let next = v.dot(&w);
+        let norm = w.norm();
+        if norm == 0.0 {
+            return 0.0;
+        }
+        v = w / norm;
+        if (next - lambda).abs() <= 1e-10 * next.abs() {
+            return next;
+        }
+        lambda = next;
+    }
+    lambda
+}
+
+/// The largest learning rate among `2, 1, 1/2, ...` (at most [`SEARCH_HALVINGS`] halvings) under
+/// which [`SEARCH_STEPS`] steps from task `root`'s fresh initialisation lower its training loss
+/// at every step; the smallest one tried when none does.
+fn backtrack(
+    data: &StandardisedTaskSet,
+    model: ModelKind,
+    config: &TrainConfig,
+    root: usize,
+    init_seed: u64,
+    device: &Device,
+) -> Result<f64, CascadeError> {
+    let task = data.tasks().get(root).ok_or(CascadeError::TaskOutOfRange {
+        index: root,
+        tasks: data.len(),
+    })?;
+    let d = data.standardised.n_features();
+    let model = model
+        .for_data(d, data.standardised.image_shape())
+        .map_err(CascadeError::Model)?;
+    let batch = TaskBatch::new(&[&task.train], device).with_problem(data.standardised.problem());
+    // Divergence is what the search looks for, not an error.
+    let trial = TrainConfig {
+        divergence_factor: f64::INFINITY,
+        ..*config
+    };
+    let names = [task.id.clone()];
+    let mut eta = SEARCH_START;
+    for _ in 0..SEARCH_HALVINGS {
+        let mut current = model.init(d, &[task_init_seed(init_seed, root)], device);
+        let mut losses = Vec::with_capacity(SEARCH_STEPS + 1);
+        let mut failed = false;
+        // Step k's `last_loss` is the loss before its update: SEARCH_STEPS + 1 calls see the
+        // loss after SEARCH_STEPS updates.
+        for _ in 0..=SEARCH_STEPS {
+            match fit(current, &batch, &[1], &[eta], &trial, &names) {
+                Ok(out) => {
+                    losses.push(out.last_loss[0].unwrap_or(f64::NAN));
+                    current = out.model;
+                }
+                Err(_) => {
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        let decreasing = losses
+            .windows(2)
+            .all(|w| w[1].is_finite() && w[1] <= w[0] * (1.0 + 1e-6));
+        if !failed && decreasing && losses[SEARCH_STEPS] < losses[0] {
+            return Ok(eta);
+        }
+        eta /= 2.0;
+    }
+    Ok(eta * 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+    use nalgebra::dmatrix;
+
+    #[test]
+    fn power_iteration_matches_a_hand_computed_eigenvalue() {
+        // X = [[1, 0], [0, 2], [1, 2]] (n = 3): X^T X / 3 = [[2, 2], [2, 8]] / 3, whose largest
+        // eigenvalue is (10 + sqrt(36 + 16)) / 6 = (10 + 2 sqrt(13)) / 6 by the quadratic
+        // formula.
+        let x = dmatrix![1.0, 0.0; 0.0, 2.0; 1.0, 2.0];
+        let expected = (10.0 + 2.0 * 13f64.sqrt()) / 6.0;
+        assert_relative_eq!(gram_lambda_max(&x, false), expected, max_relative = 1e-9);
+        // With the bias column, X~^T X~ / 3 = [[2, 2, 2], [2, 8, 4], [2, 4, 3]] / 3; its largest
+        // eigenvalue, 3.6800..., was computed with numpy:
+        // np.linalg.eigvalsh(np.array([[2,2,2],[2,8,4],[2,4,3]]) / 3).max()
+        assert_relative_eq!(
+            gram_lambda_max(&x, true),
+            3.680_026_293_890_572,
+            max_relative = 1e-8
+        );
+    }
+
+    #[test]
+    fn curvature_steps_follow_the_loss() {
+        // Standardised columns of the identity-like design [[1, -1], [-1, 1]] have X^T X / n =
+        // [[1, -1], [-1, 1]] (eigenvalues 0 and 2); with the bias column the top one stays 2.
+        let split = Split::new(
+            dmatrix![1.0, -1.0; -1.0, 1.0],
+            nalgebra::dvector![1.0, -1.0],
+        );
+        let mse = curvature_step(&split, ModelKind::Linear, Problem::Regression, 0.0).unwrap();
+        assert_relative_eq!(mse, 1.0 / (2.0 * 2.0), max_relative = 1e-9);
+        let logistic = curvature_step(&split, ModelKind::Logistic, Problem::Binary, 0.5).unwrap();
+        assert_relative_eq!(logistic, 1.0 / (2.0 / 4.0 + 0.5), max_relative = 1e-9);
+        assert!(curvature_step(&split, ModelKind::SIMPLE_MLP, Problem::Regression, 0.0).is_none());
+    }
+}
