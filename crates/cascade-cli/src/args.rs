@@ -76,9 +76,10 @@ pub struct MethodArgs {
     /// Total budget B of gradient steps over all tasks.
     #[arg(long = "budget", short = 'B', default_value_t = 1000)]
     pub budget: usize,
-    /// Learning rate eta: a number, or auto (from the training data's curvature: 1/L per task
-    /// for linear and logistic models, with L the smoothness of its training loss; for other
-    /// models, backtracking on the root's training loss). The research code used 0.01.
+    /// Learning rate eta: a number, or auto (from the training data's curvature: 1/L with L the
+    /// smoothness of the training loss, per task for least squares and pooled for the logistic
+    /// loss; for non-linear models, backtracking on the root's training loss). The research
+    /// code used 0.01.
     #[arg(long, default_value = "auto")]
     pub eta: String,
     /// Gradient-norm clip per task and step.

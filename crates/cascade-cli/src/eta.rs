@@ -69,7 +69,9 @@ impl EtaSummary {
         match self.rule {
             // A fixed eta is shown exactly, as given.
             StepRule::Fixed => format!("eta = {}", self.median),
-            StepRule::Curvature => format!("eta = auto (1/L per task): {range}{pooled}"),
+            StepRule::Curvature => {
+                format!("eta = auto (1/L of the training loss): {range}{pooled}")
+            }
             StepRule::Backtracking => {
                 format!("eta = auto (backtracking on the root's training loss): {range}")
             }

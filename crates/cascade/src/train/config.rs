@@ -11,9 +11,10 @@ use crate::CascadeError;
 pub enum Eta {
     /// The same learning rate for every task (the research code's 0.01, the paper's presets).
     Fixed(f64),
-    /// A step size from each problem's curvature on its training data ([`super::step_sizes`]):
-    /// `1/L` with `L` the smoothness of the training loss for linear and logistic models, a
-    /// short backtracking search on the root's training loss for other models.
+    /// A step size from the curvature of the training data ([`super::step_sizes`]): `1/L` with
+    /// `L` the smoothness of the training loss for linear and logistic models (per task under
+    /// the squared error, pooled under the logistic loss), a short backtracking search on the
+    /// root's training loss for other models.
     #[default]
     Auto,
 }
