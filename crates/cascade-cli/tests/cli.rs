@@ -178,12 +178,14 @@ fn bad_input_is_one_line_and_a_failure() {
 
 #[test]
 fn a_failed_run_still_writes_the_finished_repetitions() {
-    // With seed 0 and eta 4, repetition 1 trains but repetition 2 diverges (found by scanning
+    // With seed 0, d = 5 and eta 4, repetition 1 trains but repetition 2 diverges (found by scanning
     // eta; a regression that loses the finished repetition fails here).
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("partial.json");
     let out = cascade()
-        .args(["run", "--tasks", "10", "--budget", "100", "--reps", "6"])
+        .args([
+            "run", "--tasks", "10", "--dim", "5", "--budget", "100", "--reps", "6",
+        ])
         .args(["--methods", "indiv", "--eta", "4", "--json"])
         .arg(&json)
         .output()

@@ -99,6 +99,68 @@ fn exam_schools_run_as_ragged_csv_tasks() {
 }
 
 #[test]
+fn ragged_tasks_on_default_options_leave_out_what_cannot_apply() {
+    // Exam schools have different row counts (2 to 198 pupils): on default options cka and
+    // target cannot apply and are left out with a note; one-row tasks are skipped; eta is
+    // chosen from the data and recorded, per task, in the JSON.
+    let path = required(repo().join("datasets/schools/exam.csv"));
+    let (_, stderr, v) = run(&[
+        "--data",
+        "tasks-csv",
+        &path,
+        "--task-column",
+        "school",
+        "--target",
+        "normexam",
+        "--reps",
+        "2",
+    ]);
+    assert!(
+        stderr.contains("left out of the default methods")
+            && stderr.contains("mst-cka (distance 'cka' needs equal training rows"),
+        "{stderr}"
+    );
+    let methods: Vec<String> = means(&v, "mse").into_iter().map(|(m, _)| m).collect();
+    assert_eq!(methods.len(), 13, "{methods:?}");
+    assert!(methods.contains(&"mean".to_string()) && !methods.contains(&"mst-target".into()));
+    assert!(methods.contains(&"mst-mmd".to_string()), "{methods:?}");
+    assert_eq!(v["eta"]["rule"], "curvature");
+    let (low, high) = (
+        v["eta"]["min"].as_f64().unwrap(),
+        v["eta"]["max"].as_f64().unwrap(),
+    );
+    assert!(0.0 < low && low < high, "{low} {high}");
+    let indiv = &v["settings"][0]["methods"][1];
+    assert_eq!(indiv["method"], "indiv");
+    assert!(indiv["last_rep_tasks"][0]["eta"].as_f64().unwrap() > 0.0);
+    // normexam has variance about 1: every method's error is finite and in its units.
+    for (method, mse) in means(&v, "mse") {
+        assert!(mse.is_finite() && mse < 1.5, "{method}: mse {mse}");
+    }
+    // Named explicitly, a distance that cannot apply is a one-line error naming the task.
+    let out = common::cascade()
+        .args([
+            "run",
+            "--data",
+            "tasks-csv",
+            &path,
+            "--task-column",
+            "school",
+        ])
+        .args(["--target", "normexam", "--methods", "indiv,mst-cka"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    let last = err.trim().lines().last().unwrap_or_default();
+    assert!(last.starts_with("error: "), "{err}");
+    assert!(
+        last.contains("mst-cka cannot apply") && last.contains("task '"),
+        "{err}"
+    );
+}
+
+#[test]
 fn fashion_mnist_pairs_report_accuracy_and_warn_on_label_distances() {
     let dir = required(PathBuf::from("/usr/share/datasets/fashion-mnist"));
     let (stdout, stderr, v) = run(&[

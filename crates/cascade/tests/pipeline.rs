@@ -26,7 +26,9 @@ fn config(methods: Vec<Method>, budget: usize) -> CompareConfig {
             root_rule: RootRule::Medoid,
             root_distance: Distance::Gradient,
         },
-        train: TrainConfig::default(),
+        // The paper's eta: at d = 5 a curvature step (eta auto) brings every method to the noise
+        // floor, and the transfer effect these tests look for is the small-step regime's.
+        train: TrainConfig::with_eta(0.01),
         model: ModelKind::Linear,
         executor: Default::default(),
     }
@@ -48,11 +50,17 @@ fn every_method_spends_exactly_the_budget_and_is_reproducible() {
     let cfg = config(Method::default_set(), 157);
     let a = compare_on(&set, &cfg, 9, &device()).unwrap();
     let b = compare_on(&set, &cfg, 9, &device()).unwrap();
-    assert_eq!(a.len(), 14);
+    assert_eq!(a.len(), 15);
     for (x, y) in a.iter().zip(&b) {
-        assert_eq!(x.run.steps_used, 157, "{}", x.plan.method);
+        // The Mean baseline trains nothing; every other method spends B exactly.
+        let spent = if x.plan.method == Method::Mean {
+            0
+        } else {
+            157
+        };
+        assert_eq!(x.run.steps_used, spent, "{}", x.plan.method);
         let per_task: usize = x.run.tasks.iter().map(|t| t.steps).sum();
-        assert_eq!(per_task, 157, "{}", x.plan.method);
+        assert_eq!(per_task, spent, "{}", x.plan.method);
         assert_eq!(x.plan, y.plan);
         assert_eq!(x.run.mean_mse(), y.run.mean_mse(), "{}", x.plan.method);
         if let Schedule::Cascade { tree, budget, .. } = &x.plan.schedule {
