@@ -73,9 +73,10 @@ pub struct SyntheticArgs {
 /// Budget, tree and training settings shared by `run` and `plan`.
 #[derive(Debug, Clone, Args, Serialize)]
 pub struct MethodArgs {
-    /// Total budget B of gradient steps over all tasks.
-    #[arg(long = "budget", short = 'B', default_value_t = 1000)]
-    pub budget: usize,
+    /// Total budget B of gradient steps over all tasks (default 5 steps a task: B = 5 T, which
+    /// is 1000 for the 200 synthetic tasks).
+    #[arg(long = "budget", short = 'B')]
+    pub budget: Option<usize>,
     /// Learning rate eta: a number, or auto (from the training data's curvature: 1/L with L the
     /// smoothness of the training loss, per task for least squares and pooled for the logistic
     /// loss; for non-linear models, backtracking on the root's training loss). The research

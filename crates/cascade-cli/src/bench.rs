@@ -67,7 +67,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
         let data = StandardisedTaskSet::new(&set);
         for &model in &models {
             let mut method_args = args.method_defaults();
-            method_args.budget = budget;
+            method_args.budget = Some(budget);
             method_args.model = Some(model.to_string());
             let config: CompareConfig =
                 settings::compare(&method_args, methods.clone(), tasks, ModelKind::Linear)?;

@@ -53,7 +53,7 @@ impl EtaSummary {
     /// [0.1200, 0.2500] over tasks, global 0.4900`.
     pub fn line(&self) -> String {
         let range = if self.min == self.max {
-            format!("{}", short(self.median))
+            short(self.median)
         } else {
             format!(
                 "median {} [{}, {}] over tasks",

@@ -146,13 +146,13 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             });
         }
         Some(budgets) => budgets.clone(),
-        None => vec![args.method.budget],
+        None => vec![settings::budget(&args.method, n_tasks)],
     };
     let configs: Vec<CompareConfig> = budgets
         .iter()
         .map(|&budget| {
             let method_args = crate::args::MethodArgs {
-                budget,
+                budget: Some(budget),
                 ..args.method.clone()
             };
             settings::compare(

@@ -35,6 +35,14 @@ pub fn synthetic(args: &SyntheticArgs) -> Result<SyntheticConfig, CliError> {
     Ok(config)
 }
 
+/// Steps a task gets when `--budget` is not given.
+pub const DEFAULT_STEPS_PER_TASK: usize = 5;
+
+/// The total budget B for `tasks` tasks: `--budget`, or [`DEFAULT_STEPS_PER_TASK`] a task.
+pub fn budget(args: &MethodArgs, tasks: usize) -> usize {
+    args.budget.unwrap_or(DEFAULT_STEPS_PER_TASK * tasks)
+}
+
 /// Parses and checks the method settings for `tasks` tasks; `default_model` applies when
 /// `--model` is not given.
 pub fn compare(
@@ -43,15 +51,16 @@ pub fn compare(
     tasks: usize,
     default_model: ModelKind,
 ) -> Result<CompareConfig, CliError> {
-    if args.budget < tasks {
+    let total = budget(args, tasks);
+    if total < tasks {
         return Err(cascade::CascadeError::BudgetTooSmall {
-            budget: args.budget,
+            budget: total,
             tasks,
         }
         .into());
     }
     let budget = BudgetConfig {
-        total: args.budget,
+        total,
         seed_fraction: args.seed_fraction,
         allocation: args.allocation.parse()?,
         rounding: args.rounding.parse()?,

@@ -23,7 +23,7 @@ mod validation;
 
 pub use error::DataError;
 pub use loaded::{LoadedTasks, SkippedTask};
-pub use standardise::{Scaler, StandardisedTaskSet, pooled_train};
+pub use standardise::{SCALE_FLOOR, Scaler, StandardisedTaskSet, pooled_train};
 pub use task::{Problem, Split, Task, TaskSet};
 
 /// Re-exported so users build [`Split`]s without naming nalgebra themselves.

@@ -164,7 +164,7 @@ fn load(args: &GridArgs) -> Result<(GridFile, String), CliError> {
 fn group_settings(settings: &[Setting]) -> Vec<Vec<usize>> {
     let key = |args: &RunArgs| {
         let mut args = args.clone();
-        args.method.budget = 0;
+        args.method.budget = None;
         args.method.seed_fraction = 0.0;
         args.method.allocation.clear();
         args.method.rounding.clear();

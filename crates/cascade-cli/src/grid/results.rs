@@ -153,7 +153,7 @@ pub fn summarise(
             if methods.is_empty() {
                 return Err(incomplete("no results saved".into()));
             }
-            let budget = setting.args.method.budget;
+            let budget = crate::settings::budget(&setting.args.method, tasks);
             let mut results = Vec::with_capacity(methods.len());
             for Collected {
                 method,

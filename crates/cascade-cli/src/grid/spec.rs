@@ -401,7 +401,7 @@ mod tests {
             ]
         );
         assert_eq!(settings[1].args.data.tau_within, 2.5);
-        assert_eq!(settings[1].args.method.budget, 1000);
+        assert_eq!(settings[1].args.method.budget, Some(1000));
         assert_eq!(settings[1].args.data.features, 3);
         assert_eq!(
             settings[0].args.methods.as_deref(),

@@ -80,7 +80,7 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
     let mut reports: Vec<MethodReport> = Vec::new();
     let mut completed = args.reps;
     let mut failure = None;
-    let budget = args.method.budget;
+    let budget = settings::budget(&args.method, n_tasks);
     for t in &tunings {
         let best = t.best();
         let config = config_for(&base, t.method, best.eta, best.seed_fraction);
