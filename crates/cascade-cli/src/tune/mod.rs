@@ -125,6 +125,30 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
             break;
         }
     }
+    // The Mean baseline on the same test repetitions, as the table's reference row: it trains
+    // nothing, so it has nothing to tune.
+    let mean_config = cascade::experiment::CompareConfig {
+        methods: vec![Method::Mean],
+        ..base.clone()
+    };
+    let progress = Progress::new(completed);
+    let mean = compare_over_reps(
+        &source,
+        &rep0.tasks,
+        std::slice::from_ref(&mean_config),
+        &device.device,
+        Reps {
+            seed,
+            count: completed,
+            stack: args.stack,
+        },
+        &progress,
+        |_| {},
+    )
+    .reports
+    .remove(0)
+    .remove(0);
+    progress.finish();
     let wall = start.elapsed().as_secs_f64();
 
     if let Some(path) = &args.json {
@@ -164,7 +188,8 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
         args.reps,
         device.backend,
     );
-    println!("{}", table::results(&reports));
+    let rows: Vec<MethodReport> = std::iter::once(mean).chain(reports.clone()).collect();
+    println!("{}", table::results(&rows));
     println!(
         "tuning: {} search, {} trials a method, each the mean over {} tuning repetition(s) \
          (data seeds apart from the test repetitions') with {} of every task's training rows \
