@@ -71,17 +71,17 @@ fn electricity_sample_runs_with_rmse_in_data_units() {
     assert!(v["settings"][0]["methods"][0].get("accuracy").is_none());
 }
 
+/// `cascade run` on the shipped exam schools (task `school`, target `normexam`) with `extra`
+/// options; returns stdout, stderr and the JSON.
+fn exam(extra: &[&str]) -> (String, String, Value) {
+    let path = required(repo().join("datasets/schools/exam.csv"));
+    let data = ["--data", "tasks-csv", &path, "--task-column", "school"];
+    run(&[&data[..], &["--target", "normexam"], extra].concat())
+}
+
 #[test]
 fn exam_schools_run_as_ragged_csv_tasks() {
-    let path = required(repo().join("datasets/schools/exam.csv"));
-    let (stdout, _, v) = run(&[
-        "--data",
-        "tasks-csv",
-        &path,
-        "--task-column",
-        "school",
-        "--target",
-        "normexam",
+    let (stdout, _, v) = exam(&[
         "--features",
         "standLRT,sex,schgend,vr,intake,type,schavg",
         "--budget",
@@ -103,18 +103,8 @@ fn ragged_tasks_on_default_options_leave_out_what_cannot_apply() {
     // Exam schools have different row counts (2 to 198 pupils): on default options cka and
     // target cannot apply and are left out with a note; one-row tasks are skipped; eta is
     // chosen from the data and recorded, per task, in the JSON.
+    let (_, stderr, v) = exam(&["--reps", "2"]);
     let path = required(repo().join("datasets/schools/exam.csv"));
-    let (_, stderr, v) = run(&[
-        "--data",
-        "tasks-csv",
-        &path,
-        "--task-column",
-        "school",
-        "--target",
-        "normexam",
-        "--reps",
-        "2",
-    ]);
     assert!(
         stderr.contains("left out of the default methods")
             && stderr.contains("mst-cka (distance 'cka' needs equal training rows"),
