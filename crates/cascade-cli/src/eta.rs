@@ -79,14 +79,9 @@ impl EtaSummary {
     }
 }
 
-/// Four significant digits.
+/// Four significant digits (at most 6 decimals).
 fn short(value: f64) -> String {
-    if (1e-3..1e4).contains(&value.abs()) {
-        let digits = (3 - value.abs().log10().floor() as i32).max(0) as usize;
-        format!("{value:.digits$}")
-    } else {
-        format!("{value:.3e}")
-    }
+    format!("{value:.*}", crate::table::decimals(value))
 }
 
 /// The learning rates of an outcome's tasks (none for the Mean baseline).

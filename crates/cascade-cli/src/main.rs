@@ -7,6 +7,7 @@ mod eta;
 mod grid;
 mod notes;
 mod output;
+mod paired;
 mod peak_memory;
 mod plan_cmd;
 mod plots;
@@ -16,6 +17,7 @@ mod settings;
 mod source;
 mod table;
 mod tune;
+mod verdict;
 
 use std::process::ExitCode;
 

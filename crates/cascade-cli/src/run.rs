@@ -245,6 +245,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             device.backend,
         );
         println!("{}", table::results(reports));
+        if let Some(verdict) = crate::verdict::verdict(reports) {
+            println!("{verdict}");
+        }
     }
     println!("wall time {wall:.1} s");
     Ok(())

@@ -8,7 +8,6 @@
 
 mod figures;
 mod interrupt;
-mod paired;
 mod presets;
 mod progress;
 mod report;

@@ -3,12 +3,12 @@
 
 use serde::Serialize;
 
-use super::paired::ALPHA;
 use super::results::{MethodResult, SettingResult};
 use super::spec::{GridFile, Metric};
 use super::store::Store;
 use crate::error::CliError;
 use crate::output::{write_atomic, write_json};
+use crate::paired::ALPHA;
 use crate::table::decimals;
 
 /// What results.json holds.

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use cascade::report::Stats;
 use serde::Serialize;
 
-use super::paired::{Paired, paired_t_test};
 use super::spec::{Metric, Setting};
 use super::store::{Cell, RepResult, TreeRecord};
 use crate::error::CliError;
+use crate::paired::{Paired, paired_t_test};
 
 /// A metric over repetitions: statistics and the values.
 #[derive(Debug, Clone, Serialize)]

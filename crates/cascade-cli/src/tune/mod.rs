@@ -190,6 +190,9 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
     );
     let rows: Vec<MethodReport> = std::iter::once(mean).chain(reports.clone()).collect();
     println!("{}", table::results(&rows));
+    if let Some(verdict) = crate::verdict::verdict(&rows) {
+        println!("{verdict}");
+    }
     println!(
         "tuning: {} search, {} trials a method, each the mean over {} tuning repetition(s) \
          (data seeds apart from the test repetitions') with {} of every task's training rows \
