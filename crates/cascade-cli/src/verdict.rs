@@ -6,27 +6,26 @@
 use cascade::method::Method;
 use cascade::report::MethodReport;
 
+use crate::grid::Metric;
 use crate::paired::paired_t_test;
 use crate::table::decimals;
 
 /// The sentence for `reports` (one setting's methods over the same repetitions), or `None`
 /// without a cascade (Star, RandTree, MST) or without a baseline to compare it with.
 pub fn verdict(reports: &[MethodReport]) -> Option<String> {
-    let binary = reports.iter().all(|r| !r.accuracy.is_empty());
+    let metric = if reports.iter().all(|r| !r.accuracy.is_empty()) {
+        Metric::Accuracy
+    } else {
+        Metric::Mse
+    };
     let values = |r: &MethodReport| -> Vec<f64> {
-        if binary {
-            r.accuracy.iter().map(|a| 100.0 * a).collect()
-        } else {
-            r.mse.clone()
+        match metric {
+            Metric::Accuracy => r.accuracy.iter().map(|a| 100.0 * a).collect(),
+            _ => r.mse.clone(),
         }
     };
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    // Orders so that the best sorts first; NaN last.
-    let rank = |r: &MethodReport| {
-        let m = mean(&values(r));
-        let key = if binary { -m } else { m };
-        if key.is_nan() { f64::INFINITY } else { key }
-    };
+    let rank = |r: &MethodReport| metric.rank_key(mean(&values(r)));
     let is_cascade = |m: &Method| matches!(m, Method::Star | Method::RandTree(_) | Method::Mst(_));
     let best = reports
         .iter()
@@ -41,7 +40,7 @@ pub fn verdict(reports: &[MethodReport]) -> Option<String> {
         };
         let other_values = values(other);
         let (ours, theirs) = (mean(&best_values), mean(&other_values));
-        let ahead = if binary { ours > theirs } else { ours < theirs };
+        let ahead = metric.rank_key(ours) < metric.rank_key(theirs);
         let verb = if ahead { "beats" } else { "loses to" };
         parts.push(match paired_t_test(&best_values, &other_values, "") {
             Some(test) if test.significant() => {
@@ -59,13 +58,9 @@ pub fn verdict(reports: &[MethodReport]) -> Option<String> {
         return None;
     }
     let reps = best_values.len();
-    let metric = if binary {
-        "test accuracy %"
-    } else {
-        "test MSE"
-    };
     let mut sentence = format!(
-        "verdict ({metric}, paired t-tests over {reps} repetition{}): the best cascade, {} ({}), {}",
+        "verdict ({}, paired t-tests over {reps} repetition{}): the best cascade, {} ({}), {}",
+        metric.label(),
         if reps == 1 { "" } else { "s" },
         best.method,
         shown(mean(&best_values)),

@@ -30,7 +30,8 @@ use crate::settings;
 use crate::source::Source;
 use interrupt::Interrupt;
 use progress::GridProgress;
-use spec::{GridFile, Metric, Setting, Value};
+pub(crate) use spec::Metric;
+use spec::{GridFile, Setting, Value};
 use store::{Cell, CellMethod, CellSetting, Manifest, RepResult, Store, TreeRecord};
 
 /// Runs `cascade grid`.

@@ -27,6 +27,19 @@ impl Eta {
             Eta::Auto => None,
         }
     }
+
+    fn validate(self) -> Result<(), CascadeError> {
+        match self {
+            Eta::Fixed(value) if !(value.is_finite() && value > 0.0) => {
+                Err(CascadeError::InvalidSetting {
+                    name: "eta",
+                    value: value.to_string(),
+                    reason: "must be 'auto' or a finite number > 0".into(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 impl fmt::Display for Eta {
@@ -54,21 +67,6 @@ impl FromStr for Eta {
         })?);
         eta.validate()?;
         Ok(eta)
-    }
-}
-
-impl Eta {
-    fn validate(self) -> Result<(), CascadeError> {
-        match self {
-            Eta::Fixed(value) if !(value.is_finite() && value > 0.0) => {
-                Err(CascadeError::InvalidSetting {
-                    name: "eta",
-                    value: value.to_string(),
-                    reason: "must be 'auto' or a finite number > 0".into(),
-                })
-            }
-            _ => Ok(()),
-        }
     }
 }
 

@@ -88,41 +88,46 @@ pub fn step_sizes(
     device: &Device,
 ) -> Result<StepSizes, CascadeError> {
     let t = data.len();
-    if let Eta::Fixed(eta) = config.eta {
-        return Ok(StepSizes::fixed(eta, t));
-    }
-    let problem = data.standardised.problem();
-    let curvature = |split: &Split| curvature_step(split, model, problem, config.l2);
-    if let Some(pooled) = curvature(&pooled_train(&data.standardised)) {
-        let pooled = if pooled.is_finite() { pooled } else { 1.0 };
-        if problem == Problem::Binary {
-            return Ok(StepSizes {
-                rule: StepRule::Curvature,
-                per_task: vec![pooled; t],
-                pooled,
-            });
+    match (step_rule(config.eta, model), config.eta) {
+        (_, Eta::Fixed(eta)) => Ok(StepSizes::fixed(eta, t)),
+        (StepRule::Curvature, _) => {
+            Ok(curvature_sizes(data, model == ModelKind::Linear, config.l2))
         }
-        let tasks: Vec<&Split> = data.tasks().iter().map(|t| &t.train).collect();
-        let per_task = par_map(&tasks, 16, |split| {
-            curvature(split).expect("the model has a closed-form curvature")
-        })
-        .into_iter()
-        // A task whose rows are all zero has no curvature and no gradient: any rate is the
-        // same to it, and the pooled one keeps the printed range meaningful.
-        .map(|eta| if eta.is_finite() { eta } else { pooled })
-        .collect();
-        return Ok(StepSizes {
-            rule: StepRule::Curvature,
-            per_task,
-            pooled,
-        });
+        _ => {
+            let eta = backtrack(data, model, config, root, init_seed, device)?;
+            Ok(StepSizes {
+                rule: StepRule::Backtracking,
+                per_task: vec![eta; t],
+                pooled: eta,
+            })
+        }
     }
-    let eta = backtrack(data, model, config, root, init_seed, device)?;
-    Ok(StepSizes {
-        rule: StepRule::Backtracking,
-        per_task: vec![eta; t],
-        pooled: eta,
-    })
+}
+
+/// The curvature rule on `data` for a linear model (with a bias column when `bias`): `1/L_v` per
+/// task under the squared error, the pooled `1/L` for every task under the logistic loss.
+fn curvature_sizes(data: &StandardisedTaskSet, bias: bool, l2: f64) -> StepSizes {
+    let problem = data.standardised.problem();
+    let curvature = |split: &Split| curvature_step(split, bias, problem, l2);
+    let pooled = curvature(&pooled_train(&data.standardised));
+    let pooled = if pooled.is_finite() { pooled } else { 1.0 };
+    let per_task = match problem {
+        Problem::Binary => vec![pooled; data.len()],
+        Problem::Regression => {
+            let tasks: Vec<&Split> = data.tasks().iter().map(|t| &t.train).collect();
+            par_map(&tasks, 16, |split| curvature(split))
+                .into_iter()
+                // A task whose rows are all zero has no curvature and no gradient: any rate is
+                // the same to it, and the pooled one keeps the printed range meaningful.
+                .map(|eta| if eta.is_finite() { eta } else { pooled })
+                .collect()
+        }
+    };
+    StepSizes {
+        rule: StepRule::Curvature,
+        per_task,
+        pooled,
+    }
 }
 
 /// The rule [`step_sizes`] follows for `eta` and `model`.
@@ -134,24 +139,19 @@ pub fn step_rule(eta: Eta, model: ModelKind) -> StepRule {
     }
 }
 
-/// `1/L` for a linear or logistic `model` on `split`'s rows (`None` for other models), infinite
-/// when the loss has no curvature (all-zero features, no bias, no penalty).
-fn curvature_step(split: &Split, model: ModelKind, problem: Problem, l2: f64) -> Option<f64> {
-    let bias = match model {
-        ModelKind::Linear => true,
-        ModelKind::Logistic => false,
-        _ => return None,
-    };
+/// `1/L` for a linear model (with a bias column when `bias`) on `split`'s rows, infinite when the
+/// loss has no curvature (all-zero features, no bias, no penalty).
+fn curvature_step(split: &Split, bias: bool, problem: Problem, l2: f64) -> f64 {
     let lambda = gram_lambda_max(&split.x, bias);
     let smoothness = match problem {
         Problem::Regression => 2.0 * lambda,
         Problem::Binary => lambda / 4.0,
     } + l2;
-    Some(if smoothness > 0.0 {
+    if smoothness > 0.0 {
         1.0 / smoothness
     } else {
         f64::INFINITY
-    })
+    }
 }
 
 /// The largest eigenvalue of `X~^T X~ / n`, with `X~ = [X, 1]` when `bias`, by power iteration on
@@ -291,10 +291,13 @@ mod tests {
             dmatrix![1.0, -1.0; -1.0, 1.0],
             nalgebra::dvector![1.0, -1.0],
         );
-        let mse = curvature_step(&split, ModelKind::Linear, Problem::Regression, 0.0).unwrap();
+        let mse = curvature_step(&split, true, Problem::Regression, 0.0);
         assert_relative_eq!(mse, 1.0 / (2.0 * 2.0), max_relative = 1e-9);
-        let logistic = curvature_step(&split, ModelKind::Logistic, Problem::Binary, 0.5).unwrap();
+        let logistic = curvature_step(&split, false, Problem::Binary, 0.5);
         assert_relative_eq!(logistic, 1.0 / (2.0 / 4.0 + 0.5), max_relative = 1e-9);
-        assert!(curvature_step(&split, ModelKind::SIMPLE_MLP, Problem::Regression, 0.0).is_none());
+        assert_eq!(
+            step_rule(Eta::Auto, ModelKind::SIMPLE_MLP),
+            StepRule::Backtracking
+        );
     }
 }
