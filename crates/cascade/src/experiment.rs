@@ -18,7 +18,7 @@ use crate::plan::{DistanceCache, Plan, PlanConfig, make_plan};
 use crate::root::choose_root;
 use crate::train::batched::{Job, run_jobs};
 use crate::train::reference::{self, MethodRun};
-use crate::train::{Eta, StepSizes, TrainConfig, step_sizes, task_init_seed};
+use crate::train::{StepRule, StepSizes, TrainConfig, step_rule, step_sizes, task_init_seed};
 
 /// Which executor trains the plans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -295,9 +295,7 @@ pub fn rep_step_sizes(
     cache: &mut DistanceCache,
     device: &Device,
 ) -> Result<StepSizes, CascadeError> {
-    let needs_root = config.train.eta == Eta::Auto
-        && !matches!(config.model, ModelKind::Linear | ModelKind::Logistic);
-    let root = if needs_root {
+    let root = if step_rule(config.train.eta, config.model) == StepRule::Backtracking {
         let dist = cache.get(&data.standardised, config.plan.root_distance)?;
         let mut rng = StdRng::seed_from_u64(method_seed(seed, &Method::Star));
         choose_root(&config.plan.root_rule, dist, data, &mut rng)?
