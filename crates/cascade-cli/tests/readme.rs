@@ -5,15 +5,9 @@
 //! `datasets/`, so relative data paths work and what a command writes (a JSON file, a results
 //! folder, `> FILE`) is there for the next line.
 
-use std::path::{Path, PathBuf};
-
 mod common;
 
-use common::cascade;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{cascade, repo};
 
 /// One `cascade` command of the README.
 #[derive(Debug, PartialEq)]

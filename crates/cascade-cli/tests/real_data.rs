@@ -2,16 +2,12 @@
 //! shipped exam-score schools and Fashion-MNIST pairs (installed by `scripts/setup`), plus
 //! one-line errors for bad data paths.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 mod common;
 
-use common::{cascade, run_with_json};
+use common::{cascade, repo, run_with_json};
 use serde_json::Value;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// A data file that must exist (shipped in datasets/, or installed by scripts/setup).
 fn required(path: PathBuf) -> String {

@@ -136,8 +136,8 @@ fn diverged_trials_count_as_worst_and_are_reported() {
 #[test]
 fn an_electricity_panel_tunes_on_its_training_period() {
     let dir = tempfile::tempdir().unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../datasets/electricity/simbench-sample.csv")
+    let path = common::repo()
+        .join("datasets/electricity/simbench-sample.csv")
         .display()
         .to_string();
     let args = [

@@ -60,6 +60,6 @@ pub(crate) mod test_support {
 
     /// The 20-image CIFAR-10 sample shipped with the crate (binary batch and PNGs).
     pub fn cifar_sample_dir() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/cifar10-sample")
+        crate::repo_root().join("crates/cascade-data/testdata/cifar10-sample")
     }
 }

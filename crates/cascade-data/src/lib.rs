@@ -26,5 +26,19 @@ pub use loaded::{LoadedTasks, SkippedTask};
 pub use standardise::{SCALE_FLOOR, Scaler, StandardisedTaskSet, pooled_train};
 pub use task::{Problem, Split, Task, TaskSet};
 
+/// The repository's root while this crate's tests run, from cargo's run-time
+/// `CARGO_MANIFEST_DIR`: the checkout being tested. The compile-time value is only the fallback,
+/// since a test binary in a target directory shared by several checkouts (CI's clones) keeps the
+/// path it was built in, which may be another clone, or a deleted one.
+#[cfg(test)]
+pub(crate) fn repo_root() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(
+            || env!("CARGO_MANIFEST_DIR").into(),
+            std::path::PathBuf::from,
+        )
+        .join("../..")
+}
+
 /// Re-exported so users build [`Split`]s without naming nalgebra themselves.
 pub use nalgebra::{DMatrix, DVector};

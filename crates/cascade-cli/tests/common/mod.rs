@@ -1,9 +1,21 @@
 //! Helpers shared by the end-to-end tests of the `cascade` binary.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use serde_json::Value;
+
+// Not every test binary that includes this module uses every helper.
+#[allow(dead_code)]
+/// The repository's root, from cargo's run-time `CARGO_MANIFEST_DIR`: the checkout being
+/// tested. The compile-time value is only the fallback, since a test binary in a target directory
+/// shared by several checkouts (CI's clones) keeps the path it was built in, which may be another
+/// clone, or a deleted one.
+pub fn repo() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from)
+        .join("../..")
+}
 
 /// The `cascade` binary built with the tests.
 pub fn cascade() -> Command {

@@ -1,22 +1,21 @@
 //! Tests of the demand-panel reader on the shipped SimBench samples and on small hand-made panels.
 
 use std::f64::consts::PI;
-use std::path::Path;
+use std::path::PathBuf;
 
 use approx::assert_abs_diff_eq;
 
 use super::*;
 
-const SAMPLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../datasets/electricity/simbench-sample.csv"
-);
+/// The shipped 11-node sample.
+fn sample() -> PathBuf {
+    crate::repo_root().join("datasets/electricity/simbench-sample.csv")
+}
 /// Four real profiles through March 2016, with the daylight-saving hole (empty readings at
 /// 2016-03-27 02:00 and 02:30 for every node); see `datasets/electricity/README.md`.
-const DST_SAMPLE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../datasets/electricity/simbench-dst-sample.csv"
-);
+fn dst_sample() -> PathBuf {
+    crate::repo_root().join("datasets/electricity/simbench-dst-sample.csv")
+}
 
 /// A half-hourly panel from 2016-03-10 00:00 (a Thursday) with `steps` rows per node; node `i`
 /// holds `1000 i + k` at step `k`. `cell(node, k)` may replace a value (`Some(None)` drops the
@@ -57,7 +56,7 @@ fn read(text: &str, config: &ElectricityConfig) -> Result<LoadedTasks, DataError
 
 #[test]
 fn sample_gives_one_task_per_profile_in_the_papers_shape() {
-    let loaded = load_electricity(Path::new(SAMPLE), &ElectricityConfig::default()).unwrap();
+    let loaded = load_electricity(&sample(), &ElectricityConfig::default()).unwrap();
     let set = &loaded.tasks;
     // 11 profiles, 2016-02-01..2016-02-21 half-hourly, no gaps: the last 4 days are the test
     // range (4 x 48 = 192 rows), the 11 days before the training range (11 x 48 = 528 rows).
@@ -91,7 +90,7 @@ fn sample_gives_one_task_per_profile_in_the_papers_shape() {
 
 #[test]
 fn sample_feature_row_matches_the_file() {
-    let loaded = load_electricity(Path::new(SAMPLE), &ElectricityConfig::default()).unwrap();
+    let loaded = load_electricity(&sample(), &ElectricityConfig::default()).unwrap();
     let h0 = &loaded.tasks.tasks()[2];
     assert_eq!(h0.id, "H0-A");
     // Training starts 2016-02-07 00:00; 2016-02-10 12:00 is 3.5 days on: row 3 * 48 + 24 = 168.
@@ -373,7 +372,8 @@ fn resolution_is_inferred_or_given() {
 
 #[test]
 fn dst_sample_reports_the_hole_and_fills_it() {
-    let path = Path::new(DST_SAMPLE);
+    let path = dst_sample();
+    let path = path.as_path();
     // 4 profiles, 2016-03-01..2016-03-31 half-hourly (31 x 48 = 1488 rows a node). Explicit
     // ranges clear of the hole: train 5-15 March (11 days, 528 rows), test 16-19 March (4 days,
     // 192 rows); the 48 lags of the first training row reach back into 4 March.

@@ -1,6 +1,6 @@
 //! Tests of the grouped-CSV reader on tiny hand-made files and on the shipped school data.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -9,11 +9,7 @@ use super::*;
 
 /// A schools table shipped in the repository's `datasets/schools/` (see its README).
 fn schools(name: &str) -> PathBuf {
-    let path = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../datasets/schools/"
-    ))
-    .join(name);
+    let path = crate::repo_root().join("datasets/schools").join(name);
     assert!(
         path.exists(),
         "the school data is expected at {} (shipped in the repository's datasets/schools/)",
