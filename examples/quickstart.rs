@@ -13,7 +13,7 @@ use cascade::distance::Distance;
 use cascade::method::Method;
 use cascade::plan::{DistanceCache, PlanConfig, Schedule, make_plan};
 use cascade::root::RootRule;
-use cascade::train::{TrainConfig, reference, step_sizes};
+use cascade::train::{SquaredError, TrainConfig, reference, step_sizes};
 use cascade_data::StandardisedTaskSet;
 use cascade_data::synthetic::SyntheticConfig;
 use cascade_models::{Backend, ModelKind};
@@ -41,13 +41,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut distances = DistanceCache::new();
     // eta auto: each task's learning rate 1/L from the curvature of its training loss.
     let train = TrainConfig::default();
-    let etas = step_sizes(&data, ModelKind::Linear, &train, 0, 1, &device)?;
+    let etas = step_sizes(&data, &ModelKind::Linear, &train, 0, 1, &device)?;
     for method in [Method::Mean, Method::Indiv, Method::Mst(Distance::Gradient)] {
         let plan = make_plan(method, &data, &mut distances, &config, &mut rng)?;
         if let Schedule::Cascade { tree, .. } = &plan.schedule {
             println!("{method}: tree of depth {}", tree.max_depth());
         }
-        let run = reference::run(&plan, &data, ModelKind::Linear, &train, &etas, 1, &device)?;
+        let run = reference::run(
+            &plan,
+            &data,
+            &ModelKind::Linear,
+            &SquaredError,
+            &train,
+            &etas,
+            1,
+            &device,
+        )?;
         println!(
             "{method}: mean test MSE {:.1} over {} tasks, {} steps, {:.2} s",
             run.mean_mse(),

@@ -33,6 +33,70 @@ pub enum Command {
     /// from the training data, then compare the tuned methods on the test data.
     #[command(allow_negative_numbers = true)]
     Tune(TuneArgs),
+    /// Train one method on the data (the first repetition's tasks of `run`), print per-task
+    /// test metrics and save the trained cascade (--out DIR) for predict and evaluate.
+    #[command(allow_negative_numbers = true)]
+    Train(TrainArgs),
+    /// Predict with a saved cascade: one line per input row (task, row, prediction; for
+    /// classes the class and every class's probability).
+    Predict(PredictArgs),
+    /// Score a saved cascade on labelled rows: per-task and mean test metrics.
+    Evaluate(EvaluateArgs),
+}
+
+#[derive(Debug, Clone, Args, Serialize)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub data: SyntheticArgs,
+    #[command(flatten)]
+    pub source: DataArgs,
+    #[command(flatten)]
+    pub method: MethodArgs,
+    /// The method to train (names as for `run`; the Mean baseline has no model).
+    #[arg(long = "method", default_value = "mst-gradient")]
+    pub train_method: String,
+    /// Save the trained cascade to this directory (manifest, plan, scalers, data layout and
+    /// one Burn record per task).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write the held-out test rows to this CSV, in the data's layout (what `evaluate
+    /// --input` reads).
+    #[arg(long)]
+    pub test_out: Option<PathBuf>,
+    /// Also write the per-task and mean test metrics as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PredictArgs {
+    /// A directory written by `cascade train --out`.
+    pub dir: PathBuf,
+    /// Rows to predict: a CSV with the task column and the feature columns of the training
+    /// data (a target column is allowed and ignored).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Where to write the predictions (CSV).
+    #[arg(long, default_value = "predictions.csv")]
+    pub out: PathBuf,
+    /// Compute device: flex, ndarray, wgpu (or cuda), where compiled in.
+    #[arg(long, default_value = "flex")]
+    pub device: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EvaluateArgs {
+    /// A directory written by `cascade train --out`.
+    pub dir: PathBuf,
+    /// Labelled rows: a CSV with the task, feature and target columns of the training data.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Also write the per-task and mean metrics as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Compute device: flex, ndarray, wgpu (or cuda), where compiled in.
+    #[arg(long, default_value = "flex")]
+    pub device: String,
 }
 
 /// The synthetic Syn-tau tasks (SPEC 6). Defaults are the paper's figure settings except the
@@ -172,6 +236,10 @@ pub struct DataArgs {
     /// tasks-csv: feature columns (comma-separated); default every other column.
     #[arg(long = "features", value_delimiter = ',')]
     pub feature_columns: Option<Vec<String>>,
+    /// tasks-csv: read the target as class labels (any text) and train classifiers (softmax
+    /// over the classes) instead of regressions.
+    #[arg(long)]
+    pub classification: bool,
     /// tasks-csv: columns to one-hot encode even if they hold numbers (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub categorical: Vec<String>,
@@ -191,6 +259,11 @@ pub struct DataArgs {
     /// Fashion-MNIST's variance, the paper's figure; global gives about 91%).
     #[arg(long, default_value = "global")]
     pub pixel_scaling: String,
+    /// Image data: pairs (binary tasks on class pairs, the paper's) or classes[:M] (each task
+    /// classifies among all the set's classes on its own sample; with M, each task sees M
+    /// classes drawn at random).
+    #[arg(long, default_value = "pairs")]
+    pub image_tasks: String,
     /// Image data: the "clustered" variant, K class pairs each shared by a cluster of tasks.
     #[arg(long)]
     pub pair_clusters: Option<usize>,

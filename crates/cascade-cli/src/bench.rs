@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use cascade::experiment::{CompareConfig, Executor, plan_methods};
 use cascade::train::batched::{Job, run_jobs};
-use cascade::train::reference;
+use cascade::train::{SquaredError, reference};
 use cascade_data::StandardisedTaskSet;
 use cascade_data::synthetic::SyntheticConfig;
 use cascade_models::{Backend, ModelKind};
@@ -93,7 +93,8 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                             Executor::Reference => reference::run(
                                 plan,
                                 &data,
-                                model,
+                                &model,
+                                &SquaredError,
                                 &config.train,
                                 &etas,
                                 args.method.seed,
@@ -107,7 +108,8 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                                     init_seed: args.method.seed,
                                     label: "",
                                 };
-                                run_jobs(&[job], model, &config.train, &device)?.remove(0)
+                                run_jobs(&[job], &model, &SquaredError, &config.train, &device)?
+                                    .remove(0)
                             }
                         };
                         let wall = start.elapsed().as_secs_f64();

@@ -41,7 +41,7 @@ impl EtaSummary {
         }
         etas.sort_by(f64::total_cmp);
         Some(Self {
-            rule: step_rule(eta, model),
+            rule: step_rule(eta, &model),
             min: *etas.first()?,
             median: etas[etas.len() / 2],
             max: *etas.last()?,

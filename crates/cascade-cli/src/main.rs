@@ -5,6 +5,7 @@ mod bench;
 mod error;
 mod eta;
 mod grid;
+mod metrics;
 mod notes;
 mod output;
 mod paired;
@@ -12,10 +13,13 @@ mod peak_memory;
 mod plan_cmd;
 mod plots;
 mod progress;
+mod rows_csv;
 mod run;
+mod saved;
 mod settings;
 mod source;
 mod table;
+mod train_cmd;
 mod tune;
 mod verdict;
 
@@ -45,6 +49,9 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::bench(args),
         Command::Grid(args) => grid::grid(args),
         Command::Tune(args) => tune::tune(args),
+        Command::Train(args) => train_cmd::train(args),
+        Command::Predict(args) => saved::predict(args),
+        Command::Evaluate(args) => saved::evaluate(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 
 use cascade_data::electricity::{ElectricityConfig, load_electricity};
 use cascade_data::images::{
-    FolderOptions, ImageSet, PairFeatures, PairTasksConfig, Standardise, load_cifar10,
-    load_fashion_mnist, load_image_folder, pair_tasks,
+    ClassTasksConfig, FolderOptions, ImageSet, PairFeatures, PairTasksConfig, Standardise,
+    class_tasks, load_cifar10, load_fashion_mnist, load_image_folder, pair_tasks,
 };
 use cascade_data::synthetic::SyntheticConfig;
 use cascade_data::tasks_csv::{TasksCsvConfig, load_tasks_csv};
-use cascade_data::{LoadedTasks, TaskSet};
+use cascade_data::{DataSchema, LoadedTasks, TaskSet};
 use cascade_models::ModelKind;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -45,6 +45,13 @@ pub enum Source {
         path: PathBuf,
         images: Box<ImageSet>,
         config: PairTasksConfig,
+    },
+    /// Multi-class tasks drawn per repetition from an image set read once.
+    ImageClasses {
+        name: &'static str,
+        path: PathBuf,
+        images: Box<ImageSet>,
+        config: ClassTasksConfig,
     },
 }
 
@@ -115,6 +122,7 @@ impl Source {
                     categorical: args.categorical.clone(),
                     test_fraction: args.test_fraction,
                     min_train_rows: args.min_train_rows,
+                    classification: args.classification,
                     ..TasksCsvConfig::new(task, target)
                 };
                 config.validate()?;
@@ -133,37 +141,57 @@ impl Source {
                         )
                     }
                 };
-                let config = PairTasksConfig {
-                    n_tasks: synthetic.tasks,
-                    n_train: synthetic.n_train,
-                    n_test: synthetic.n_test,
-                    clusters: args.pair_clusters,
-                    features: if args.pca == 0 {
-                        PairFeatures::RawPixels
-                    } else {
-                        PairFeatures::Pca {
-                            k: args.pca,
-                            fit_rows: 10_000,
-                        }
-                    },
-                    standardise: match args.pixel_scaling.as_str() {
-                        "global" => Standardise::Global,
-                        "per-pixel" => Standardise::PerPixel,
-                        other => {
-                            return Err(CliError::Usage {
-                                option: "--pixel-scaling",
-                                reason: format!("'{other}'; expected global or per-pixel"),
-                            });
-                        }
-                    },
+                let features = if args.pca == 0 {
+                    PairFeatures::RawPixels
+                } else {
+                    PairFeatures::Pca {
+                        k: args.pca,
+                        fit_rows: 10_000,
+                    }
                 };
-                config.validate(images.classes.len())?;
-                Ok(Source::ImagePairs {
-                    name,
-                    path,
-                    images: Box::new(images),
-                    config,
-                })
+                let standardise = match args.pixel_scaling.as_str() {
+                    "global" => Standardise::Global,
+                    "per-pixel" => Standardise::PerPixel,
+                    other => {
+                        return Err(CliError::Usage {
+                            option: "--pixel-scaling",
+                            reason: format!("'{other}'; expected global or per-pixel"),
+                        });
+                    }
+                };
+                let images = Box::new(images);
+                match parse_image_tasks(&args.image_tasks)? {
+                    None => {
+                        let config = PairTasksConfig {
+                            n_tasks: synthetic.tasks,
+                            n_train: synthetic.n_train,
+                            n_test: synthetic.n_test,
+                            clusters: args.pair_clusters,
+                            features,
+                            standardise,
+                        };
+                        config.validate(images.classes.len())?;
+                        Ok(Source::ImagePairs {
+                            name,
+                            path,
+                            images,
+                            config,
+                        })
+                    }
+                    Some(classes_per_task) => Ok(Source::ImageClasses {
+                        name,
+                        path,
+                        images,
+                        config: ClassTasksConfig {
+                            n_tasks: synthetic.tasks,
+                            n_train: synthetic.n_train,
+                            n_test: synthetic.n_test,
+                            classes_per_task,
+                            features,
+                            standardise,
+                        },
+                    }),
+                }
             }
             other => Err(usage(format!(
                 "unknown data '{other}'; expected one of: {KINDS}"
@@ -174,18 +202,37 @@ impl Source {
     /// The task set of repetition `rep` of a run seeded by `seed`, with what was skipped and
     /// noted while building it.
     pub fn rep(&self, seed: u64, rep: usize) -> Result<LoadedTasks, CliError> {
+        Ok(self.rep_with_schema(seed, rep)?.0)
+    }
+
+    /// [`Source::rep`] with the layout of its rows: a grouped CSV's own columns, else the
+    /// generic `task, x0 .. x{d-1}, y` (class names as targets for class tasks).
+    pub fn rep_with_schema(
+        &self,
+        seed: u64,
+        rep: usize,
+    ) -> Result<(LoadedTasks, DataSchema), CliError> {
         let (data_seed, _) = settings::rep_seeds(seed, rep);
         let mut rng = StdRng::seed_from_u64(data_seed);
-        Ok(match self {
+        let loaded = match self {
             Source::Synthetic(config) => LoadedTasks {
                 tasks: config.generate(&mut rng)?,
                 skipped: Vec::new(),
                 notes: Vec::new(),
             },
             Source::Electricity { loaded, .. } => loaded.clone(),
-            Source::TasksCsv { path, config } => load_tasks_csv(path, config, &mut rng)?.loaded,
+            Source::TasksCsv { path, config } => {
+                let csv = load_tasks_csv(path, config, &mut rng)?;
+                return Ok((csv.loaded, csv.schema));
+            }
             Source::ImagePairs { images, config, .. } => pair_tasks(images, config, &mut rng)?,
-        })
+            Source::ImageClasses { images, config, .. } => class_tasks(images, config, &mut rng)?,
+        };
+        let schema = DataSchema::generic(
+            loaded.tasks.n_features(),
+            loaded.tasks.class_names().to_vec(),
+        );
+        Ok((loaded, schema))
     }
 
     /// The task set of repetition `rep` alone.
@@ -220,6 +267,23 @@ impl Source {
             Source::TasksCsv { path, .. } => {
                 format!("{} tasks from {}, d = {d}", tasks.len(), shown(path))
             }
+            Source::ImageClasses {
+                name, path, config, ..
+            } => format!(
+                "{} {name} {}-class tasks from {} ({}{}), d = {d}, {} train / {} test images a task",
+                tasks.len(),
+                tasks.problem().classes().unwrap_or(0),
+                shown(path),
+                match config.features {
+                    PairFeatures::Pca { k, .. } => format!("PCA {k}"),
+                    PairFeatures::RawPixels => "raw pixels".into(),
+                },
+                config
+                    .classes_per_task
+                    .map_or(String::new(), |m| format!(", {m} classes a task")),
+                config.n_train,
+                config.n_test
+            ),
             Source::ImagePairs {
                 name, path, config, ..
             } => format!(
@@ -237,6 +301,23 @@ impl Source {
                 config.n_test
             ),
         }
+    }
+}
+
+/// `--image-tasks`: `None` for pairs, `Some(m)` for class tasks (`m` classes a task, `None`
+/// for all).
+fn parse_image_tasks(text: &str) -> Result<Option<Option<usize>>, CliError> {
+    let bad = || CliError::Usage {
+        option: "--image-tasks",
+        reason: format!("'{text}'; expected pairs, classes or classes:M (M classes a task)"),
+    };
+    match text.trim().to_ascii_lowercase().as_str() {
+        "pairs" => Ok(None),
+        "classes" => Ok(Some(None)),
+        other => match other.strip_prefix("classes:") {
+            Some(m) => Ok(Some(Some(m.parse().map_err(|_| bad())?))),
+            None => Err(bad()),
+        },
     }
 }
 

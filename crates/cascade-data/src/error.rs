@@ -52,6 +52,17 @@ pub enum DataError {
         row: usize,
         value: f64,
     },
+    /// A class target is not one of the class indices.
+    #[error(
+        "task '{task}', {split} split, row {row}: target {value} is not a class index 0..{classes}"
+    )]
+    NotClass {
+        task: String,
+        split: &'static str,
+        row: usize,
+        value: f64,
+        classes: usize,
+    },
     /// Holding out validation rows would leave a task without a training or a validation row.
     #[error(
         "task '{task}' has {rows} training row(s): a validation fraction of {fraction} holds out {validation} and leaves {train} to train on, but each side needs at least 1 row"

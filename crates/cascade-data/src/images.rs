@@ -7,6 +7,8 @@
 //! to `[0, 1]`, a z-score ([`Standardise`]: one global mean and std by default), then PCA scores ([`Pca`]) or the raw z-scored pixels.
 
 mod cifar;
+mod classes;
+mod features;
 mod folder;
 mod idx;
 mod pairs;
@@ -15,6 +17,7 @@ mod scaling;
 mod set;
 
 pub use cifar::{CIFAR10_CLASSES, CIFAR10_SHAPE, load_cifar10, read_cifar_batch};
+pub use classes::{ClassTasksConfig, class_tasks};
 pub use folder::{ColorMode, FolderOptions, load_image_folder};
 pub use idx::{
     FASHION_MNIST_CLASSES, IDX_FILE_NAMES, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, IdxImages,

@@ -15,6 +15,7 @@ pub mod electricity;
 mod error;
 pub mod images;
 mod loaded;
+mod schema;
 mod standardise;
 pub mod synthetic;
 mod task;
@@ -23,6 +24,7 @@ mod validation;
 
 pub use error::DataError;
 pub use loaded::{LoadedTasks, SkippedTask};
+pub use schema::{DataSchema, FeatureColumn, Rows, read_rows};
 pub use standardise::{SCALE_FLOOR, Scaler, StandardisedTaskSet, pooled_train};
 pub use task::{Problem, Split, Task, TaskSet};
 

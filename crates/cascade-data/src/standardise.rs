@@ -1,7 +1,7 @@
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
-use crate::{Problem, Split, Task, TaskSet};
+use crate::{Split, Task, TaskSet};
 
 /// One task's standardisation: training means and standard deviations of every feature and of the
 /// target (SPEC 2.1). Test data and predictions use these training statistics.
@@ -129,8 +129,8 @@ pub struct StandardisedTaskSet {
 }
 
 impl StandardisedTaskSet {
-    /// Fits a scaler per task on its training split and applies it to both splits. Binary
-    /// labels ([`Problem::Binary`]) are left as they are: only the features are rescaled. Every
+    /// Fits a scaler per task on its training split and applies it to both splits. Labels
+    /// ([`Problem::Binary`], [`Problem::Multiclass`]) are left as they are: only the features are rescaled. Every
     /// scale is at least [`SCALE_FLOOR`] times the column's pooled within-task standard
     /// deviation, so near-constant columns of tiny tasks do not blow their test rows up.
     pub fn new(set: &TaskSet) -> Self {
@@ -142,7 +142,7 @@ impl StandardisedTaskSet {
         let y_floor = y_pooled * SCALE_FLOOR;
         for task in set.tasks() {
             let mut scaler = Scaler::fit_with_floor(&task.train, &x_floor, y_floor);
-            if set.problem() == Problem::Binary {
+            if set.problem().is_classification() {
                 scaler.y_mean = 0.0;
                 scaler.y_scale = 1.0;
             }
@@ -155,18 +155,9 @@ impl StandardisedTaskSet {
             raw_test_y.push(task.test.y.clone());
             scalers.push(scaler);
         }
-        let mut standardised = TaskSet::new(tasks)
-            .expect("standardising keeps every TaskSet invariant: shapes, ids, finite values");
-        if set.problem() == Problem::Binary {
-            standardised = standardised
-                .into_binary()
-                .expect("binary labels are left unchanged");
-        }
-        if let Some(shape) = set.image_shape() {
-            standardised = standardised
-                .with_image_shape(shape)
-                .expect("the feature count is unchanged");
-        }
+        let standardised = TaskSet::new(tasks)
+            .expect("standardising keeps every TaskSet invariant: shapes, ids, finite values")
+            .with_labels_of(set);
         Self {
             standardised,
             scalers,

@@ -37,7 +37,7 @@ pub struct Task {
     pub group: Option<usize>,
 }
 
-/// What the targets are: real values or binary labels.
+/// What the targets are: real values, binary labels or class indices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Problem {
@@ -48,6 +48,37 @@ pub enum Problem {
     /// Labels in {0, 1}: trained on the logistic loss, reported as accuracy at threshold 0.5
     /// (SPEC 5). Targets are never standardised.
     Binary,
+    /// Class indices `0..classes` (stored as `0.0, 1.0, ...`): trained on the softmax
+    /// cross-entropy of `classes` logits, reported as accuracy, log-loss and Brier score.
+    /// Targets are never standardised.
+    Multiclass {
+        /// Number of classes `k` (at least 2).
+        classes: usize,
+    },
+}
+
+impl Problem {
+    /// Outputs a model needs per row: 1 for regression and binary labels, `k` for `k` classes.
+    pub fn outputs(self) -> usize {
+        match self {
+            Problem::Regression | Problem::Binary => 1,
+            Problem::Multiclass { classes } => classes,
+        }
+    }
+
+    /// True for labels (binary or classes), whose targets are never standardised.
+    pub fn is_classification(self) -> bool {
+        !matches!(self, Problem::Regression)
+    }
+
+    /// Number of classes: 2 for binary labels, `k` for classes, `None` for regression.
+    pub fn classes(self) -> Option<usize> {
+        match self {
+            Problem::Regression => None,
+            Problem::Binary => Some(2),
+            Problem::Multiclass { classes } => Some(classes),
+        }
+    }
 }
 
 /// A validated collection of related tasks sharing one feature dimension `d`.
@@ -63,6 +94,9 @@ pub struct TaskSet {
     /// `[channels, height, width]` when each feature row is an image flattened channel-major.
     #[serde(default)]
     image_shape: Option<[usize; 3]>,
+    /// The name of each class, by index, for class targets (empty otherwise).
+    #[serde(default)]
+    class_names: Vec<String>,
 }
 
 impl TaskSet {
@@ -84,7 +118,56 @@ impl TaskSet {
             n_features,
             problem: Problem::Regression,
             image_shape: None,
+            class_names: Vec::new(),
         })
+    }
+
+    /// Marks the targets as class indices into `names` (class `c` is named `names[c]`); every
+    /// target must be one of `0, 1, ..., k - 1` with `k = names.len() >= 2` (the error names the
+    /// task, split and row of the first other value).
+    pub fn into_classes(mut self, names: Vec<String>) -> Result<Self, DataError> {
+        let classes = names.len();
+        if classes < 2 {
+            return Err(DataError::InvalidSetting {
+                name: "classes",
+                value: classes.to_string(),
+                reason: "classification needs at least 2 classes",
+            });
+        }
+        for task in &self.tasks {
+            for (split, data) in [("train", &task.train), ("test", &task.test)] {
+                if let Some(row) = data
+                    .y
+                    .iter()
+                    .position(|&v| v.fract() != 0.0 || v < 0.0 || v >= classes as f64)
+                {
+                    return Err(DataError::NotClass {
+                        task: task.id.clone(),
+                        split,
+                        row,
+                        value: data.y[row],
+                        classes,
+                    });
+                }
+            }
+        }
+        self.problem = Problem::Multiclass { classes };
+        self.class_names = names;
+        Ok(self)
+    }
+
+    /// The class names by index, for class targets; empty for regression and binary labels.
+    pub fn class_names(&self) -> &[String] {
+        &self.class_names
+    }
+
+    /// The same tasks with the target kind, class names and image shape of `other` (whose
+    /// targets these are, rescaled or not).
+    pub(crate) fn with_labels_of(mut self, other: &TaskSet) -> Self {
+        self.problem = other.problem;
+        self.class_names = other.class_names.clone();
+        self.image_shape = other.image_shape;
+        self
     }
 
     /// Marks the targets as binary labels; every target must be 0 or 1 (the error names the
@@ -121,7 +204,7 @@ impl TaskSet {
         Ok(self)
     }
 
-    /// Whether targets are real values or binary labels.
+    /// Whether targets are real values, binary labels or class indices.
     pub fn problem(&self) -> Problem {
         self.problem
     }

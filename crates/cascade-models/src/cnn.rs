@@ -55,7 +55,7 @@ impl TaskConv {
 }
 
 /// `conv3x3(c -> width) -> ReLU -> maxpool 2 -> conv3x3(width -> 2 width) -> ReLU -> maxpool 2
-/// -> linear(2 width * (h/4) * (w/4) -> 1)`, per task, on images `[c, h, w]` flattened
+/// -> linear(2 width * (h/4) * (w/4) -> k)`, per task, on images `[c, h, w]` flattened
 /// channel-major into the feature axis.
 #[derive(Module, Debug)]
 pub struct SmallCnn {
@@ -63,25 +63,32 @@ pub struct SmallCnn {
     pub conv1: TaskConv,
     /// Second convolution: `width -> 2 width`.
     pub conv2: TaskConv,
-    /// Output layer on the flattened feature maps: `[T, 2 width (h/4) (w/4), 1]`.
+    /// Output layer on the flattened feature maps: `[T, 2 width (h/4) (w/4), k]`.
     pub output: TaskLinear,
     /// Input image shape `[c, h, w]` (a constant, not trained).
     pub image: [usize; 3],
 }
 
 impl SmallCnn {
-    /// Initialises `T = rngs.len()` tasks for images of shape `image`, `width` filters first.
-    pub fn init(image: [usize; 3], width: usize, rngs: &mut [StdRng], device: &Device) -> Self {
+    /// Initialises `T = rngs.len()` tasks for images of shape `image`, `width` filters first,
+    /// with `k` outputs.
+    pub fn init(
+        image: [usize; 3],
+        width: usize,
+        k: usize,
+        rngs: &mut [StdRng],
+        device: &Device,
+    ) -> Self {
         let [c, h, w] = image;
         Self {
             conv1: TaskConv::init(c, width, rngs, device),
             conv2: TaskConv::init(width, 2 * width, rngs, device),
-            output: TaskLinear::init(2 * width * (h / 4) * (w / 4), 1, rngs, device),
+            output: TaskLinear::init(2 * width * (h / 4) * (w / 4), k, rngs, device),
             image,
         }
     }
 
-    /// `x: [T, n, c*h*w]` -> `[T, n, 1]`.
+    /// `x: [T, n, c*h*w]` -> `[T, n, k]`.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         let [t, n, _] = x.dims();
         let [c, h, w] = self.image;

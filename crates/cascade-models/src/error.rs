@@ -25,11 +25,19 @@ pub enum ModelError {
     /// A model setting is out of range.
     #[error("invalid model setting {name} = {value}: {reason}")]
     InvalidSetting {
+        /// The setting.
         name: &'static str,
+        /// Its value.
         value: String,
+        /// Why it is refused.
         reason: &'static str,
     },
     /// A task index passed to a gather is out of range.
     #[error("task index {index} is out of range for a model of {tasks} tasks")]
-    TaskOutOfRange { index: usize, tasks: usize },
+    TaskOutOfRange {
+        /// The index asked for.
+        index: usize,
+        /// Tasks the model holds.
+        tasks: usize,
+    },
 }

@@ -8,13 +8,14 @@ use serde::{Deserialize, Serialize};
 use crate::cnn::SmallCnn;
 use crate::layer::{TaskLinear, task_rngs};
 use crate::logistic::LogisticModel;
-use crate::{ModelError, task_count};
+use crate::{ModelError, TaskModule};
 
 /// Which model every task uses (all tasks share one architecture, SPEC 5).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ModelKind {
-    /// `d -> 1` with bias.
+    /// `d -> k` with bias (`k = 1` for regression and binary labels, the number of classes
+    /// otherwise: softmax regression).
     Linear,
     /// `d -> hidden -> ReLU -> 1` (SPEC default hidden 32).
     SimpleMlp {
@@ -111,47 +112,65 @@ impl ModelKind {
     /// row as a one-channel square image when `d_in` is a square, and as a `1 x 1 x d_in`
     /// strip otherwise (callers should not rely on this).
     pub fn init(&self, d_in: usize, task_seeds: &[u64], device: &Device) -> TaskModel {
+        self.init_with_outputs(d_in, 1, task_seeds, device)
+    }
+
+    /// Like [`ModelKind::init`], with `outputs` outputs per task (`k` class logits).
+    pub fn init_with_outputs(
+        &self,
+        d_in: usize,
+        outputs: usize,
+        task_seeds: &[u64],
+        device: &Device,
+    ) -> TaskModel {
+        let k = outputs;
         let mut rngs = task_rngs(task_seeds);
         match *self {
             ModelKind::Logistic => {
-                TaskModel::Logistic(LogisticModel::init(d_in, &mut rngs, device))
+                TaskModel::Logistic(LogisticModel::init(d_in, k, &mut rngs, device))
             }
             ModelKind::SmallCnn { width, image } => TaskModel::SmallCnn(SmallCnn::init(
                 cnn_image(image, d_in),
                 width,
+                k,
                 &mut rngs,
                 device,
             )),
             ModelKind::Linear => TaskModel::Linear(LinearModel {
-                linear: TaskLinear::init(d_in, 1, &mut rngs, device),
+                linear: TaskLinear::init(d_in, k, &mut rngs, device),
             }),
             ModelKind::SimpleMlp { hidden } => TaskModel::SimpleMlp(SimpleMlp {
                 hidden: TaskLinear::init(d_in, hidden, &mut rngs, device),
-                output: TaskLinear::init(hidden, 1, &mut rngs, device),
+                output: TaskLinear::init(hidden, k, &mut rngs, device),
             }),
             ModelKind::ResidualMlp { hidden, eps } => TaskModel::ResidualMlp(ResidualMlp {
-                linear: TaskLinear::init(d_in, 1, &mut rngs, device),
+                linear: TaskLinear::init(d_in, k, &mut rngs, device),
                 mlp: SimpleMlp {
                     hidden: TaskLinear::init(d_in, hidden, &mut rngs, device),
-                    output: TaskLinear::init(hidden, 1, &mut rngs, device),
+                    output: TaskLinear::init(hidden, k, &mut rngs, device),
                 },
                 eps,
             }),
         }
     }
 
-    /// Number of trainable parameters of one task's model.
+    /// Number of trainable parameters of one task's model with one output.
     pub fn params_per_task(&self, d_in: usize) -> usize {
-        let mlp = |h: usize| d_in * h + h + h + 1;
+        self.params_with_outputs(d_in, 1)
+    }
+
+    /// Number of trainable parameters of one task's model with `k` outputs.
+    pub fn params_with_outputs(&self, d_in: usize, k: usize) -> usize {
+        let mlp = |h: usize| d_in * h + h + h * k + k;
         match *self {
-            ModelKind::Linear => d_in + 1,
+            ModelKind::Linear => (d_in + 1) * k,
             ModelKind::SimpleMlp { hidden } => mlp(hidden),
-            ModelKind::ResidualMlp { hidden, .. } => d_in + 1 + mlp(hidden),
-            ModelKind::Logistic => d_in,
+            ModelKind::ResidualMlp { hidden, .. } => (d_in + 1) * k + mlp(hidden),
+            ModelKind::Logistic => d_in * k,
             ModelKind::SmallCnn { width, image } => {
                 let [c, h, w] = cnn_image(image, d_in);
                 let conv = |c_in: usize, c_out: usize| c_out * c_in * 9 + c_out;
-                conv(c, width) + conv(width, 2 * width) + 2 * width * (h / 4) * (w / 4) + 1
+                conv(c, width) + conv(width, 2 * width) + (2 * width * (h / 4) * (w / 4) + 1) * k
             }
         }
     }
@@ -219,24 +238,24 @@ impl FromStr for ModelKind {
     }
 }
 
-/// A linear model per task: `x: [T, n, d] -> [T, n, 1]`.
+/// A linear model per task: `x: [T, n, d] -> [T, n, k]`.
 #[derive(Module, Debug)]
 pub struct LinearModel {
-    /// `[T, d, 1]` weights and `[T, 1, 1]` biases.
+    /// `[T, d, k]` weights and `[T, 1, k]` biases.
     pub linear: TaskLinear,
 }
 
-/// A one-hidden-layer ReLU network per task: `x: [T, n, d] -> [T, n, 1]`.
+/// A one-hidden-layer ReLU network per task: `x: [T, n, d] -> [T, n, k]`.
 #[derive(Module, Debug)]
 pub struct SimpleMlp {
     /// `d -> hidden`.
     pub hidden: TaskLinear,
-    /// `hidden -> 1`.
+    /// `hidden -> k`.
     pub output: TaskLinear,
 }
 
 impl SimpleMlp {
-    /// `x: [T, n, d]` -> `[T, n, 1]`.
+    /// `x: [T, n, d]` -> `[T, n, k]`.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         self.output.forward(relu(self.hidden.forward(x)))
     }
@@ -245,7 +264,7 @@ impl SimpleMlp {
 /// A linear model plus a small MLP correction, per task: `linear(x) + eps * mlp(x)`.
 #[derive(Module, Debug)]
 pub struct ResidualMlp {
-    /// The linear branch: `[T, d, 1]`.
+    /// The linear branch: `[T, d, k]`.
     pub linear: TaskLinear,
     /// The MLP branch.
     pub mlp: SimpleMlp,
@@ -268,9 +287,9 @@ pub enum TaskModel {
     SmallCnn(SmallCnn),
 }
 
-impl TaskModel {
-    /// Predictions for every task (logits for binary models): `x: [T, n, d]` -> `[T, n, 1]`.
-    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+impl TaskModule for TaskModel {
+    /// Predictions for every task (logits for classifiers): `x: [T, n, d]` -> `[T, n, k]`.
+    fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         match self {
             TaskModel::Linear(m) => m.linear.forward(x),
             TaskModel::SimpleMlp(m) => m.forward(x),
@@ -282,8 +301,17 @@ impl TaskModel {
         }
     }
 
-    /// Number of tasks `T` held.
-    pub fn num_tasks(&self) -> usize {
-        task_count(self)
+    fn affine(&self) -> Option<&TaskLinear> {
+        match self {
+            TaskModel::Linear(m) => Some(&m.linear),
+            _ => None,
+        }
+    }
+
+    fn with_affine(self, layer: TaskLinear) -> Self {
+        match self {
+            TaskModel::Linear(_) => TaskModel::Linear(LinearModel { linear: layer }),
+            other => other,
+        }
     }
 }

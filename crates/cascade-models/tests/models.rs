@@ -5,7 +5,7 @@ use approx::assert_abs_diff_eq;
 use cascade_models::burn::module::Module;
 use cascade_models::burn::prelude::*;
 use cascade_models::{
-    Backend, LinearModel, ModelKind, TaskLinear, TaskModel, gather_tasks, to_host,
+    Backend, LinearModel, ModelKind, TaskLinear, TaskModel, TaskModule, gather_tasks, to_host,
 };
 
 fn device() -> Device {

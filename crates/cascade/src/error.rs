@@ -77,6 +77,34 @@ pub enum CascadeError {
         limit: f64,
         eta: f64,
     },
+    /// A task id that the trained cascade does not hold.
+    #[error("unknown task '{task}': the cascade was trained on {known} tasks ({examples})")]
+    UnknownTask {
+        /// The id asked for.
+        task: String,
+        /// Tasks the cascade holds.
+        known: usize,
+        /// A few of their ids.
+        examples: String,
+    },
+    /// Rows with the wrong number of features for a trained cascade.
+    #[error("task '{task}': rows have {found} features, the cascade was trained on {expected}")]
+    FeatureCount {
+        /// The task.
+        task: String,
+        /// Features the model takes.
+        expected: usize,
+        /// Features the rows have.
+        found: usize,
+    },
+    /// A saved cascade could not be written or read.
+    #[error("{path}: {reason}")]
+    Store {
+        /// The file or directory.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// The model cannot apply to the data (a CNN on data that are not images, say).
     #[error("{0}")]
     Model(#[from] cascade_models::ModelError),

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use burn::prelude::Device;
 use cascade_data::{StandardisedTaskSet, TaskSet};
-use cascade_models::ModelKind;
+use cascade_models::{ModelKind, TaskModelConfig};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,9 @@ use crate::plan::{DistanceCache, Plan, PlanConfig, make_plan};
 use crate::root::choose_root;
 use crate::train::batched::{Job, run_jobs};
 use crate::train::reference::{self, MethodRun};
-use crate::train::{StepRule, StepSizes, TrainConfig, step_rule, step_sizes, task_init_seed};
+use crate::train::{
+    StepRule, StepSizes, TrainConfig, objective_for, step_rule, step_sizes, task_init_seed,
+};
 
 /// Which executor trains the plans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -166,6 +168,9 @@ pub fn compare_grid(
         let etas = rep_step_sizes(&data, first, rep.seed, &mut cache, device)?;
         prepared.push((data, plans, etas));
     }
+    let problem = reps[0].set.problem();
+    let objective = objective_for(problem);
+    let objective = objective.as_ref();
     let runs: Vec<Vec<MethodRun>> = match first.executor {
         Executor::Reference => {
             let mut runs = Vec::with_capacity(reps.len());
@@ -180,7 +185,8 @@ pub fn compare_grid(
                     rep_runs.push(reference::run(
                         plan,
                         data,
-                        first.model,
+                        &first.model,
+                        objective,
                         &first.train,
                         etas,
                         init_seed,
@@ -218,7 +224,8 @@ pub fn compare_grid(
                 }
             }
             progress(Progress::TrainingStacked { plans: jobs.len() });
-            let mut flat = run_jobs(&jobs, first.model, &first.train, device)?.into_iter();
+            let mut flat =
+                run_jobs(&jobs, &first.model, objective, &first.train, device)?.into_iter();
             prepared
                 .iter()
                 .map(|(_, plans, _)| flat.by_ref().take(plans.len()).collect())
@@ -295,25 +302,40 @@ pub fn rep_step_sizes(
     cache: &mut DistanceCache,
     device: &Device,
 ) -> Result<StepSizes, CascadeError> {
-    let root = if step_rule(config.train.eta, config.model) == StepRule::Backtracking {
-        let dist = cache.get(&data.standardised, config.plan.root_distance)?;
-        let mut rng = StdRng::seed_from_u64(method_seed(seed, &Method::Star));
-        choose_root(&config.plan.root_rule, dist, data, &mut rng)?
-    } else {
-        0
-    };
-    step_sizes(
+    seeded_step_sizes(
         data,
-        config.model,
+        &config.model,
         &config.train,
-        root,
-        init_seed(seed),
+        &config.plan,
+        seed,
+        cache,
         device,
     )
 }
 
+/// [`rep_step_sizes`] for any model configuration, with the training and plan settings given
+/// apart.
+pub fn seeded_step_sizes<C: TaskModelConfig>(
+    data: &StandardisedTaskSet,
+    model: &C,
+    train: &TrainConfig,
+    plan: &PlanConfig,
+    seed: u64,
+    cache: &mut DistanceCache,
+    device: &Device,
+) -> Result<StepSizes, CascadeError> {
+    let root = if step_rule(train.eta, model) == StepRule::Backtracking {
+        let dist = cache.get(&data.standardised, plan.root_distance)?;
+        let mut rng = StdRng::seed_from_u64(method_seed(seed, &Method::Star));
+        choose_root(&plan.root_rule, dist, data, &mut rng)?
+    } else {
+        0
+    };
+    step_sizes(data, model, train, root, init_seed(seed), device)
+}
+
 /// The initialisation seed of a comparison seeded by `seed`, shared by all its methods.
-fn init_seed(seed: u64) -> u64 {
+pub fn init_seed(seed: u64) -> u64 {
     task_init_seed(seed, usize::MAX)
 }
 

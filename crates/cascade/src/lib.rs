@@ -18,6 +18,7 @@ pub mod plan;
 pub mod report;
 pub mod root;
 pub mod train;
+pub mod trained;
 pub mod tree;
 pub mod tune;
 

@@ -7,11 +7,13 @@ mod common;
 use cascade::plan::Plan;
 use cascade::train::batched::{Job, run_jobs};
 use cascade::train::reference;
-use cascade::train::{TrainConfig, step_sizes};
+use cascade::train::{BinaryLogistic, SoftmaxCrossEntropy, SquaredError, TrainConfig, step_sizes};
 use cascade_data::StandardisedTaskSet;
 use cascade_models::burn::prelude::Device;
 use cascade_models::{Backend, ModelKind};
-use common::{assert_close, jobs, plans, ragged_binary_image_tasks, ragged_tasks};
+use common::{
+    assert_close, jobs, plans, ragged_binary_image_tasks, ragged_class_tasks, ragged_tasks,
+};
 
 /// f32 training on both sides; only summation order may differ.
 const TOLERANCE: f64 = 1e-4;
@@ -31,16 +33,17 @@ fn batched_matches_reference_for_every_model_and_tree() {
         ModelKind::RESIDUAL_MLP,
     ] {
         let config = TrainConfig::with_eta(0.05);
-        let etas = step_sizes(&data, model, &config, 0, 11, &dev).unwrap();
+        let etas = step_sizes(&data, &model, &config, 0, 11, &dev).unwrap();
         let all = jobs(&plans, &data, &etas, 11);
         // All seven methods in one stacked run...
-        let batched = run_jobs(&all, model, &config, &dev).unwrap();
+        let batched = run_jobs(&all, &model, &SquaredError, &config, &dev).unwrap();
         for (plan, got) in plans.iter().zip(&batched) {
-            let want = reference::run(plan, &data, model, &config, &etas, 11, &dev).unwrap();
+            let want = reference::run(plan, &data, &model, &SquaredError, &config, &etas, 11, &dev)
+                .unwrap();
             assert_close(&want, got, TOLERANCE, &format!("{model} {}", plan.method));
             // ...and each method on its own.
             let one = jobs(std::slice::from_ref(plan), &data, &etas, 11);
-            let alone = run_jobs(&one, model, &config, &dev).unwrap();
+            let alone = run_jobs(&one, &model, &SquaredError, &config, &dev).unwrap();
             assert_close(
                 &want,
                 &alone[0],
@@ -65,11 +68,21 @@ fn batched_matches_reference_for_binary_models() {
             l2: 0.01,
             ..TrainConfig::with_eta(0.1)
         };
-        let etas = step_sizes(&data, model, &config, 0, 11, &dev).unwrap();
+        let etas = step_sizes(&data, &model, &config, 0, 11, &dev).unwrap();
         let all = jobs(&plans, &data, &etas, 11);
-        let batched = run_jobs(&all, model, &config, &dev).unwrap();
+        let batched = run_jobs(&all, &model, &BinaryLogistic, &config, &dev).unwrap();
         for (plan, got) in plans.iter().zip(&batched) {
-            let want = reference::run(plan, &data, model, &config, &etas, 11, &dev).unwrap();
+            let want = reference::run(
+                plan,
+                &data,
+                &model,
+                &BinaryLogistic,
+                &config,
+                &etas,
+                11,
+                &dev,
+            )
+            .unwrap();
             assert_close(&want, got, TOLERANCE, &format!("{model} {}", plan.method));
             let accuracy = got.mean_accuracy().expect("binary tasks report accuracy");
             assert!((0.0..=1.0).contains(&accuracy));
@@ -86,7 +99,7 @@ fn repetitions_stack_along_the_task_axis() {
     // eta auto: each task's own 1/L, which both executors must apply per task.
     let etas: Vec<_> = reps
         .iter()
-        .map(|d| step_sizes(d, ModelKind::Linear, &config, 0, 0, &dev).unwrap())
+        .map(|d| step_sizes(d, &ModelKind::Linear, &config, 0, 0, &dev).unwrap())
         .collect();
     let mut jobs = Vec::new();
     for (r, (data, plans)) in reps.iter().zip(&plans).enumerate() {
@@ -100,12 +113,13 @@ fn repetitions_stack_along_the_task_axis() {
             });
         }
     }
-    let stacked = run_jobs(&jobs, ModelKind::Linear, &config, &dev).unwrap();
+    let stacked = run_jobs(&jobs, &ModelKind::Linear, &SquaredError, &config, &dev).unwrap();
     for (job, got) in jobs.iter().zip(&stacked) {
         let want = reference::run(
             job.plan,
             job.data,
-            ModelKind::Linear,
+            &ModelKind::Linear,
+            &SquaredError,
             &config,
             job.etas,
             job.init_seed,
@@ -113,5 +127,27 @@ fn repetitions_stack_along_the_task_axis() {
         )
         .unwrap();
         assert_close(&want, got, TOLERANCE, &format!("{}", job.plan.method));
+    }
+}
+
+#[test]
+fn batched_matches_reference_for_softmax_models() {
+    let dev = device();
+    let data = ragged_class_tasks(6);
+    let plans = plans(&data, 150);
+    let objective = SoftmaxCrossEntropy { classes: 3 };
+    let cnn_free = [ModelKind::Linear, ModelKind::SIMPLE_MLP];
+    for model in cnn_free {
+        let config = TrainConfig::with_eta(0.5);
+        let etas = step_sizes(&data, &model, &config, 0, 11, &dev).unwrap();
+        let all = jobs(&plans, &data, &etas, 11);
+        let batched = run_jobs(&all, &model, &objective, &config, &dev).unwrap();
+        for (plan, got) in plans.iter().zip(&batched) {
+            let want =
+                reference::run(plan, &data, &model, &objective, &config, &etas, 11, &dev).unwrap();
+            assert_close(&want, got, TOLERANCE, &format!("{model} {}", plan.method));
+            let log_loss = got.tasks[0].test_log_loss.expect("classes report log-loss");
+            assert!(log_loss.is_finite() && log_loss > 0.0);
+        }
     }
 }

@@ -4,11 +4,11 @@
 
 use approx::assert_abs_diff_eq;
 use cascade::CascadeError;
-use cascade::train::{FitOutcome, TaskBatch, TrainConfig};
+use cascade::train::{BinaryLogistic, FitOutcome, TaskBatch, TrainConfig};
 use cascade_data::{DMatrix, DVector, Split};
 use cascade_models::burn::prelude::*;
 use cascade_models::{
-    Backend, LinearModel, ModelKind, TaskLinear, TaskModel, gather_tasks, to_host,
+    Backend, LinearModel, ModelKind, TaskLinear, TaskModel, TaskModule, gather_tasks, to_host,
 };
 
 fn device() -> Device {
@@ -42,7 +42,7 @@ fn fit(
     steps: &[usize],
     config: &TrainConfig,
     names: &[String],
-) -> Result<FitOutcome, CascadeError> {
+) -> Result<FitOutcome<TaskModel>, CascadeError> {
     let eta = config.eta.fixed().unwrap_or(0.01);
     cascade::train::fit(model, batch, steps, &vec![eta; steps.len()], config, names)
 }
@@ -401,7 +401,7 @@ fn one_logistic_step_matches_the_closed_form() {
     });
     let s0 = Split::new(x0.clone(), y0.clone());
     let s1 = Split::new(x1.clone(), y1.clone());
-    let batch = TaskBatch::new(&[&s0, &s1], &dev).with_problem(cascade_data::Problem::Binary);
+    let batch = TaskBatch::new(&[&s0, &s1], &dev).with_objective(&BinaryLogistic);
     let (eta, reg) = (0.5, 0.1);
     let config = TrainConfig {
         l2: reg,

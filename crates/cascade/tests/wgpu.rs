@@ -8,7 +8,7 @@ mod common;
 
 use cascade::CascadeError;
 use cascade::train::batched::{Job, run_jobs};
-use cascade::train::{StepSizes, TrainConfig};
+use cascade::train::{BinaryLogistic, SquaredError, StepSizes, TrainConfig};
 use cascade_models::burn::prelude::Device;
 use cascade_models::{Backend, ModelKind};
 use common::{assert_close, jobs, plans, ragged_binary_image_tasks, ragged_tasks};
@@ -40,8 +40,8 @@ fn wgpu_matches_flex_for_every_model_and_tree() {
             linear_fast_path: fast,
             ..TrainConfig::with_eta(0.05)
         };
-        let on_cpu = run_jobs(&jobs, model, &config, &cpu).unwrap();
-        let on_gpu = run_jobs(&jobs, model, &config, &gpu).unwrap();
+        let on_cpu = run_jobs(&jobs, &model, &SquaredError, &config, &cpu).unwrap();
+        let on_gpu = run_jobs(&jobs, &model, &SquaredError, &config, &gpu).unwrap();
         for ((plan, a), b) in plans.iter().zip(&on_cpu).zip(&on_gpu) {
             let what = format!("{model} (fast path {fast}) {}", plan.method);
             assert_close(a, b, TOLERANCE, &what);
@@ -65,8 +65,8 @@ fn wgpu_matches_flex_for_binary_models_and_the_grouped_cnn() {
         image: None,
     };
     for model in [ModelKind::Logistic, cnn] {
-        let on_cpu = run_jobs(&jobs, model, &config, &cpu).unwrap();
-        let on_gpu = run_jobs(&jobs, model, &config, &gpu).unwrap();
+        let on_cpu = run_jobs(&jobs, &model, &BinaryLogistic, &config, &cpu).unwrap();
+        let on_gpu = run_jobs(&jobs, &model, &BinaryLogistic, &config, &gpu).unwrap();
         for ((plan, a), b) in plans.iter().zip(&on_cpu).zip(&on_gpu) {
             assert_close(a, b, TOLERANCE, &format!("{model} {}", plan.method));
         }
@@ -87,7 +87,8 @@ fn divergence_is_caught_on_wgpu() {
     };
     let err = run_jobs(
         &[job],
-        ModelKind::Linear,
+        &ModelKind::Linear,
+        &SquaredError,
         &TrainConfig::with_eta(10.0),
         &wgpu(),
     )

@@ -70,13 +70,15 @@ pub fn grid(args: &GridArgs) -> Result<(), CliError> {
     for group in &groups {
         let prepared = Prepared::new(&settings, group, &origin)?;
         let problem_metric = match prepared.loaded.tasks.problem() {
-            Problem::Binary => Metric::Accuracy,
+            Problem::Binary | Problem::Multiclass { .. } => Metric::Accuracy,
             Problem::Regression => Metric::Mse,
         };
         if metric == Some(Metric::Accuracy) && problem_metric != Metric::Accuracy {
             return Err(CliError::Grid {
                 origin: origin.clone(),
-                reason: "metric = \"accuracy\" needs binary labels (image-pair tasks)".into(),
+                reason:
+                    "metric = \"accuracy\" needs class labels (image tasks or --classification)"
+                        .into(),
             });
         }
         metric.get_or_insert(problem_metric);

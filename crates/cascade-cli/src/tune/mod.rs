@@ -15,7 +15,6 @@ use std::time::Instant;
 
 use cascade::method::Method;
 use cascade::report::MethodReport;
-use cascade_data::Problem;
 
 use crate::args::TuneArgs;
 use crate::error::CliError;
@@ -54,7 +53,7 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
         source.default_model(),
     )?;
     let device = settings::device(&args.method.device)?;
-    let binary = rep0.tasks.problem() == Problem::Binary;
+    let binary = rep0.tasks.problem().is_classification();
     let start = Instant::now();
 
     let tuning_reps = setup::tuning_reps(&source, seed, args.tune_reps, args.validation_fraction)?;

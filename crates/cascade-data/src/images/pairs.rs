@@ -13,7 +13,8 @@ use nalgebra::DVector;
 use rand::seq::{SliceRandom, index};
 use rand::{Rng, RngExt};
 
-use super::{ImageSet, Images, Pca, PixelScaling, Standardise};
+use super::features::prepare_features;
+use super::{ImageSet, Images, Standardise};
 use crate::{DataError, LoadedTasks, Split, Task, TaskSet};
 
 /// The features of a pair task.
@@ -148,57 +149,8 @@ pub fn pair_tasks<R: Rng + ?Sized>(
             });
         }
     }
-    let scaling = PixelScaling::fit(&set.train, p, config.standardise)?;
-    let scaling_note = if scaling.is_global() {
-        format!(
-            "pixels to [0, 1], one global z-score over the {} training pixel values: mean {:.4}, \
-             std {:.4}",
-            set.train.pixels.len(),
-            scaling.mean[0],
-            scaling.std[0]
-        )
-    } else {
-        let constant = scaling.std.iter().filter(|&&s| s == 1.0).count();
-        format!(
-            "pixels to [0, 1], z-scored per pixel position over the {} training images ({} of \
-             {p} positions never vary and are only centred)",
-            set.train.len(),
-            constant
-        )
-    };
-    let mut notes = vec![
-        format!(
-            "{n_classes} classes: {}",
-            set.classes
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!("{i} {c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        scaling_note,
-    ];
-    let pca = match config.features {
-        PairFeatures::Pca { k, fit_rows } => {
-            let pca = Pca::fit_images(&set.train, p, &scaling, k, fit_rows, rng)?;
-            notes.push(format!(
-                "PCA to {k} components explains {:.1}% of the variance (fit on {} of {} training \
-                 images)",
-                100.0 * pca.explained_ratio,
-                pca.n_fit,
-                set.train.len()
-            ));
-            Some(pca)
-        }
-        PairFeatures::RawPixels => {
-            notes.push(format!(
-                "features: the {p} z-scored pixels of {:?} images (channels, height, width), \
-                 channel-major",
-                set.shape
-            ));
-            None
-        }
-    };
+    let (scaling, pca, mut notes) =
+        prepare_features(set, config.features, config.standardise, rng)?;
     let all_pairs: Vec<(usize, usize)> = (0..n_classes)
         .flat_map(|a| (a + 1..n_classes).map(move |b| (a, b)))
         .collect();
@@ -330,6 +282,7 @@ mod tests {
 
     use super::*;
     use crate::Problem;
+    use crate::images::PixelScaling;
     use crate::images::test_support::fashion_mnist;
 
     /// `n_classes` classes of `per_class` train and test images, shape `[1, 1, 3]`. Each image

@@ -9,6 +9,9 @@
 //!   all kept tasks, sorted (by value when all categories are numbers, else as text). A test row
 //!   whose category was never seen in training gets all zeros in that column's block; a note
 //!   counts such rows.
+//! - With [`TasksCsvConfig::classification`] the target holds class labels, any text: the
+//!   classes are the distinct labels of all rows (sorted by value when all are numbers, else as
+//!   text) and each target becomes its class index.
 //! - Empty cells are errors ("empty value"), in feature and target columns alike.
 //! - Each task's rows are split with the caller's seeded RNG: a uniformly random
 //!   `round(test_fraction * n)` rows go to test (at least 1 test and 1 training row when
@@ -30,7 +33,9 @@ use nalgebra::{DMatrix, DVector};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::{DataError, LoadedTasks, SkippedTask, Split, Task, TaskSet, csv_util};
+use crate::{
+    DataError, DataSchema, FeatureColumn, LoadedTasks, SkippedTask, Split, Task, TaskSet, csv_util,
+};
 use encode::Column;
 
 /// How to read a grouped CSV into tasks.
@@ -51,6 +56,10 @@ pub struct TasksCsvConfig {
     pub min_train_rows: usize,
     /// A task left with fewer test rows is skipped (default 1).
     pub min_test_rows: usize,
+    /// Read the target as class labels (any text; classes sorted by value when all are
+    /// numbers, else as text) instead of numbers (default false).
+    #[serde(default)]
+    pub classification: bool,
 }
 
 impl TasksCsvConfig {
@@ -64,6 +73,7 @@ impl TasksCsvConfig {
             test_fraction: 0.25,
             min_train_rows: 1,
             min_test_rows: 1,
+            classification: false,
         }
     }
 
@@ -99,6 +109,8 @@ pub struct CsvTasks {
     pub loaded: LoadedTasks,
     /// Name of each feature column, `[d]`: a numeric column's name or `column=category`.
     pub feature_names: Vec<String>,
+    /// The file's layout, to read new rows the same way ([`crate::read_rows`]).
+    pub schema: DataSchema,
 }
 
 /// Reads the grouped CSV at `path` into tasks (see the module docs), splitting each task's
@@ -182,6 +194,22 @@ pub fn read_tasks_csv<R: Read, G: Rng + ?Sized>(
         .collect();
     let feature_names = encode::feature_names(&table, &columns);
     let d = feature_names.len();
+    let classes = if config.classification {
+        class_names(&table)
+    } else {
+        Vec::new()
+    };
+    let target = |r: usize| -> f64 {
+        let row = &table.rows[r];
+        if config.classification {
+            classes
+                .iter()
+                .position(|c| c == &row.target_cell)
+                .unwrap_or(0) as f64
+        } else {
+            row.target
+        }
+    };
 
     let mut unseen = 0;
     let build = |rows: &[usize], unseen: &mut usize| {
@@ -191,7 +219,7 @@ pub fn read_tasks_csv<R: Read, G: Rng + ?Sized>(
                 *unseen += 1;
             }
         }
-        let y = DVector::from_iterator(rows.len(), rows.iter().map(|&r| table.rows[r].target));
+        let y = DVector::from_iterator(rows.len(), rows.iter().map(|&r| target(r)));
         Split::new(DMatrix::from_row_slice(rows.len(), d, &data), y)
     };
     let mut tasks = Vec::with_capacity(kept.len());
@@ -207,15 +235,58 @@ pub fn read_tasks_csv<R: Read, G: Rng + ?Sized>(
         });
     }
 
-    let notes = notes(&table, config, &columns, &tasks, skipped.len(), unseen);
+    let mut notes = notes(&table, config, &columns, &tasks, skipped.len(), unseen);
+    let mut set = TaskSet::new(tasks)?;
+    if config.classification {
+        notes.push(format!(
+            "target '{}' read as {} classes: {}",
+            config.target_column,
+            classes.len(),
+            classes.join(", ")
+        ));
+        set = set.into_classes(classes.clone())?;
+    }
+    let schema = DataSchema {
+        task_column: config.task_column.clone(),
+        target_column: config.target_column.clone(),
+        columns: table
+            .features
+            .iter()
+            .zip(&columns)
+            .map(|(name, column)| match column {
+                Column::Numeric => FeatureColumn::Numeric { name: name.clone() },
+                Column::Categorical(categories) => FeatureColumn::Categorical {
+                    name: name.clone(),
+                    categories: categories.clone(),
+                },
+            })
+            .collect(),
+        classes,
+    };
     Ok(CsvTasks {
         loaded: LoadedTasks {
-            tasks: TaskSet::new(tasks)?,
+            tasks: set,
             skipped,
             notes,
         },
         feature_names,
+        schema,
     })
+}
+
+/// The distinct target cells of every row, sorted by value when all are numbers, else as text.
+fn class_names(table: &table::Table) -> Vec<String> {
+    let mut names: Vec<String> = table.rows.iter().map(|r| r.target_cell.clone()).collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.iter().all(|c| table::number(c).is_some()) {
+        names.sort_by(|a, b| {
+            table::number(a)
+                .unwrap_or(0.0)
+                .total_cmp(&table::number(b).unwrap_or(0.0))
+        });
+    }
+    names
 }
 
 /// One-line facts on how the file was read.

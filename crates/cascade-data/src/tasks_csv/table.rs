@@ -12,8 +12,10 @@ pub(super) struct Row {
     pub task: usize,
     /// 1-based file line (the header is line 1).
     pub line: usize,
-    /// The target value.
+    /// The target value (0 when the target is a class, see `target_cell`).
     pub target: f64,
+    /// The target cell, trimmed.
+    pub target_cell: String,
     /// The feature cells, trimmed, in [`Table::features`] order.
     pub cells: Vec<String>,
 }
@@ -128,7 +130,18 @@ pub(super) fn read_table<R: Read>(
             ));
         }
         let cell = record[target_col].trim();
-        let target = number(cell).ok_or_else(|| {
+        if config.classification && cell.is_empty() {
+            return Err(parse_error(
+                line,
+                format!("column '{}': empty class", config.target_column),
+            ));
+        }
+        let parsed = if config.classification {
+            Some(0.0)
+        } else {
+            number(cell)
+        };
+        let target = parsed.ok_or_else(|| {
             let what = if cell.is_empty() {
                 "empty value".to_string()
             } else {
@@ -158,6 +171,7 @@ pub(super) fn read_table<R: Read>(
             task,
             line,
             target,
+            target_cell: cell.to_string(),
             cells,
         });
     }

@@ -5,6 +5,7 @@
 //! are computed once; only the pairwise part is quadratic in `T`, and its pairs are spread over
 //! the machine's cores (std scoped threads; the result does not depend on the thread count).
 
+mod classes;
 mod feature;
 mod histogram;
 mod matrix;
@@ -19,7 +20,7 @@ pub use matrix::DistanceMatrix;
 use std::fmt;
 use std::str::FromStr;
 
-use cascade_data::{Task, TaskSet};
+use cascade_data::{Problem, Task, TaskSet};
 use serde::{Deserialize, Serialize};
 
 use crate::CascadeError;
@@ -110,7 +111,9 @@ impl FromStr for Distance {
 /// fewer than 2 training rows in some task for `mmd` and `mean_cov`).
 pub fn check_applies(set: &TaskSet, kind: Distance) -> Result<(), CascadeError> {
     let tasks = set.tasks();
+    let classes = matches!(set.problem(), Problem::Multiclass { .. });
     match kind {
+        Distance::Target if classes => Ok(()),
         Distance::Cka | Distance::Target => require_equal_rows(tasks, kind.name()).map(|_| ()),
         Distance::Mmd | Distance::MeanCov => require_rows(tasks, kind.name(), 2),
         _ => Ok(()),
@@ -122,8 +125,24 @@ pub fn check_applies(set: &TaskSet, kind: Distance) -> Result<(), CascadeError> 
 /// `set` must already be standardised per task (SPEC 2.1); test splits are never read.
 /// Errors name the task when a distance cannot apply (unequal rows for `cka`/`target`,
 /// too few rows for `mean_cov`/`mmd`, a failed ridge solve for `model`).
+///
+/// For `k` classes ([`Problem::Multiclass`]) the optimisation distances read one-hot targets
+/// and the target distances compare class histograms ([`classes`]).
 pub fn compute(set: &TaskSet, kind: Distance) -> Result<DistanceMatrix, CascadeError> {
     let tasks = set.tasks();
+    let k = match set.problem() {
+        Problem::Multiclass { classes } => Some(classes),
+        _ => None,
+    };
+    if let Some(k) = k {
+        match kind {
+            Distance::Target => return Ok(classes::target(tasks, k)),
+            Distance::Kl => return Ok(classes::kl(tasks, k)),
+            Distance::Js => return Ok(classes::js(tasks, k)),
+            Distance::Wasserstein => return Ok(classes::total_variation(tasks, k)),
+            _ => {}
+        }
+    }
     match kind {
         Distance::Feature => Ok(feature::feature(tasks)),
         Distance::Mmd => mmd::mmd(tasks),
@@ -133,8 +152,8 @@ pub fn compute(set: &TaskSet, kind: Distance) -> Result<DistanceMatrix, CascadeE
         Distance::Kl => Ok(histogram::kl(tasks)),
         Distance::Js => Ok(histogram::js(tasks)),
         Distance::Wasserstein => Ok(target::wasserstein(tasks)),
-        Distance::Gradient => Ok(optimisation::gradient(tasks)),
-        Distance::Model => optimisation::model(tasks),
+        Distance::Gradient => Ok(optimisation::gradient(tasks, k)),
+        Distance::Model => optimisation::model(tasks, k),
     }
 }
 

@@ -1,7 +1,9 @@
-//! Optimisation-family distances (SPEC 3): `gradient` and `model`, from `Xb: [n, d]`, `yb: [n]`.
+//! Optimisation-family distances (SPEC 3): `gradient` and `model`, from `Xb: [n, d]` and the
+//! targets `Yb: [n, m]`: the standardised targets (`m = 1`), or for `k` classes their one-hot
+//! encoding (`m = k`), so that both read the direction of a softmax-linear model's fit.
 
 use cascade_data::Task;
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DMatrix;
 
 use super::{DistanceMatrix, diff_norm};
 use crate::CascadeError;
@@ -11,13 +13,13 @@ const RIDGE_LAMBDA: f64 = 0.01;
 /// Added to the gradient norm before normalising, so a zero gradient stays zero (SPEC 3).
 const NORM_EPS: f64 = 1e-8;
 
-/// `gradient`: `|g_u - g_v|_2` with `g = Xb^T yb / (|Xb^T yb|_2 + 1e-8)`: `[d]`, the direction of
-/// the squared loss's gradient at `theta = 0`.
-pub(crate) fn gradient(tasks: &[Task]) -> DistanceMatrix {
-    let directions: Vec<DVector<f64>> = tasks
+/// `gradient`: `|g_u - g_v|_2` with `g = vec(Xb^T Yb) / (|Xb^T Yb|_F + 1e-8)`: `[d m]`, the
+/// direction of the squared loss's gradient at `theta = 0` (for classes, of the one-hot fit).
+pub(crate) fn gradient(tasks: &[Task], classes: Option<usize>) -> DistanceMatrix {
+    let directions: Vec<DMatrix<f64>> = tasks
         .iter()
         .map(|t| {
-            let g = t.train.x.tr_mul(&t.train.y);
+            let g = t.train.x.tr_mul(&targets(t, classes));
             let norm = g.norm();
             g / (norm + NORM_EPS)
         })
@@ -27,16 +29,31 @@ pub(crate) fn gradient(tasks: &[Task]) -> DistanceMatrix {
     })
 }
 
-/// `model`: `|theta_u - theta_v|_2` with the ridge fit
-/// `theta = (Xb^T Xb + 0.01 I)^-1 Xb^T yb`: `[d]`, solved by Cholesky.
-pub(crate) fn model(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
-    let thetas = tasks.iter().map(ridge_fit).collect::<Result<Vec<_>, _>>()?;
+/// `model`: `|theta_u - theta_v|_F` with the ridge fit
+/// `theta = (Xb^T Xb + 0.01 I)^-1 Xb^T Yb`: `[d, m]`, solved by Cholesky.
+pub(crate) fn model(
+    tasks: &[Task],
+    classes: Option<usize>,
+) -> Result<DistanceMatrix, CascadeError> {
+    let thetas = tasks
+        .iter()
+        .map(|t| ridge_fit(t, classes))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
         diff_norm(thetas[u].as_slice(), thetas[v].as_slice())
     }))
 }
 
-fn ridge_fit(task: &Task) -> Result<DVector<f64>, CascadeError> {
+/// The targets as a matrix `[n, m]`: the values (`m = 1`), or one-hot rows for `k` classes.
+fn targets(task: &Task, classes: Option<usize>) -> DMatrix<f64> {
+    let y = &task.train.y;
+    match classes {
+        None => DMatrix::from_column_slice(y.len(), 1, y.as_slice()),
+        Some(k) => DMatrix::from_fn(y.len(), k, |i, c| f64::from(u8::from(y[i] as usize == c))),
+    }
+}
+
+fn ridge_fit(task: &Task, classes: Option<usize>) -> Result<DMatrix<f64>, CascadeError> {
     let x = &task.train.x;
     let d = x.ncols();
     let gram = x.tr_mul(x) + DMatrix::identity(d, d) * RIDGE_LAMBDA;
@@ -51,7 +68,7 @@ fn ridge_fit(task: &Task) -> Result<DVector<f64>, CascadeError> {
     let theta = gram
         .cholesky()
         .ok_or_else(|| failed("Xb^T Xb + 0.01 I is not positive definite (Cholesky failed)"))?
-        .solve(&x.tr_mul(&task.train.y));
+        .solve(&x.tr_mul(&targets(task, classes)));
     if theta.iter().all(|v| v.is_finite()) {
         Ok(theta)
     } else {

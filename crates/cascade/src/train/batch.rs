@@ -1,5 +1,7 @@
 use burn::prelude::*;
-use cascade_data::{Problem, Split};
+use cascade_data::Split;
+
+use super::{Objective, SquaredError};
 
 /// Several tasks' data, ready to train together: the splits themselves, and on demand the padded
 /// tensors of one batched forward pass ([`TaskBatch::tensors`]). Cheap to build: the linear fast
@@ -8,7 +10,7 @@ use cascade_data::{Problem, Split};
 pub struct TaskBatch<'a> {
     splits: Vec<&'a Split>,
     device: Device,
-    problem: Problem,
+    objective: &'a dyn Objective,
 }
 
 /// The padded tensors of a [`TaskBatch`].
@@ -33,20 +35,19 @@ impl<'a> TaskBatch<'a> {
         Self {
             splits: splits.to_vec(),
             device: device.clone(),
-            problem: Problem::Regression,
+            objective: &SquaredError,
         }
     }
 
-    /// The same batch with targets of kind `problem` (regression by default): it decides the
-    /// training loss (squared error, or the logistic loss on logits for binary labels).
-    pub fn with_problem(mut self, problem: Problem) -> Self {
-        self.problem = problem;
+    /// The same batch trained on `objective` (the squared error by default).
+    pub fn with_objective(mut self, objective: &'a dyn Objective) -> Self {
+        self.objective = objective;
         self
     }
 
-    /// Whether the targets are real values or binary labels.
-    pub fn problem(&self) -> Problem {
-        self.problem
+    /// The training loss.
+    pub fn objective(&self) -> &'a dyn Objective {
+        self.objective
     }
 
     /// The splits, in task order.

@@ -15,11 +15,12 @@ use std::time::Instant;
 
 use burn::prelude::Device;
 use cascade_data::{Split, StandardisedTaskSet, pooled_train};
-use cascade_models::{ModelKind, TaskModel, gather_tasks};
+use cascade_models::{TaskModelConfig, TaskModule};
 
 use super::reference::MethodRun;
 use super::{
-    StepSizes, TaskBatch, TaskResult, TrainConfig, evaluate_rows, fit, mean_run, task_init_seed,
+    Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, evaluate_rows, fit, mean_run,
+    task_init_seed,
 };
 use crate::CascadeError;
 use crate::budget::Budget;
@@ -45,17 +46,44 @@ pub struct Job<'a> {
     pub label: &'a str,
 }
 
-/// Executes every job, batching all jobs' tasks of the same depth together. Returns one
-/// [`MethodRun`] per job, in order. A task's `seconds` is its level's training time (building
-/// the batch and stepping, not evaluating) divided over the level's tasks in proportion to their
-/// steps, since the batch trains them together. A cascade run's `seconds` is the sum of its
-/// tasks' shares (evaluation excluded); a pooled run's includes its evaluation.
-pub fn run_jobs(
+/// Executes every job, batching all jobs' tasks of the same depth together, each trained on
+/// `objective` with a model built from `model`. Returns one [`MethodRun`] per job, in order. A
+/// task's `seconds` is its level's training time (building the batch and stepping, not
+/// evaluating) divided over the level's tasks in proportion to their steps, since the batch
+/// trains them together. A cascade run's `seconds` is the sum of its tasks' shares (evaluation
+/// excluded); a pooled run's includes its evaluation.
+pub fn run_jobs<C: TaskModelConfig>(
     jobs: &[Job],
-    model: ModelKind,
+    model: &C,
+    objective: &dyn Objective,
     config: &TrainConfig,
     device: &Device,
 ) -> Result<Vec<MethodRun>, CascadeError> {
+    Ok(
+        run_jobs_keeping(jobs, model, objective, config, device, false)?
+            .into_iter()
+            .map(|(run, _)| run)
+            .collect(),
+    )
+}
+
+/// Each task's trained model (`T = 1` modules, in task order) of one job, when kept.
+pub type TrainedModels<M> = Vec<M>;
+
+/// One job's run and, when kept, its trained models.
+pub type JobOutcome<M> = (MethodRun, Option<TrainedModels<M>>);
+
+/// Like [`run_jobs`], and when `keep` is set also returns each job's trained per-task models:
+/// a cascade task's own, the pooled model for every task of a pooled job, and `None` for the
+/// Mean baseline, which has no model.
+pub fn run_jobs_keeping<C: TaskModelConfig>(
+    jobs: &[Job],
+    model: &C,
+    objective: &dyn Objective,
+    config: &TrainConfig,
+    device: &Device,
+    keep: bool,
+) -> Result<Vec<JobOutcome<C::Model>>, CascadeError> {
     config.validate()?;
     let Some(first) = jobs.first() else {
         return Ok(Vec::new());
@@ -74,7 +102,7 @@ pub fn run_jobs(
         .find(|j| j.data.standardised.problem() != problem)
     {
         return Err(CascadeError::ShapeMismatch(format!(
-            "jobs mix regression and binary tasks ('{}'): they cannot train in one batch",
+            "jobs mix target kinds ('{}'): they cannot train in one batch",
             job.label
         )));
     }
@@ -84,8 +112,17 @@ pub fn run_jobs(
             first.data.standardised.image_shape(),
         )
         .map_err(CascadeError::Model)?;
+    let outputs = objective.outputs();
     let mut results: Vec<Vec<Option<TaskResult>>> =
         jobs.iter().map(|j| vec![None; j.data.len()]).collect();
+    let mut kept: Vec<Vec<Option<C::Model>>> = jobs
+        .iter()
+        .map(|j| {
+            (0..if keep { j.data.len() } else { 0 })
+                .map(|_| None)
+                .collect()
+        })
+        .collect();
     let mut seconds = vec![0.0; jobs.len()];
     for (j, job) in jobs.iter().enumerate() {
         if matches!(job.plan.schedule, Schedule::Mean) {
@@ -103,7 +140,7 @@ pub fn run_jobs(
         })
         .collect();
     let depth = cascades.iter().map(|c| c.3.len()).max().unwrap_or(0);
-    let mut previous: Option<(TaskModel, RowIndex)> = None;
+    let mut previous: Option<(C::Model, RowIndex)> = None;
     for level in 0..depth {
         let start = Instant::now();
         // (index into `cascades`, task) for every task at this depth.
@@ -126,7 +163,7 @@ pub fn run_jobs(
                     .iter()
                     .map(|&(c, v)| task_init_seed(job(c).init_seed, v))
                     .collect();
-                model.init(d, &seeds, device)
+                model.init_tasks(d, outputs, &seeds, device)
             }
             Some((parents, rows)) => {
                 let parent_rows: Vec<usize> = entries
@@ -136,7 +173,7 @@ pub fn run_jobs(
                         rows[&(c, p)]
                     })
                     .collect();
-                gather_tasks(parents, &parent_rows).expect("parent rows exist")
+                parents.gather(&parent_rows).map_err(CascadeError::Model)?
             }
         };
         let splits: Vec<&Split> = entries
@@ -155,14 +192,14 @@ pub fn run_jobs(
             .iter()
             .map(|&(c, v)| labelled(&job(c).data.tasks()[v].id, job(c).label))
             .collect();
-        let batch = TaskBatch::new(&splits, device).with_problem(problem);
+        let batch = TaskBatch::new(&splits, device).with_objective(objective);
         let out = fit(init, &batch, &steps, &etas, config, &names)?;
         // Training time (batch building and steps), shared among the level's tasks; the
         // evaluation below is not training and is not charged to them (as in the reference).
         let elapsed = start.elapsed().as_secs_f64();
         let rows: Vec<(&StandardisedTaskSet, usize)> =
             entries.iter().map(|&(c, v)| (job(c).data, v)).collect();
-        let errors = evaluate_rows(&out.model, &rows);
+        let errors = evaluate_rows(&out.model, &rows, objective);
         let total_steps = steps.iter().sum::<usize>();
         for (k, &(c, v)) in entries.iter().enumerate() {
             let share = if total_steps == 0 {
@@ -180,6 +217,9 @@ pub fn run_jobs(
                 out.last_loss[k],
                 errors[k],
             ));
+            if keep {
+                kept[j][v] = Some(out.model.gather(&[k]).map_err(CascadeError::Model)?);
+            }
         }
         let rows = entries.iter().enumerate().map(|(k, &e)| (e, k)).collect();
         previous = Some((out.model, rows));
@@ -206,8 +246,8 @@ pub fn run_jobs(
             .iter()
             .map(|&j| labelled("global (pooled)", jobs[j].label))
             .collect();
-        let init = model.init(d, &seeds, device);
-        let batch = TaskBatch::new(&refs, device).with_problem(problem);
+        let init = model.init_tasks(d, outputs, &seeds, device);
+        let batch = TaskBatch::new(&refs, device).with_objective(objective);
         let out = fit(init, &batch, &steps, &etas, config, &names)?;
         let mut rows = Vec::new();
         let mut replicate = Vec::new();
@@ -217,8 +257,8 @@ pub fn run_jobs(
                 replicate.push(k);
             }
         }
-        let replicated = gather_tasks(&out.model, &replicate).expect("pooled rows exist");
-        let errors = evaluate_rows(&replicated, &rows);
+        let replicated = out.model.gather(&replicate).map_err(CascadeError::Model)?;
+        let errors = evaluate_rows(&replicated, &rows, objective);
         let elapsed = start.elapsed().as_secs_f64() / pooled.len() as f64;
         for (((data, v), error), &k) in rows.iter().zip(errors).zip(&replicate) {
             let j = pooled[k];
@@ -233,8 +273,13 @@ pub fn run_jobs(
                 error,
             ));
         }
-        for &j in &pooled {
+        for (k, &j) in pooled.iter().enumerate() {
             seconds[j] += elapsed;
+            if keep {
+                for slot in kept[j].iter_mut() {
+                    *slot = Some(out.model.gather(&[k]).map_err(CascadeError::Model)?);
+                }
+            }
         }
     }
 
@@ -242,13 +287,22 @@ pub fn run_jobs(
         .iter()
         .zip(results)
         .zip(seconds)
-        .map(|((job, tasks), seconds)| MethodRun {
-            tasks: tasks
-                .into_iter()
-                .map(|t| t.expect("every task belongs to a level or a pooled job"))
-                .collect(),
-            steps_used: job.plan.total_steps(),
-            seconds,
+        .zip(kept)
+        .map(|(((job, tasks), seconds), kept)| {
+            let run = MethodRun {
+                tasks: tasks
+                    .into_iter()
+                    .map(|t| t.expect("every task belongs to a level or a pooled job"))
+                    .collect(),
+                steps_used: job.plan.total_steps(),
+                seconds,
+            };
+            let models = if keep {
+                kept.into_iter().collect::<Option<Vec<_>>>()
+            } else {
+                None
+            };
+            (run, models)
         })
         .collect())
 }

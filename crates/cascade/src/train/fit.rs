@@ -1,8 +1,5 @@
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::*;
-use burn::tensor::Gradients;
-use cascade_data::Problem;
-use cascade_models::{TaskModel, to_host};
+use cascade_models::{TaskModule, to_host};
 
 use super::batch::PaddedTensors;
 use super::fit_linear::fit_linear;
@@ -11,37 +8,38 @@ use crate::CascadeError;
 
 /// What [`fit`] returns: the trained models and each task's last training loss.
 #[derive(Debug)]
-pub struct FitOutcome {
+pub struct FitOutcome<M> {
     /// The trained models, task order as in the batch.
-    pub model: TaskModel,
-    /// Each task's training MSE (standardised units) at its last step, before that step's update;
-    /// `None` for a task trained for 0 steps.
+    pub model: M,
+    /// Each task's training loss (the objective's, standardised units) at its last step, before
+    /// that step's update; `None` for a task trained for 0 steps.
     pub last_loss: Vec<Option<f64>>,
 }
 
 /// Trains the `T` tasks of `model` on `batch`, task `t` for exactly `steps[t]` full-batch
 /// gradient steps at its own learning rate `etas[t]` (resolved from `config.eta` by
 /// [`super::step_sizes`]): `theta_t <- theta_t - eta_t * min(1, clip / (|g_t| + 1e-6)) * g_t`,
-/// where `g_t`
-/// is the gradient of task `t`'s loss (mean squared error, or for binary labels
-/// ([`TaskBatch::with_problem`]) the mean logistic loss, plus `config.l2 / 2 * |theta_t|^2`) and `|g_t|` its norm over all the task's
-/// parameters (PyTorch's `clip_grad_norm_` formula). One forward and one backward pass per step
-/// serve every task; a task whose steps are spent is masked and stops moving.
+/// where `g_t` is the gradient of task `t`'s loss (the batch's [`super::Objective`] averaged
+/// over the task's rows, plus `config.l2 / 2 * |theta_t|^2`) and `|g_t|` its norm over all the
+/// task's parameters (PyTorch's `clip_grad_norm_` formula). One forward and one backward pass
+/// per step serve every task; a task whose steps are spent is masked and stops moving.
 ///
-/// Linear models train from sufficient statistics when `config.linear_fast_path` is on (the
-/// default): the same iterates at a step cost independent of the number of rows.
+/// Any [`TaskModule`] trains here. A model that is one affine layer with one output
+/// ([`TaskModule::affine`]) trains under the squared error from sufficient statistics when
+/// `config.linear_fast_path` is on (the default): the same iterates at a step cost independent
+/// of the number of rows.
 ///
 /// A NaN or infinite training loss, or one that grows past `config.divergence_factor` times the
 /// larger of the task's first loss and 1, is an error naming the task (`names[t]`), the first
 /// step (1-based) at which it happened and the loss there.
-pub fn fit(
-    model: TaskModel,
+pub fn fit<M: TaskModule>(
+    model: M,
     batch: &TaskBatch,
     steps: &[usize],
     etas: &[f64],
     config: &TrainConfig,
     names: &[String],
-) -> Result<FitOutcome, CascadeError> {
+) -> Result<FitOutcome<M>, CascadeError> {
     let t = batch.len();
     if model.num_tasks() != t || steps.len() != t || etas.len() != t || names.len() != t {
         return Err(CascadeError::ShapeMismatch(format!(
@@ -61,55 +59,49 @@ pub fn fit(
         });
     }
     let schedule = Schedule { steps, etas };
-    match model {
-        TaskModel::Linear(linear)
-            if config.linear_fast_path
-                && config.l2 == 0.0
-                && batch.problem() == Problem::Regression =>
-        {
-            fit_linear(linear, batch, schedule, config, names)
+    let fast = config.linear_fast_path
+        && config.l2 == 0.0
+        && batch.objective().is_squared_error()
+        && model.affine().is_some_and(|l| l.weight.dims()[2] == 1);
+    match model.affine() {
+        Some(layer) if fast => {
+            let (layer, last_loss) = fit_linear(layer.clone(), batch, schedule, config, names)?;
+            Ok(FitOutcome {
+                model: model.with_affine(layer),
+                last_loss,
+            })
         }
-        model => fit_autodiff(model, batch, schedule, config, names),
+        _ => fit_autodiff(model, batch, schedule, config, names),
     }
 }
 
 /// The general path: autodiff through any model.
-fn fit_autodiff(
-    mut model: TaskModel,
+fn fit_autodiff<M: TaskModule>(
+    mut model: M,
     batch: &TaskBatch,
     schedule: Schedule,
     config: &TrainConfig,
     names: &[String],
-) -> Result<FitOutcome, CascadeError> {
+) -> Result<FitOutcome<M>, CascadeError> {
     let t = batch.len();
     let device = batch.device().clone();
     let PaddedTensors { x, y, weight } = batch.tensors();
     let mut watch = Watch::new(schedule, config.clip, &device);
     for step in 0..schedule.max_steps() {
-        let pred = model.forward(x.clone());
-        let per_row = match batch.problem() {
-            Problem::Regression => (pred - y.clone()).square(),
-            Problem::Binary => logistic_loss(pred, y.clone()),
-        };
+        let outputs = model.forward(x.clone());
+        let per_row = batch.objective().loss(outputs, y.clone());
         let mut per_task = per_row.mul(weight.clone()).sum_dim(1).reshape([t]);
-        if config.l2 > 0.0 {
-            let mut penalty = SquaredParams(None);
-            model.visit(&mut penalty);
-            if let Some(sum) = penalty.0 {
-                per_task = per_task + sum.mul_scalar(config.l2 / 2.0);
-            }
+        if config.l2 > 0.0
+            && let Some(sum) = model.param_sq_norms()
+        {
+            per_task = per_task + sum.mul_scalar(config.l2 / 2.0);
         }
         let grads = per_task.clone().sum().backward();
-        let mut norm = SquaredNorm::new(&grads);
-        model.visit(&mut norm);
-        let norm = norm
-            .total
+        let norm = model
+            .grad_sq_norms(&grads)
             .map_or_else(|| Tensor::zeros([t], &device).inner(), |n| n.sqrt());
         let scale = watch.step(step, per_task.inner(), norm, config);
-        model = model.map(&mut Update {
-            grads: &grads,
-            scale,
-        });
+        model = model.apply_step(&grads, scale);
     }
     let last_loss = watch.finish(config, names)?;
     Ok(FitOutcome { model, last_loss })
@@ -334,81 +326,5 @@ impl Watch {
             .zip(&self.steps)
             .map(|(&l, &s)| (s > 0).then_some(l as f64))
             .collect())
-    }
-}
-
-/// The logistic loss of each row, `softplus(z) - y z` on the logits `z` clamped to +-500
-/// (SPEC 5), as `m + ln(e^(z-m) + e^(-m)) - y z` with `m = max(z, 0)` held constant: no
-/// exponent is positive, so nothing overflows, and the gradient is exactly `sigmoid(z) - y`
-/// everywhere (`relu(z) + ln(1 + e^-|z|)` would give 0 instead of 1/2 at `z = 0`, where
-/// `relu` and `|.|` have kinks): `[T, n, 1]`.
-fn logistic_loss(logits: Tensor<3>, y: Tensor<3>) -> Tensor<3> {
-    let z = logits.clamp(-500.0, 500.0);
-    let m = z.clone().clamp_min(0.0).detach();
-    let log_sum = ((z.clone() - m.clone()).exp() + m.clone().neg().exp()).log();
-    m + log_sum - y * z
-}
-
-/// Sums every parameter's squares per task (`[T]`), for the L2 penalty.
-struct SquaredParams(Option<Tensor<1>>);
-
-impl ModuleVisitor for SquaredParams {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        add_squares(&mut self.0, param.val());
-    }
-}
-
-/// Adds each task's sum of squares of `values` (`[T, ...]`) to `total` (`[T]`).
-fn add_squares<const D: usize>(total: &mut Option<Tensor<1>>, values: Tensor<D>) {
-    let t = values.dims()[0];
-    let per_task: Tensor<1> = values
-        .square()
-        .reshape([t as i32, -1])
-        .sum_dim(1)
-        .reshape([t]);
-    *total = Some(match total.take() {
-        Some(total) => total + per_task,
-        None => per_task,
-    });
-}
-
-/// Sums every parameter's squared gradient per task: `[T]`.
-struct SquaredNorm<'a> {
-    grads: &'a Gradients,
-    total: Option<Tensor<1>>,
-}
-
-impl<'a> SquaredNorm<'a> {
-    fn new(grads: &'a Gradients) -> Self {
-        Self { grads, total: None }
-    }
-}
-
-impl ModuleVisitor for SquaredNorm<'_> {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        if let Some(grad) = param.val().grad(self.grads) {
-            add_squares(&mut self.total, grad);
-        }
-    }
-}
-
-/// `theta <- theta - scale_t * g` for every parameter, `scale: [T]` broadcast over the rest.
-struct Update<'a> {
-    grads: &'a Gradients,
-    scale: Tensor<1>,
-}
-
-impl ModuleMapper for Update<'_> {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        param.map(|tensor| {
-            let Some(grad) = tensor.grad(self.grads) else {
-                return tensor;
-            };
-            let mut dims = [1usize; D];
-            dims[0] = grad.dims()[0];
-            let scale: Tensor<D> = self.scale.clone().reshape(dims);
-            let updated = tensor.inner() - grad.mul(scale);
-            Tensor::from_inner(updated).require_grad()
-        })
     }
 }

@@ -12,21 +12,22 @@
 use burn::module::Param;
 use burn::prelude::*;
 use cascade_data::Split;
-use cascade_models::{LinearModel, TaskLinear, TaskModel};
+use cascade_models::TaskLinear;
 
-use super::fit::{FitOutcome, Schedule, Watch};
+use super::fit::{Schedule, Watch};
 use super::{TaskBatch, TrainConfig};
 use crate::CascadeError;
 use crate::parallel::par_map;
 
-/// Trains a linear model from sufficient statistics; see the module documentation.
+/// Trains one affine layer with a single output from sufficient statistics (see the module
+/// documentation); returns the trained layer and each task's last loss.
 pub(super) fn fit_linear(
-    model: LinearModel,
+    linear: TaskLinear,
     batch: &TaskBatch,
     schedule: Schedule,
     config: &TrainConfig,
     names: &[String],
-) -> Result<FitOutcome, CascadeError> {
+) -> Result<(TaskLinear, Vec<Option<f64>>), CascadeError> {
     let t = batch.len();
     let device = batch.device().clone();
     let d = batch.splits().first().map_or(0, |s| s.x.ncols());
@@ -35,8 +36,8 @@ pub(super) fn fit_linear(
     let a = Tensor::<3>::from_data(TensorData::new(a, [t, k, k]), &device).inner();
     let c = Tensor::<3>::from_data(TensorData::new(c, [t, k, 1]), &device).inner();
     let s = Tensor::<1>::from_data(TensorData::new(s, [t]), &device).inner();
-    let weight = model.linear.weight.val().inner(); // [T, d, 1]
-    let bias = model.linear.bias.val().inner(); // [T, 1, 1]
+    let weight = linear.weight.val().inner(); // [T, d, 1]
+    let bias = linear.bias.val().inner(); // [T, 1, 1]
     let mut theta = Tensor::cat(vec![weight, bias], 1); // [T, d+1, 1]
     let c2 = c.clone().mul_scalar(2.0);
     let mut watch = Watch::new(schedule, config.clip, &device);
@@ -58,15 +59,13 @@ pub(super) fn fit_linear(
     let relink = |param: Param<Tensor<3>>, value: Tensor<3>| {
         param.map(|_| Tensor::from_inner(value).require_grad())
     };
-    Ok(FitOutcome {
-        model: TaskModel::Linear(LinearModel {
-            linear: TaskLinear {
-                weight: relink(model.linear.weight, new_weight),
-                bias: relink(model.linear.bias, new_bias),
-            },
-        }),
+    Ok((
+        TaskLinear {
+            weight: relink(linear.weight, new_weight),
+            bias: relink(linear.bias, new_bias),
+        },
         last_loss,
-    })
+    ))
 }
 
 /// The row-weighted sufficient statistics of every task, computed on the host in f64 and

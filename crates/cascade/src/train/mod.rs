@@ -1,5 +1,6 @@
 //! Training: full-batch gradient descent with per-task clipping over a batch of tasks (SPEC 5),
-//! and the executors that walk a plan's tree.
+//! and the executors that walk a plan's tree. Models are any [`cascade_models::TaskModule`]
+//! built from a [`cascade_models::TaskModelConfig`]; losses and metrics are an [`Objective`].
 //!
 //! [`fit`] is the one step loop every executor uses: it trains `T` tasks at once on a padded
 //! [`TaskBatch`], each task for exactly its own number of steps. The per-task reference executor
@@ -12,14 +13,19 @@ mod evaluate;
 mod fit;
 mod fit_linear;
 mod mean;
+mod objective;
 pub mod reference;
 mod step_size;
 
 pub use batch::{PaddedTensors, TaskBatch};
 pub use config::{Eta, TrainConfig};
-pub use evaluate::{TaskResult, TestError, evaluate_rows, evaluate_tasks};
+pub use evaluate::{TaskResult, evaluate_rows, evaluate_tasks, predictions};
 pub use fit::{FitOutcome, fit};
 pub use mean::mean_run;
+pub use objective::{
+    BinaryLogistic, Objective, Prediction, SoftmaxCrossEntropy, SquaredError, TestError,
+    objective_for,
+};
 pub use step_size::{StepRule, StepSizes, gram_lambda_max, step_rule, step_sizes};
 
 /// The seed of task `task`'s fresh initialisation in a run seeded by `run_seed`

@@ -6,12 +6,13 @@ use std::time::Instant;
 
 use burn::prelude::Device;
 use cascade_data::StandardisedTaskSet;
-use cascade_models::{ModelKind, TaskModel};
+use cascade_models::TaskModelConfig;
 use serde::{Deserialize, Serialize};
 
 use super::batched::{Job, run_jobs};
 use super::{
-    StepSizes, TaskBatch, TaskResult, TrainConfig, evaluate_tasks, fit, mean_run, task_init_seed,
+    Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, evaluate_tasks, fit, mean_run,
+    task_init_seed,
 };
 use crate::CascadeError;
 use crate::plan::{Plan, Schedule};
@@ -60,22 +61,19 @@ fn mean(values: impl ExactSizeIterator<Item = f64>) -> f64 {
 /// Executes `plan` on `data` one task at a time, task `v` at learning rate `etas.per_task[v]`
 /// (the pooled model at `etas.pooled`; see [`super::step_sizes`]). Fresh models draw their
 /// parameters from [`task_init_seed`]`(init_seed, v)` (task `v`), or `(init_seed, T)` for the
-/// pooled model.
-pub fn run(
+/// pooled model. Models are built from `model` and trained on `objective`.
+#[allow(clippy::too_many_arguments)]
+pub fn run<C: TaskModelConfig>(
     plan: &Plan,
     data: &StandardisedTaskSet,
-    model: ModelKind,
+    model: &C,
+    objective: &dyn Objective,
     config: &TrainConfig,
     etas: &StepSizes,
     init_seed: u64,
     device: &Device,
 ) -> Result<MethodRun, CascadeError> {
     config.validate()?;
-    model.validate().map_err(|e| CascadeError::InvalidSetting {
-        name: "model",
-        value: model.to_string(),
-        reason: e.to_string(),
-    })?;
     let start = Instant::now();
     let tasks = data.tasks();
     let t = tasks.len();
@@ -102,19 +100,19 @@ pub fn run(
                 init_seed,
                 label: "",
             };
-            return Ok(run_jobs(&[job], model, config, device)?.remove(0));
+            return Ok(run_jobs(&[job], &model, objective, config, device)?.remove(0));
         }
     };
-    let mut trained: Vec<Option<TaskModel>> = (0..t).map(|_| None).collect();
+    let outputs = objective.outputs();
+    let mut trained: Vec<Option<C::Model>> = (0..t).map(|_| None).collect();
     let mut results: Vec<Option<TaskResult>> = vec![None; t];
     for &v in tree.order() {
         let task_start = Instant::now();
         let init = match tree.parent(v) {
-            None => model.init(d, &[task_init_seed(init_seed, v)], device),
+            None => model.init_tasks(d, outputs, &[task_init_seed(init_seed, v)], device),
             Some(p) => trained[p].clone().expect("BFS order trains parents first"),
         };
-        let batch =
-            TaskBatch::new(&[&tasks[v].train], device).with_problem(data.standardised.problem());
+        let batch = TaskBatch::new(&[&tasks[v].train], device).with_objective(objective);
         let steps = budget.steps[v];
         let eta = etas.per_task[v];
         let out = fit(
@@ -126,7 +124,7 @@ pub fn run(
             &[tasks[v].id.clone()],
         )?;
         let seconds = task_start.elapsed().as_secs_f64();
-        let error = evaluate_tasks(&out.model, data, &[v])[0];
+        let error = evaluate_tasks(&out.model, data, &[v], objective)[0];
         results[v] = Some(TaskResult::new(
             tasks[v].id.clone(),
             steps,

@@ -7,13 +7,16 @@
 //!   Hessian is `2 X~^T X~ / n`, so `L = 2 lambda_max(X~^T X~ / n)`;
 //! - mean logistic loss of a linear model: its Hessian is `X^T S X / n` with
 //!   `S = diag(p (1 - p)) <= 1/4`, so `L = lambda_max(X^T X / n) / 4` (the step is `4/lambda`);
+//! - mean softmax cross-entropy of a linear model over `k` classes: the Hessian of the loss in
+//!   the logits is `diag(p) - p p^T`, whose eigenvalues are at most 1/2, so
+//!   `L = lambda_max(X~^T X~ / n) / 2` (the step is `2/lambda`);
 //! - the L2 penalty `reg/2 |theta|^2` adds `reg` to `L`.
 //!
 //! Under the squared error each task gets the step of its own curvature (`eta_v = 1/L_v`), since
 //! ragged tasks differ: a task with few rows and many features has a much larger `lambda_max`
 //! than the pooled data (a sample of `n` rows in `d` dimensions has `lambda_max` near
 //! `(1 + sqrt(d/n))^2` even when the features are independent), and the pooled step would make
-//! it diverge along its top direction (`eta L_v > 2`). Under the logistic loss every task takes
+//! it diverge along its top direction (`eta L_v > 2`). Under the classification losses every task takes
 //! the pooled curvature's step instead: its gradient is bounded (`|x|` a row), so a step above
 //! a task's own `2/L_v` cannot diverge; `p (1 - p) = 1/4` holds only at the start, and with
 //! `d >= n` the classes separate and the loss flattens; and the per-task bound, inflated by
@@ -26,11 +29,11 @@
 
 use burn::prelude::Device;
 use cascade_data::{Problem, Split, StandardisedTaskSet, pooled_train};
-use cascade_models::ModelKind;
+use cascade_models::TaskModelConfig;
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 
-use super::{Eta, TaskBatch, TrainConfig, fit, task_init_seed};
+use super::{Eta, TaskBatch, TrainConfig, fit, objective_for, task_init_seed};
 use crate::CascadeError;
 use crate::parallel::par_map;
 
@@ -79,9 +82,9 @@ const SEARCH_HALVINGS: i32 = 16;
 /// for `auto` the curvature rule (linear and logistic models) or backtracking on task `root`'s
 /// training loss (other models; its fresh parameters drawn as an executor draws them from
 /// `init_seed`, on `device`).
-pub fn step_sizes(
+pub fn step_sizes<C: TaskModelConfig>(
     data: &StandardisedTaskSet,
-    model: ModelKind,
+    model: &C,
     config: &TrainConfig,
     root: usize,
     init_seed: u64,
@@ -90,9 +93,11 @@ pub fn step_sizes(
     let t = data.len();
     match (step_rule(config.eta, model), config.eta) {
         (_, Eta::Fixed(eta)) => Ok(StepSizes::fixed(eta, t)),
-        (StepRule::Curvature, _) => {
-            Ok(curvature_sizes(data, model == ModelKind::Linear, config.l2))
-        }
+        (StepRule::Curvature, _) => Ok(curvature_sizes(
+            data,
+            model.affine_bias().unwrap_or(true),
+            config.l2,
+        )),
         _ => {
             let eta = backtrack(data, model, config, root, init_seed, device)?;
             Ok(StepSizes {
@@ -112,7 +117,7 @@ fn curvature_sizes(data: &StandardisedTaskSet, bias: bool, l2: f64) -> StepSizes
     let pooled = curvature(&pooled_train(&data.standardised));
     let pooled = if pooled.is_finite() { pooled } else { 1.0 };
     let per_task = match problem {
-        Problem::Binary => vec![pooled; data.len()],
+        Problem::Binary | Problem::Multiclass { .. } => vec![pooled; data.len()],
         Problem::Regression => {
             let tasks: Vec<&Split> = data.tasks().iter().map(|t| &t.train).collect();
             par_map(&tasks, 16, |split| curvature(split))
@@ -130,12 +135,13 @@ fn curvature_sizes(data: &StandardisedTaskSet, bias: bool, l2: f64) -> StepSizes
     }
 }
 
-/// The rule [`step_sizes`] follows for `eta` and `model`.
-pub fn step_rule(eta: Eta, model: ModelKind) -> StepRule {
-    match (eta, model) {
-        (Eta::Fixed(_), _) => StepRule::Fixed,
-        (Eta::Auto, ModelKind::Linear | ModelKind::Logistic) => StepRule::Curvature,
-        (Eta::Auto, _) => StepRule::Backtracking,
+/// The rule [`step_sizes`] follows for `eta` and `model`: curvature for affine models
+/// ([`TaskModelConfig::affine_bias`]), backtracking for the others.
+pub fn step_rule<C: TaskModelConfig>(eta: Eta, model: &C) -> StepRule {
+    match eta {
+        Eta::Fixed(_) => StepRule::Fixed,
+        Eta::Auto if model.affine_bias().is_some() => StepRule::Curvature,
+        Eta::Auto => StepRule::Backtracking,
     }
 }
 
@@ -146,6 +152,7 @@ fn curvature_step(split: &Split, bias: bool, problem: Problem, l2: f64) -> f64 {
     let smoothness = match problem {
         Problem::Regression => 2.0 * lambda,
         Problem::Binary => lambda / 4.0,
+        Problem::Multiclass { .. } => lambda / 2.0,
     } + l2;
     if smoothness > 0.0 {
         1.0 / smoothness
@@ -206,9 +213,9 @@ pub fn gram_lambda_max(x: &DMatrix<f64>, bias: bool) -> f64 {
 /// loss at every step (the smallest one tried when none does). The factor 2 is a margin for the
 /// other tasks: the root's largest stable rate made other SmallCnn tasks of Fashion-MNIST pairs
 /// diverge within 5 steps.
-fn backtrack(
+fn backtrack<C: TaskModelConfig>(
     data: &StandardisedTaskSet,
-    model: ModelKind,
+    model: &C,
     config: &TrainConfig,
     root: usize,
     init_seed: u64,
@@ -222,7 +229,8 @@ fn backtrack(
     let model = model
         .for_data(d, data.standardised.image_shape())
         .map_err(CascadeError::Model)?;
-    let batch = TaskBatch::new(&[&task.train], device).with_problem(data.standardised.problem());
+    let objective = objective_for(data.standardised.problem());
+    let batch = TaskBatch::new(&[&task.train], device).with_objective(objective.as_ref());
     // Divergence is what the search looks for, not an error.
     let trial = TrainConfig {
         divergence_factor: f64::INFINITY,
@@ -231,7 +239,12 @@ fn backtrack(
     let names = [task.id.clone()];
     let mut eta = SEARCH_START;
     for _ in 0..SEARCH_HALVINGS {
-        let mut current = model.init(d, &[task_init_seed(init_seed, root)], device);
+        let mut current = model.init_tasks(
+            d,
+            objective.outputs(),
+            &[task_init_seed(init_seed, root)],
+            device,
+        );
         let mut losses = Vec::with_capacity(SEARCH_STEPS + 1);
         let mut failed = false;
         // Step k's `last_loss` is the loss before its update: SEARCH_STEPS + 1 calls see the
@@ -296,7 +309,7 @@ mod tests {
         let logistic = curvature_step(&split, false, Problem::Binary, 0.5);
         assert_relative_eq!(logistic, 1.0 / (2.0 / 4.0 + 0.5), max_relative = 1e-9);
         assert_eq!(
-            step_rule(Eta::Auto, ModelKind::SIMPLE_MLP),
+            step_rule(Eta::Auto, &cascade_models::ModelKind::SIMPLE_MLP),
             StepRule::Backtracking
         );
     }

@@ -1,5 +1,6 @@
 //! Fixtures shared by the executor tests: ragged synthetic tasks, one plan per tree kind, and
-//! per-task comparison of two runs.
+//! per-task comparison of two runs. Each test binary uses its own subset of them.
+#![allow(dead_code)]
 
 use cascade::budget::BudgetConfig;
 use cascade::distance::Distance;
@@ -57,6 +58,17 @@ pub fn ragged_binary_image_tasks(seed: u64) -> StandardisedTaskSet {
         .unwrap()
         .with_image_shape([1, 4, 4])
         .unwrap();
+    StandardisedTaskSet::new(&set)
+}
+
+/// 12 three-class tasks (d = 6): synthetic regressions cut at -0.5 and 0.5 (classes low, mid,
+/// high), training sets cut to 10..=40 rows.
+pub fn ragged_class_tasks(seed: u64) -> StandardisedTaskSet {
+    let set = ragged(seed, 12, 6, |y| {
+        f64::from(u8::from(y > -0.5) + u8::from(y > 0.5))
+    })
+    .into_classes(vec!["low".into(), "mid".into(), "high".into()])
+    .unwrap();
     StandardisedTaskSet::new(&set)
 }
 

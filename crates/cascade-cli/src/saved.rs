@@ -1,0 +1,172 @@
+//! `cascade predict` and `cascade evaluate`: a saved cascade on new rows in its data's layout.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use cascade::train::{Prediction, TestError};
+use cascade::trained::TrainedCascade;
+use cascade_data::{DMatrix, DataSchema, Rows, read_rows};
+use cascade_models::ModelKind;
+use serde::Serialize;
+
+use crate::args::{EvaluateArgs, PredictArgs};
+use crate::error::CliError;
+use crate::metrics::{self, TaskMetrics};
+use crate::output::write_json;
+use crate::rows_csv::write_predictions;
+use crate::settings;
+
+/// Writes one prediction per input row of a known task.
+pub fn predict(args: &PredictArgs) -> Result<(), CliError> {
+    let (trained, schema) = load(&args.dir, &args.device)?;
+    let rows = read_rows(&args.input, &schema, false)?;
+    let groups = group(&trained, &rows, &args.input)?;
+    let mut out: Vec<(String, usize, Prediction)> = Vec::with_capacity(rows.tasks.len());
+    for (task, indices) in &groups {
+        let predictions = trained.predict(task, &select(&rows.x, indices))?;
+        out.extend(
+            indices
+                .iter()
+                .zip(predictions)
+                .map(|(&i, p)| (task.clone(), i, p)),
+        );
+    }
+    out.sort_by_key(|(_, i, _)| *i);
+    write_predictions(&args.out, &trained.class_names, &out)?;
+    println!(
+        "wrote {} predictions for {} tasks to {}",
+        out.len(),
+        groups.len(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// What `evaluate --json` holds.
+#[derive(Serialize)]
+struct EvaluateReport {
+    cascade: String,
+    input: String,
+    mean: Vec<(&'static str, f64)>,
+    tasks: Vec<TaskMetrics>,
+}
+
+/// Prints each known task's metrics on the labelled rows, and their means.
+pub fn evaluate(args: &EvaluateArgs) -> Result<(), CliError> {
+    let (trained, schema) = load(&args.dir, &args.device)?;
+    let rows = read_rows(&args.input, &schema, true)?;
+    let y = rows
+        .y
+        .as_ref()
+        .expect("read_rows returns targets when they are required");
+    let groups = group(&trained, &rows, &args.input)?;
+    let mut results = Vec::with_capacity(groups.len());
+    for (task, indices) in &groups {
+        let truth: Vec<f64> = indices.iter().map(|&i| y[i]).collect();
+        let error: TestError = trained.evaluate(task, &select(&rows.x, indices), &truth)?;
+        results.push(TaskMetrics {
+            task: task.clone(),
+            rows: indices.len(),
+            error,
+        });
+    }
+    let classes = trained.problem.is_classification();
+    println!(
+        "{} on {} ({} rows): test metrics per task (data units):",
+        args.dir.display(),
+        args.input.display(),
+        rows.tasks.len()
+    );
+    println!("{}", metrics::table(&results, classes));
+    if let Some(path) = &args.json {
+        write_json(
+            path,
+            &EvaluateReport {
+                cascade: args.dir.display().to_string(),
+                input: args.input.display().to_string(),
+                mean: metrics::means(&results, classes),
+                tasks: results,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// The saved cascade and the layout of its rows.
+fn load(dir: &Path, device: &str) -> Result<(TrainedCascade<ModelKind>, DataSchema), CliError> {
+    let device = settings::device(device)?;
+    let trained = TrainedCascade::<ModelKind>::load(dir, &device.device)?;
+    let schema = trained
+        .schema
+        .clone()
+        .ok_or_else(|| cascade::CascadeError::Store {
+            path: dir.join("schema.json").display().to_string(),
+            reason: "missing: the cascade was saved without its data layout (cascade train \
+                     writes one)"
+                .into(),
+        })?;
+    Ok((trained, schema))
+}
+
+/// The input rows of each task the cascade knows, in order of first appearance; rows of other
+/// tasks are reported on stderr and skipped. No row of a known task is an error.
+fn group(
+    trained: &TrainedCascade<ModelKind>,
+    rows: &Rows,
+    input: &Path,
+) -> Result<Vec<(String, Vec<usize>)>, CliError> {
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut position: HashMap<&str, usize> = HashMap::new();
+    let mut unknown: Vec<(&str, usize)> = Vec::new();
+    for (i, task) in rows.tasks.iter().enumerate() {
+        if trained.task_index(task).is_err() {
+            match unknown.iter_mut().find(|(t, _)| t == task) {
+                Some((_, n)) => *n += 1,
+                None => unknown.push((task, 1)),
+            }
+            continue;
+        }
+        let k = *position.entry(task).or_insert_with(|| {
+            groups.push((task.clone(), Vec::new()));
+            groups.len() - 1
+        });
+        groups[k].1.push(i);
+    }
+    if !unknown.is_empty() {
+        let skipped: usize = unknown.iter().map(|(_, n)| n).sum();
+        let listed: Vec<String> = unknown
+            .iter()
+            .take(10)
+            .map(|(t, n)| format!("'{t}' ({n} rows)"))
+            .collect();
+        eprintln!(
+            "warning: skipped {skipped} rows of {} tasks the cascade was not trained on: {}{}",
+            unknown.len(),
+            listed.join(", "),
+            if unknown.len() > 10 { ", ..." } else { "" }
+        );
+    }
+    if rows.unseen_categories > 0 {
+        eprintln!(
+            "note: {} rows hold a category never seen in training: its one-hot block is all zeros",
+            rows.unseen_categories
+        );
+    }
+    if groups.is_empty() {
+        return Err(CliError::Usage {
+            option: "--input",
+            reason: format!(
+                "{}: no row belongs to a task of the cascade ({} tasks, e.g. '{}')",
+                input.display(),
+                trained.len(),
+                trained.task_ids[0]
+            ),
+        });
+    }
+    Ok(groups)
+}
+
+/// Rows `indices` of `x`.
+fn select(x: &DMatrix<f64>, indices: &[usize]) -> DMatrix<f64> {
+    x.select_rows(indices)
+}

@@ -1,0 +1,159 @@
+//! `cascade train`: train one method on one task set, print its per-task test metrics, and
+//! save the trained cascade for `predict` and `evaluate`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use cascade::experiment::MethodOutcome;
+use cascade::trained::CascadeTrainer;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::args::TrainArgs;
+use crate::error::CliError;
+use crate::eta::EtaSummary;
+use crate::metrics::{self, TaskMetrics};
+use crate::notes::print_loading_notes;
+use crate::output::write_json;
+use crate::rows_csv::write_test_rows;
+use crate::settings;
+use crate::source::Source;
+
+/// What `--json` holds.
+#[derive(Serialize)]
+struct TrainReport<'a> {
+    data: String,
+    method: String,
+    model: String,
+    budget: usize,
+    steps_used: usize,
+    training_seconds: f64,
+    eta: Option<EtaSummary>,
+    saved: Option<&'a PathBuf>,
+    mean: Vec<(&'static str, f64)>,
+    tasks: Vec<TaskMetrics>,
+}
+
+/// Trains `--method` on repetition 0's tasks (the data `cascade run` uses for its first
+/// repetition, with the same plan, learning rates and initialisations), prints the test
+/// metrics, and saves the cascade to `--out`.
+pub fn train(args: &TrainArgs) -> Result<(), CliError> {
+    let source = Source::from_args(&args.data, &args.source, args.method.seed)?;
+    let (loaded, schema) = source.rep_with_schema(args.method.seed, 0)?;
+    print_loading_notes(&loaded);
+    let set = loaded.tasks;
+    // Named explicitly, a method whose distance cannot apply to these tasks is an error
+    // naming the task.
+    let (methods, _) = settings::methods_for(Some(std::slice::from_ref(&args.train_method)), &set)?;
+    let method = methods[0];
+    let config = settings::compare(
+        &args.method,
+        vec![method],
+        set.len(),
+        source.default_model(),
+    )?;
+    let device = settings::device(&args.method.device)?;
+    let (_, run_seed) = settings::rep_seeds(args.method.seed, 0);
+    let trainer = CascadeTrainer {
+        method,
+        plan: config.plan.clone(),
+        train: config.train,
+        seed: run_seed,
+    };
+    let description = source.describe(&set);
+    eprintln!(
+        "training {method} ({}) on {description}, B = {} on {}",
+        config.model, config.plan.budget.total, device.backend
+    );
+    let spinner = spinner(&format!("training {method}"));
+    let start = Instant::now();
+    let fitted = trainer.fit(&set, &config.model, &device.device);
+    if let Some(bar) = &spinner {
+        bar.finish_and_clear();
+    }
+    let (trained, run) = fitted?;
+    let trained = trained.with_schema(schema.clone());
+    let eta = EtaSummary::of(
+        config.train.eta,
+        config.model,
+        &[MethodOutcome {
+            plan: trained.plan.clone(),
+            run: run.clone(),
+        }],
+    );
+    if let Some(dir) = &args.out {
+        trained.save(dir)?;
+    }
+    if let Some(path) = &args.test_out {
+        write_test_rows(path, &schema, &set)?;
+    }
+    let classes = set.problem().is_classification();
+    let rows: Vec<TaskMetrics> = run
+        .tasks
+        .iter()
+        .zip(set.tasks())
+        .map(|(result, task)| TaskMetrics {
+            task: result.task.clone(),
+            rows: task.test.n_rows(),
+            error: result.test_error(),
+        })
+        .collect();
+    println!(
+        "{method} on {description}: {} steps in {:.2} s ({:.1} s with distances and planning)",
+        run.steps_used,
+        run.training_seconds(),
+        start.elapsed().as_secs_f64()
+    );
+    if let Some(eta) = &eta {
+        println!("{}", eta.line());
+    }
+    println!("test metrics per task (data units):");
+    println!("{}", metrics::table(&rows, classes));
+    match &args.out {
+        Some(dir) => println!(
+            "saved {} task models to {} (predict with: cascade predict {} --input ROWS.csv)",
+            trained.len(),
+            dir.display(),
+            dir.display()
+        ),
+        None => eprintln!("note: nothing saved; pass --out DIR to keep the trained cascade"),
+    }
+    if let Some(path) = &args.test_out {
+        println!("wrote the held-out test rows to {}", path.display());
+    }
+    if let Some(path) = &args.json {
+        write_json(
+            path,
+            &TrainReport {
+                data: description,
+                method: method.to_string(),
+                model: config.model.to_string(),
+                budget: config.plan.budget.total,
+                steps_used: run.steps_used,
+                training_seconds: run.training_seconds(),
+                eta,
+                saved: args.out.as_ref(),
+                mean: metrics::means(&rows, classes),
+                tasks: rows,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// A spinner with the elapsed time on stderr when it is a terminal (training gives no finer
+/// progress: a level trains as one program).
+fn spinner(message: &str) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}]")
+            .expect("the template is valid"),
+    );
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    Some(bar)
+}

@@ -1,0 +1,129 @@
+//! The open model interface: any Burn module whose parameters carry a leading task axis.
+//!
+//! [`TaskModule`] is what the training loop, the executors and evaluation see. Every built-in
+//! model ([`crate::TaskModel`]) implements it, and so does [`crate::PerTask`], the adapter that
+//! holds one unmodified single-task Burn module per task. The defaults of its methods work for
+//! any module whose every float parameter is `[T, ...]`; the adapter overrides them.
+
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::prelude::*;
+use burn::tensor::Gradients;
+
+use crate::layer::TaskLinear;
+use crate::{ModelError, gather_tasks, task_count};
+
+/// `T` models of one architecture as one Burn module, trainable together.
+///
+/// Implement [`TaskModule::forward`]; the rest has defaults for modules whose every float
+/// parameter has the task axis first (`[T, ...]`), as [`crate::TaskLinear`] and
+/// [`crate::TaskConv`] do.
+pub trait TaskModule: Module + 'static {
+    /// Outputs for every task: `x: [T, n, d_in]` -> `[T, n, k]`. Regression models output
+    /// standardised predictions (`k = 1`); classifiers output logits (`k = 1` for binary labels,
+    /// `k` = the number of classes otherwise).
+    fn forward(&self, x: Tensor<3>) -> Tensor<3>;
+
+    /// Number of tasks `T` held.
+    fn num_tasks(&self) -> usize {
+        task_count(self)
+    }
+
+    /// A new module whose task `i` is an independent copy of task `rows[i]`: the transfer of a
+    /// cascade (children start from their parents' trained parameters).
+    fn gather(&self, rows: &[usize]) -> Result<Self, ModelError> {
+        gather_tasks(self, rows)
+    }
+
+    /// Each task's squared gradient norm over all its parameters, `[T]`; `None` when no
+    /// parameter has a gradient.
+    fn grad_sq_norms(&self, grads: &Gradients) -> Option<Tensor<1>> {
+        let mut norm = SquaredGrads { grads, total: None };
+        self.visit(&mut norm);
+        norm.total
+    }
+
+    /// Each task's sum of squared parameters, `[T]` (the L2 penalty); `None` without parameters.
+    fn param_sq_norms(&self) -> Option<Tensor<1>> {
+        let mut sum = SquaredParams(None);
+        self.visit(&mut sum);
+        sum.0
+    }
+
+    /// One gradient step per task: `theta_t <- theta_t - scale_t * g_t`, `scale: [T]`. The
+    /// updated parameters are fresh autodiff leaves.
+    fn apply_step(self, grads: &Gradients, scale: Tensor<1>) -> Self {
+        self.map(&mut Update { grads, scale })
+    }
+
+    /// The model's single affine layer `x W + b`, when the model is exactly that: the training
+    /// loop then runs the sufficient-statistics fast path. `None` (the default) trains through
+    /// autodiff.
+    fn affine(&self) -> Option<&TaskLinear> {
+        None
+    }
+
+    /// The model with its affine layer replaced by `layer` (called only when
+    /// [`TaskModule::affine`] is `Some`).
+    fn with_affine(self, layer: TaskLinear) -> Self {
+        let _ = layer;
+        self
+    }
+}
+
+/// Adds each task's sum of squares of `values` (`[T, ...]`) to `total` (`[T]`).
+pub(crate) fn add_squares<const D: usize>(total: &mut Option<Tensor<1>>, values: Tensor<D>) {
+    let t = values.dims()[0];
+    let per_task: Tensor<1> = values
+        .square()
+        .reshape([t as i32, -1])
+        .sum_dim(1)
+        .reshape([t]);
+    *total = Some(match total.take() {
+        Some(total) => total + per_task,
+        None => per_task,
+    });
+}
+
+/// Sums every parameter's squares per task (`[T]`), for the L2 penalty.
+struct SquaredParams(Option<Tensor<1>>);
+
+impl ModuleVisitor for SquaredParams {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        add_squares(&mut self.0, param.val());
+    }
+}
+
+/// Sums every parameter's squared gradient per task: `[T]`.
+struct SquaredGrads<'a> {
+    grads: &'a Gradients,
+    total: Option<Tensor<1>>,
+}
+
+impl ModuleVisitor for SquaredGrads<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if let Some(grad) = param.val().grad(self.grads) {
+            add_squares(&mut self.total, grad);
+        }
+    }
+}
+
+/// `theta <- theta - scale_t * g` for every parameter, `scale: [T]` broadcast over the rest.
+pub(crate) struct Update<'a> {
+    pub(crate) grads: &'a Gradients,
+    pub(crate) scale: Tensor<1>,
+}
+
+impl ModuleMapper for Update<'_> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        param.map(|tensor| {
+            let Some(grad) = tensor.grad(self.grads) else {
+                return tensor;
+            };
+            let mut dims = [1usize; D];
+            dims[0] = self.scale.dims()[0];
+            let scale: Tensor<D> = self.scale.clone().reshape(dims);
+            let updated = tensor.inner() - grad.mul(scale);
+            Tensor::from_inner(updated).require_grad()
+        })
+    }
+}

@@ -1,0 +1,195 @@
+//! A trained cascade on disk: one directory, readable by people and by Burn.
+//!
+//! ```text
+//! DIR/manifest.json   format, crate version, model configuration, target kind, task ids
+//! DIR/plan.json       the plan that trained it (tree, budget)
+//! DIR/scalers.json    each task's feature (and target) scaler
+//! DIR/schema.json     the rows' layout: task, feature and target columns (when known)
+//! DIR/tasks/00017.bpk task 17's parameters, a Burn record (burnpack)
+//! ```
+//!
+//! Loading rebuilds each task's module from the saved configuration and applies its record;
+//! a record whose shapes do not fit, a missing or truncated file, or a manifest of another
+//! format is a one-line error naming the file.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use burn::module::Module;
+use burn::prelude::Device;
+use burn::store::ModuleRecord;
+use cascade_data::{DataSchema, Problem, Scaler};
+use cascade_models::TaskModelConfig;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::TrainedCascade;
+use crate::CascadeError;
+use crate::plan::Plan;
+
+/// The `format` field of a manifest this version writes and reads.
+pub const FORMAT: &str = "cascade-trained/1";
+
+/// What `manifest.json` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest<C> {
+    /// [`FORMAT`].
+    pub format: String,
+    /// Version of the `cascade` crate that wrote it.
+    pub cascade_version: String,
+    /// The model configuration, as the model's own serde form.
+    pub model: C,
+    /// The model's name ([`std::fmt::Display`] of the configuration).
+    pub model_name: String,
+    /// Input features `d`.
+    pub n_features: usize,
+    /// Outputs per row `k`.
+    pub outputs: usize,
+    /// The target kind.
+    pub problem: Problem,
+    /// Class names by index, for class targets.
+    pub class_names: Vec<String>,
+    /// The objective's name.
+    pub objective: String,
+    /// The method that planned it.
+    pub method: String,
+    /// Task ids, in task order; task `v`'s record is `tasks/{v:05}.bpk`.
+    pub tasks: Vec<String>,
+}
+
+impl<C: TaskModelConfig> TrainedCascade<C> {
+    /// Writes the cascade to `dir` (created if needed; files of an earlier save are
+    /// overwritten).
+    pub fn save(&self, dir: &Path) -> Result<(), CascadeError> {
+        let tasks_dir = dir.join("tasks");
+        fs::create_dir_all(&tasks_dir).map_err(|e| store_error(&tasks_dir, e))?;
+        let manifest = Manifest {
+            format: FORMAT.into(),
+            cascade_version: env!("CARGO_PKG_VERSION").into(),
+            model: self.model.clone(),
+            model_name: self.model.to_string(),
+            n_features: self.n_features,
+            outputs: self.objective.outputs(),
+            problem: self.problem,
+            class_names: self.class_names.clone(),
+            objective: self.objective.name().to_string(),
+            method: self.plan.method.to_string(),
+            tasks: self.task_ids.clone(),
+        };
+        write_json(&dir.join("manifest.json"), &manifest)?;
+        write_json(&dir.join("plan.json"), &self.plan)?;
+        write_json(&dir.join("scalers.json"), &self.scalers)?;
+        let schema_path = dir.join("schema.json");
+        match &self.schema {
+            Some(schema) => write_json(&schema_path, schema)?,
+            None if schema_path.exists() => {
+                fs::remove_file(&schema_path).map_err(|e| store_error(&schema_path, e))?
+            }
+            None => {}
+        }
+        for (v, model) in self.models.iter().enumerate() {
+            let path = record_path(dir, v);
+            model
+                .clone()
+                .save_file(&path)
+                .map_err(|e| store_error(&path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Reads a cascade saved by [`TrainedCascade::save`] onto `device`.
+    pub fn load(dir: &Path, device: &Device) -> Result<Self, CascadeError> {
+        let manifest_path = dir.join("manifest.json");
+        let manifest: Manifest<C> = read_json(&manifest_path)?;
+        if manifest.format != FORMAT {
+            return Err(CascadeError::Store {
+                path: manifest_path.display().to_string(),
+                reason: format!(
+                    "format '{}' is not '{FORMAT}', the format this version reads",
+                    manifest.format
+                ),
+            });
+        }
+        let plan: Plan = read_json(&dir.join("plan.json"))?;
+        let scalers_path = dir.join("scalers.json");
+        let scalers: Vec<Scaler> = read_json(&scalers_path)?;
+        let t = manifest.tasks.len();
+        if scalers.len() != t {
+            return Err(CascadeError::Store {
+                path: scalers_path.display().to_string(),
+                reason: format!("{} scalers for the manifest's {t} tasks", scalers.len()),
+            });
+        }
+        let models = (0..t)
+            .map(|v| {
+                let path = record_path(dir, v);
+                let record = ModuleRecord::load(&path).map_err(|e| store_error(&path, e))?;
+                manifest
+                    .model
+                    .init_tasks(manifest.n_features, manifest.outputs, &[0], device)
+                    .try_load_record(record)
+                    .map_err(|e| CascadeError::Store {
+                        path: path.display().to_string(),
+                        reason: format!(
+                            "the record does not fit the model '{}' of task '{}': {e}",
+                            manifest.model_name, manifest.tasks[v]
+                        ),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let schema_path = dir.join("schema.json");
+        let schema: Option<DataSchema> = if schema_path.exists() {
+            Some(read_json(&schema_path)?)
+        } else {
+            None
+        };
+        if let Some(schema) = &schema
+            && schema.n_features() != manifest.n_features
+        {
+            return Err(CascadeError::Store {
+                path: schema_path.display().to_string(),
+                reason: format!(
+                    "the schema's columns give {} features, the manifest says {}",
+                    schema.n_features(),
+                    manifest.n_features
+                ),
+            });
+        }
+        let trained = TrainedCascade::new(
+            manifest.model,
+            manifest.n_features,
+            manifest.problem,
+            manifest.class_names,
+            plan,
+            manifest.tasks,
+            scalers,
+            models,
+        )?;
+        Ok(match schema {
+            Some(schema) => trained.with_schema(schema),
+            None => trained,
+        })
+    }
+}
+
+/// Task `v`'s record file.
+pub fn record_path(dir: &Path, v: usize) -> PathBuf {
+    dir.join("tasks").join(format!("{v:05}.bpk"))
+}
+
+fn store_error(path: &Path, error: impl std::fmt::Display) -> CascadeError {
+    CascadeError::Store {
+        path: path.display().to_string(),
+        reason: error.to_string(),
+    }
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), CascadeError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| store_error(path, e))?;
+    fs::write(path, text + "\n").map_err(|e| store_error(path, e))
+}
+
+fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, CascadeError> {
+    let text = fs::read_to_string(path).map_err(|e| store_error(path, e))?;
+    serde_json::from_str(&text).map_err(|e| store_error(path, format!("not a valid file: {e}")))
+}
