@@ -8,16 +8,34 @@ use serde::Serialize;
 /// Most per-task rows a table prints; the rest go to `--json`.
 pub const MAX_TABLE_ROWS: usize = 50;
 
-/// One task's metrics on its rows.
-#[derive(Debug, Clone, Serialize)]
+/// One task's metrics on its rows. In JSON: `task`, `rows`, then the metrics under the
+/// table's column names (`mse, rmse, mae, mape_percent`, or `accuracy, log_loss, brier`).
+#[derive(Debug, Clone)]
 pub struct TaskMetrics {
     /// The task id.
     pub task: String,
     /// Rows scored.
     pub rows: usize,
     /// The metrics.
-    #[serde(flatten)]
     pub error: TestError,
+    /// Whether the targets are classes (decides the metrics shown).
+    pub classes: bool,
+}
+
+impl Serialize for TaskMetrics {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let columns = columns(self.classes);
+        let mut map = serializer.serialize_map(Some(2 + columns.len()))?;
+        map.serialize_entry("task", &self.task)?;
+        map.serialize_entry("rows", &self.rows)?;
+        for (name, get) in columns {
+            if let Some(value) = get(&self.error) {
+                map.serialize_entry(name, &value)?;
+            }
+        }
+        map.end()
+    }
 }
 
 /// A metric's name and how to read it from a [`TestError`].
@@ -42,7 +60,8 @@ fn columns(classes: bool) -> Vec<Column> {
 }
 
 /// Each metric's mean over tasks (tasks without the metric left out), in column order.
-pub fn means(rows: &[TaskMetrics], classes: bool) -> Vec<(&'static str, f64)> {
+pub fn means(rows: &[TaskMetrics]) -> Vec<(&'static str, f64)> {
+    let classes = rows.first().is_some_and(|r| r.classes);
     columns(classes)
         .into_iter()
         .filter_map(|(name, get)| {
@@ -53,8 +72,8 @@ pub fn means(rows: &[TaskMetrics], classes: bool) -> Vec<(&'static str, f64)> {
 }
 
 /// The per-task table (at most [`MAX_TABLE_ROWS`] rows) and a last row of means.
-pub fn table(rows: &[TaskMetrics], classes: bool) -> Table {
-    let columns = columns(classes);
+pub fn table(rows: &[TaskMetrics]) -> Table {
+    let columns = columns(rows.first().is_some_and(|r| r.classes));
     let mut table = Table::new();
     let mut header = vec!["task".to_string(), "rows".to_string()];
     header.extend(columns.iter().map(|(name, _)| name.to_string()));
@@ -73,7 +92,7 @@ pub fn table(rows: &[TaskMetrics], classes: bool) -> Table {
         cells.extend(columns.iter().map(|_| String::new()));
         table.add_row(cells);
     }
-    let means = means(rows, classes);
+    let means = means(rows);
     let mut cells = vec![
         format!("mean of {} tasks", rows.len()),
         rows.iter().map(|r| r.rows).sum::<usize>().to_string(),

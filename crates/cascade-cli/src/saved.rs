@@ -60,6 +60,7 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<(), CliError> {
         .as_ref()
         .expect("read_rows returns targets when they are required");
     let groups = group(&trained, &rows, &args.input)?;
+    let classes = trained.problem.is_classification();
     let mut results = Vec::with_capacity(groups.len());
     for (task, indices) in &groups {
         let truth: Vec<f64> = indices.iter().map(|&i| y[i]).collect();
@@ -68,23 +69,23 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<(), CliError> {
             task: task.clone(),
             rows: indices.len(),
             error,
+            classes,
         });
     }
-    let classes = trained.problem.is_classification();
     println!(
         "{} on {} ({} rows): test metrics per task (data units):",
         args.dir.display(),
         args.input.display(),
         rows.tasks.len()
     );
-    println!("{}", metrics::table(&results, classes));
+    println!("{}", metrics::table(&results));
     if let Some(path) = &args.json {
         write_json(
             path,
             &EvaluateReport {
                 cascade: args.dir.display().to_string(),
                 input: args.input.display().to_string(),
-                mean: metrics::means(&results, classes),
+                mean: metrics::means(&results),
                 tasks: results,
             },
         )?;
@@ -132,6 +133,27 @@ fn group(
         });
         groups[k].1.push(i);
     }
+    if rows.unseen_categories > 0 {
+        eprintln!(
+            "note: {} rows hold a category never seen in training: its one-hot block is all zeros",
+            rows.unseen_categories
+        );
+    }
+    if groups.is_empty() {
+        return Err(CliError::Usage {
+            option: "--input",
+            reason: format!(
+                "{}: no row belongs to a task of the cascade (its {} rows name {} other tasks, \
+                 e.g. '{}'; the cascade has {} tasks, e.g. '{}')",
+                input.display(),
+                rows.tasks.len(),
+                unknown.len(),
+                unknown.first().map_or("", |u| u.0),
+                trained.len(),
+                trained.task_ids[0]
+            ),
+        });
+    }
     if !unknown.is_empty() {
         let skipped: usize = unknown.iter().map(|(_, n)| n).sum();
         let listed: Vec<String> = unknown
@@ -145,23 +167,6 @@ fn group(
             listed.join(", "),
             if unknown.len() > 10 { ", ..." } else { "" }
         );
-    }
-    if rows.unseen_categories > 0 {
-        eprintln!(
-            "note: {} rows hold a category never seen in training: its one-hot block is all zeros",
-            rows.unseen_categories
-        );
-    }
-    if groups.is_empty() {
-        return Err(CliError::Usage {
-            option: "--input",
-            reason: format!(
-                "{}: no row belongs to a task of the cascade ({} tasks, e.g. '{}')",
-                input.display(),
-                trained.len(),
-                trained.task_ids[0]
-            ),
-        });
     }
     Ok(groups)
 }

@@ -47,6 +47,12 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
     // naming the task.
     let (methods, _) = settings::methods_for(Some(std::slice::from_ref(&args.train_method)), &set)?;
     let method = methods[0];
+    if method == cascade::method::Method::Mean {
+        return Err(CliError::Usage {
+            option: "--method",
+            reason: "the Mean baseline trains no model to keep; choose a trained method".into(),
+        });
+    }
     let config = settings::compare(
         &args.method,
         vec![method],
@@ -97,6 +103,7 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
             task: result.task.clone(),
             rows: task.test.n_rows(),
             error: result.test_error(),
+            classes,
         })
         .collect();
     println!(
@@ -109,7 +116,7 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
         println!("{}", eta.line());
     }
     println!("test metrics per task (data units):");
-    println!("{}", metrics::table(&rows, classes));
+    println!("{}", metrics::table(&rows));
     match &args.out {
         Some(dir) => println!(
             "saved {} task models to {} (predict with: cascade predict {} --input ROWS.csv)",
@@ -134,7 +141,7 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
                 training_seconds: run.training_seconds(),
                 eta,
                 saved: args.out.as_ref(),
-                mean: metrics::means(&rows, classes),
+                mean: metrics::means(&rows),
                 tasks: rows,
             },
         )?;
