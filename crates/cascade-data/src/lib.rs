@@ -10,6 +10,8 @@
 //!
 //! Matrices are `nalgebra::DMatrix<f64>` with one row per example: shape `[n, d]`.
 
+#![warn(missing_docs)]
+
 mod csv_util;
 pub mod electricity;
 mod error;

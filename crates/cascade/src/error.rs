@@ -9,56 +9,87 @@ pub enum CascadeError {
         "distance '{distance}' needs equal training rows per task, but task '{task_a}' has {n_a} and task '{task_b}' has {n_b}"
     )]
     DistanceNeedsEqualRows {
+        /// The distance.
         distance: &'static str,
+        /// The first task.
         task_a: String,
+        /// Its training rows.
         n_a: usize,
+        /// The first task whose count differs.
         task_b: String,
+        /// Its training rows.
         n_b: usize,
     },
     /// A distance needs more training rows than a task has.
     #[error("distance '{distance}' needs at least {need} training rows, but task '{task}' has {n}")]
     TooFewRows {
+        /// The distance.
         distance: &'static str,
+        /// The task.
         task: String,
+        /// Its training rows.
         n: usize,
+        /// Rows needed.
         need: usize,
     },
     /// A numerical step of a distance failed for a task (e.g. a singular system).
     #[error("distance '{distance}' failed on task '{task}': {reason}")]
     DistanceFailed {
+        /// The distance.
         distance: &'static str,
+        /// The task.
         task: String,
+        /// What went wrong.
         reason: String,
     },
     /// A name (method, distance, allocation, root rule, model, ...) is not known.
     #[error("unknown {kind} '{name}'; expected one of: {expected}")]
     UnknownName {
+        /// What kind of name.
         kind: &'static str,
+        /// The name given.
         name: String,
+        /// What was expected.
         expected: String,
     },
     /// A setting is out of its valid range.
     #[error("invalid {name} = {value}: {reason}")]
     InvalidSetting {
+        /// The setting.
         name: &'static str,
+        /// The value given.
         value: String,
+        /// Why it is refused.
         reason: String,
     },
     /// The budget cannot give every task a step.
     #[error(
         "budget B = {budget} is smaller than the number of tasks T = {tasks}: every task needs at least one step"
     )]
-    BudgetTooSmall { budget: usize, tasks: usize },
+    BudgetTooSmall {
+        /// The budget B.
+        budget: usize,
+        /// Number of tasks.
+        tasks: usize,
+    },
     /// The method needs more tasks than given.
     #[error("{what} needs at least {need} tasks, got {got}")]
     TooFewTasks {
+        /// What was being read.
         what: &'static str,
+        /// Rows needed.
         need: usize,
+        /// What was given.
         got: usize,
     },
     /// A task index is out of range.
     #[error("task index {index} is out of range: there are {tasks} tasks (0..{tasks})")]
-    TaskOutOfRange { index: usize, tasks: usize },
+    TaskOutOfRange {
+        /// The index given.
+        index: usize,
+        /// Number of tasks.
+        tasks: usize,
+    },
     /// A parent array does not describe a tree (a cycle, or a node unreachable from a root).
     #[error("not a valid tree: {0}")]
     InvalidTree(String),
@@ -70,11 +101,17 @@ pub enum CascadeError {
         "training diverged: task '{task}' reached training loss {loss:.4e} at step {step} of {steps} (limit {limit:.4e}); lower the learning rate eta (now {eta})"
     )]
     Diverged {
+        /// The task.
         task: String,
+        /// The first bad step (1-based).
         step: usize,
+        /// The task's budget of steps.
         steps: usize,
+        /// The loss there.
         loss: f64,
+        /// The divergence limit.
         limit: f64,
+        /// The learning rate.
         eta: f64,
     },
     /// A task id that the trained cascade does not hold.
