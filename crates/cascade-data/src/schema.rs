@@ -230,3 +230,85 @@ pub fn read_rows(path: &Path, schema: &DataSchema, need_target: bool) -> Result<
         unseen_categories: unseen,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> DataSchema {
+        DataSchema {
+            task_column: "site".into(),
+            target_column: "label".into(),
+            columns: vec![
+                FeatureColumn::Numeric { name: "a".into() },
+                FeatureColumn::Categorical {
+                    name: "colour".into(),
+                    categories: vec!["blue".into(), "red".into()],
+                },
+            ],
+            classes: vec!["no".into(), "yes".into()],
+        }
+    }
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        file
+    }
+
+    #[test]
+    fn rows_are_encoded_in_the_schemas_order_whatever_the_files_order() {
+        let f = file("label,colour,site,a\nyes,red,s1,1.5\nno,green,s2,-2\n");
+        let rows = read_rows(f.path(), &schema(), true).unwrap();
+        assert_eq!(rows.tasks, ["s1", "s2"]);
+        assert_eq!(rows.lines, [2, 3]);
+        // a, colour=blue, colour=red; "green" was never seen: an all-zero block.
+        assert_eq!(
+            rows.x.row(0).iter().copied().collect::<Vec<_>>(),
+            [1.5, 0.0, 1.0]
+        );
+        assert_eq!(
+            rows.x.row(1).iter().copied().collect::<Vec<_>>(),
+            [-2.0, 0.0, 0.0]
+        );
+        assert_eq!(rows.y, Some(vec![1.0, 0.0]));
+        assert_eq!(rows.unseen_categories, 1);
+        assert_eq!(schema().n_features(), 3);
+    }
+
+    #[test]
+    fn bad_files_name_the_file_line_and_column() {
+        let err = |text: &str, need: bool| {
+            let f = file(text);
+            let message = read_rows(f.path(), &schema(), need)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                message.contains(&f.path().display().to_string()),
+                "{message}"
+            );
+            message
+        };
+        assert!(
+            err("site,a,label\ns1,1,yes\n", false)
+                .contains("'colour' of the saved schema is missing")
+        );
+        assert!(
+            err("site,a,colour,extra\ns1,1,red,0\n", false)
+                .contains("column 'extra' is not in the saved schema")
+        );
+        assert!(err("site,a,colour\ns1,1,red\n", true).contains("no target column 'label'"));
+        let bad_class = err("site,a,colour,label\ns1,1,red,maybe\n", false);
+        assert!(
+            bad_class.contains("line 2")
+                && bad_class.contains("'maybe' is not one of the classes no, yes"),
+            "{bad_class}"
+        );
+        let bad_number = err("site,a,colour\ns1,NaN,red\n", false);
+        assert!(
+            bad_number.contains("line 2")
+                && bad_number.contains("column 'a': 'NaN' is not a number"),
+            "{bad_number}"
+        );
+    }
+}

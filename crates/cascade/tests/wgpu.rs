@@ -8,10 +8,12 @@ mod common;
 
 use cascade::CascadeError;
 use cascade::train::batched::{Job, run_jobs};
-use cascade::train::{BinaryLogistic, SquaredError, StepSizes, TrainConfig};
+use cascade::train::{BinaryLogistic, SoftmaxCrossEntropy, SquaredError, StepSizes, TrainConfig};
 use cascade_models::burn::prelude::Device;
 use cascade_models::{Backend, ModelKind};
-use common::{assert_close, jobs, plans, ragged_binary_image_tasks, ragged_tasks};
+use common::{
+    assert_close, jobs, plans, ragged_binary_image_tasks, ragged_class_tasks, ragged_tasks,
+};
 
 fn wgpu() -> Device {
     match Backend::Wgpu.device() {
@@ -69,6 +71,24 @@ fn wgpu_matches_flex_for_binary_models_and_the_grouped_cnn() {
         let on_gpu = run_jobs(&jobs, &model, &BinaryLogistic, &config, &gpu).unwrap();
         for ((plan, a), b) in plans.iter().zip(&on_cpu).zip(&on_gpu) {
             assert_close(a, b, TOLERANCE, &format!("{model} {}", plan.method));
+        }
+    }
+}
+
+#[test]
+fn wgpu_matches_flex_for_softmax_models() {
+    let (gpu, cpu) = (wgpu(), Backend::Flex.device().unwrap().device);
+    let data = ragged_class_tasks(7);
+    let plans = plans(&data, 120);
+    let etas = StepSizes::fixed(0.5, data.len());
+    let jobs = jobs(&plans, &data, &etas, 29);
+    let config = TrainConfig::with_eta(0.5);
+    let objective = SoftmaxCrossEntropy { classes: 3 };
+    for model in [ModelKind::Linear, ModelKind::SIMPLE_MLP] {
+        let on_cpu = run_jobs(&jobs, &model, &objective, &config, &cpu).unwrap();
+        let on_gpu = run_jobs(&jobs, &model, &objective, &config, &gpu).unwrap();
+        for ((plan, a), b) in plans.iter().zip(&on_cpu).zip(&on_gpu) {
+            assert_close(a, b, TOLERANCE, &format!("softmax {model} {}", plan.method));
         }
     }
 }

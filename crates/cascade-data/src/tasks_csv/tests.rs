@@ -347,3 +347,42 @@ fn chem97_reports_its_one_student_schools() {
         got.loaded.notes
     );
 }
+
+#[test]
+fn a_class_target_becomes_class_indices_and_the_schema_keeps_the_layout() {
+    // Labels 10, 2 and 2.5: numbers, so sorted by value (2, 2.5, 10), not as text. The
+    // categories of `colour` come from the training rows, which the split chooses.
+    let text = "task,label,colour,size\na,10,red,1\na,2,red,2\na,2.5,blue,3\nb,2,blue,4\nb,10,red,5\nb,2.5,red,6\n";
+    let config = TasksCsvConfig {
+        classification: true,
+        test_fraction: 0.34,
+        ..TasksCsvConfig::new("task", "label")
+    };
+    let csv = read(text, &config, 3).unwrap();
+    let set = &csv.loaded.tasks;
+    assert_eq!(set.problem(), crate::Problem::Multiclass { classes: 3 });
+    assert_eq!(set.class_names(), ["2", "2.5", "10"]);
+    for task in set.tasks() {
+        for &y in task.train.y.iter().chain(task.test.y.iter()) {
+            assert!(y == 0.0 || y == 1.0 || y == 2.0, "{y}");
+        }
+    }
+    // Every row's class index names its label: task a's rows hold 10, 2, 2.5 = 2, 0, 1.
+    let a = &set.tasks()[0];
+    let mut all: Vec<f64> = a.train.y.iter().chain(a.test.y.iter()).copied().collect();
+    all.sort_by(f64::total_cmp);
+    assert_eq!(all, [0.0, 1.0, 2.0]);
+    assert_eq!(csv.schema.classes, ["2", "2.5", "10"]);
+    assert_eq!(csv.schema.target_column, "label");
+    assert_eq!(csv.schema.n_features(), set.n_features());
+    assert!(
+        matches!(&csv.schema.columns[0], FeatureColumn::Categorical { name, categories } if name == "colour" && !categories.is_empty() && categories.iter().all(|c| c == "blue" || c == "red"))
+    );
+    // An empty label is an error naming the line.
+    let empty = "task,label,size\na,x,1\na,,2\n";
+    let message = err(empty, &config);
+    assert!(
+        message.contains("line 3") && message.contains("empty class"),
+        "{message}"
+    );
+}
