@@ -14,15 +14,11 @@ use crate::output::write_atomic;
 /// all-zero block, a category unseen in training, as an empty cell) and the target (a class
 /// name for class targets).
 pub fn write_test_rows(path: &Path, schema: &DataSchema, set: &TaskSet) -> Result<(), CliError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut out = CsvOut::new(path);
     let mut header = vec![schema.task_column.clone()];
     header.extend(schema.columns.iter().map(|c| c.name().to_string()));
     header.push(schema.target_column.clone());
-    let write_error = |e: csv::Error| CliError::Write {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    };
-    out.write_record(&header).map_err(write_error)?;
+    out.record(&header)?;
     for task in set.tasks() {
         for i in 0..task.test.n_rows() {
             let row = task.test.x.row(i);
@@ -43,14 +39,10 @@ pub fn write_test_rows(path: &Path, schema: &DataSchema, set: &TaskSet) -> Resul
                 Some(name) => name.clone(),
                 None => y.to_string(),
             });
-            out.write_record(&cells).map_err(write_error)?;
+            out.record(&cells)?;
         }
     }
-    let bytes = out.into_inner().map_err(|e| CliError::Write {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    write_atomic(path, &bytes)
+    out.finish()
 }
 
 /// Writes predictions to `path`: `task,row,prediction` for real values, or
@@ -60,11 +52,7 @@ pub fn write_predictions(
     classes: &[String],
     rows: &[(String, usize, Prediction)],
 ) -> Result<(), CliError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let write_error = |e: csv::Error| CliError::Write {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e),
-    };
+    let mut out = CsvOut::new(path);
     let binary = ["0".to_string(), "1".to_string()];
     let names = if classes.is_empty() {
         &binary[..]
@@ -81,7 +69,7 @@ pub fn write_predictions(
     } else {
         header.push("prediction".into());
     }
-    out.write_record(&header).map_err(write_error)?;
+    out.record(&header)?;
     for (task, row, prediction) in rows {
         let mut cells = vec![task.clone(), row.to_string()];
         match prediction {
@@ -99,11 +87,42 @@ pub fn write_predictions(
                 cells.extend(probabilities.iter().map(|p| p.to_string()));
             }
         }
-        out.write_record(&cells).map_err(write_error)?;
+        out.record(&cells)?;
     }
-    let bytes = out.into_inner().map_err(|e| CliError::Write {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    write_atomic(path, &bytes)
+    out.finish()
+}
+
+/// A CSV built in memory and written atomically to `path` at the end.
+struct CsvOut<'a> {
+    path: &'a Path,
+    writer: csv::Writer<Vec<u8>>,
+}
+
+impl<'a> CsvOut<'a> {
+    fn new(path: &'a Path) -> Self {
+        Self {
+            path,
+            writer: csv::Writer::from_writer(Vec::new()),
+        }
+    }
+
+    fn error(&self, e: impl std::fmt::Display) -> CliError {
+        CliError::Write {
+            path: self.path.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        }
+    }
+
+    fn record(&mut self, cells: &[String]) -> Result<(), CliError> {
+        self.writer.write_record(cells).map_err(|e| self.error(e))
+    }
+
+    fn finish(self) -> Result<(), CliError> {
+        let path = self.path;
+        let bytes = self.writer.into_inner().map_err(|e| CliError::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        write_atomic(path, &bytes)
+    }
 }

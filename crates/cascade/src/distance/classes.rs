@@ -13,10 +13,8 @@
 
 use cascade_data::Task;
 
+use super::histogram::{Smoothed, js_distance, smoothed, symmetric_kl};
 use super::{DistanceMatrix, diff_norm};
-
-/// Mass added to every class before renormalising, as SPEC 3's `kl` does per bin.
-const KL_SMOOTHING: f64 = 1e-8;
 
 /// Each task's class frequencies `[k]`.
 fn histograms(tasks: &[Task], k: usize) -> Vec<Vec<f64>> {
@@ -44,40 +42,15 @@ pub(crate) fn target(tasks: &[Task], k: usize) -> DistanceMatrix {
 
 /// Symmetrised KL of the smoothed class histograms.
 pub(crate) fn kl(tasks: &[Task], k: usize) -> DistanceMatrix {
-    let smoothed: Vec<(Vec<f64>, Vec<f64>)> = histograms(tasks, k)
-        .into_iter()
-        .map(|mut p| {
-            p.iter_mut().for_each(|c| *c += KL_SMOOTHING);
-            let total: f64 = p.iter().sum();
-            p.iter_mut().for_each(|c| *c /= total);
-            let log_p = p.iter().map(|c| c.ln()).collect();
-            (p, log_p)
-        })
-        .collect();
-    DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
-        let (p, log_p) = &smoothed[u];
-        let (q, log_q) = &smoothed[v];
-        0.5 * (0..k)
-            .map(|c| (p[c] - q[c]) * (log_p[c] - log_q[c]))
-            .sum::<f64>()
-    })
+    let smoothed: Vec<Smoothed> = histograms(tasks, k).into_iter().map(smoothed).collect();
+    DistanceMatrix::par_from_pairs(tasks.len(), |u, v| symmetric_kl(&smoothed[u], &smoothed[v]))
 }
 
-/// Jensen-Shannon distance of the class histograms (`0 ln 0 = 0`).
+/// Jensen-Shannon distance of the class histograms.
 pub(crate) fn js(tasks: &[Task], k: usize) -> DistanceMatrix {
     let h = histograms(tasks, k);
     DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
-        let mut divergence = 0.0;
-        for (&p, &q) in h[u].iter().zip(&h[v]) {
-            let m = 0.5 * (p + q);
-            if p > 0.0 {
-                divergence += p * (p / m).ln();
-            }
-            if q > 0.0 {
-                divergence += q * (q / m).ln();
-            }
-        }
-        (0.5 * divergence).max(0.0).sqrt()
+        js_distance(h[u].iter().copied(), h[v].iter().copied())
     })
 }
 

@@ -26,27 +26,58 @@ pub(crate) fn kl(tasks: &[Task]) -> DistanceMatrix {
     }
     // Per task: the smoothed distribution p and ln p, so a pair costs 19 multiply-adds through
     // KL(p||q) + KL(q||p) = sum (p - q)(ln p - ln q).
-    let distributions: Vec<(Vec<f64>, Vec<f64>)> = tasks
+    let distributions: Vec<Smoothed> = tasks
         .iter()
         .map(|t| {
             let mut p = vec![0.0; KL_BINS];
             histogram_into(t.train.y.as_slice(), lo, hi, &mut p);
             let n = t.train.y.len() as f64;
-            p.iter_mut().for_each(|c| *c = *c / n + KL_SMOOTHING);
-            let total: f64 = p.iter().sum();
-            p.iter_mut().for_each(|c| *c /= total);
-            let log_p = p.iter().map(|c| c.ln()).collect();
-            (p, log_p)
+            p.iter_mut().for_each(|c| *c /= n);
+            smoothed(p)
         })
         .collect();
     DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
-        let (p, log_p) = &distributions[u];
-        let (q, log_q) = &distributions[v];
-        let sum: f64 = (0..KL_BINS)
-            .map(|k| (p[k] - q[k]) * (log_p[k] - log_q[k]))
-            .sum();
-        0.5 * sum
+        symmetric_kl(&distributions[u], &distributions[v])
     })
+}
+
+/// A distribution `+1e-8` per bin and renormalised (SPEC 3's `kl`), with its logarithms.
+pub(super) type Smoothed = (Vec<f64>, Vec<f64>);
+
+/// `p` (a distribution over bins) smoothed as `kl` smooths it, with `ln p`.
+pub(super) fn smoothed(mut p: Vec<f64>) -> Smoothed {
+    p.iter_mut().for_each(|c| *c += KL_SMOOTHING);
+    let total: f64 = p.iter().sum();
+    p.iter_mut().for_each(|c| *c /= total);
+    let log_p = p.iter().map(|c| c.ln()).collect();
+    (p, log_p)
+}
+
+/// `0.5 (KL(p || q) + KL(q || p)) = 0.5 sum (p - q)(ln p - ln q)`: a few multiply-adds a pair.
+pub(super) fn symmetric_kl((p, log_p): &Smoothed, (q, log_q): &Smoothed) -> f64 {
+    let sum: f64 = p
+        .iter()
+        .zip(q)
+        .zip(log_p.iter().zip(log_q))
+        .map(|((p, q), (lp, lq))| (p - q) * (lp - lq))
+        .sum();
+    0.5 * sum
+}
+
+/// The Jensen-Shannon distance `sqrt(JS(p, q))`, natural log, of two distributions over the
+/// same bins (`0 ln 0 = 0`).
+pub(super) fn js_distance(p: impl Iterator<Item = f64>, q: impl Iterator<Item = f64>) -> f64 {
+    let mut divergence = 0.0;
+    for (pk, qk) in p.zip(q) {
+        let m = 0.5 * (pk + qk);
+        if pk > 0.0 {
+            divergence += pk * (pk / m).ln();
+        }
+        if qk > 0.0 {
+            divergence += qk * (qk / m).ln();
+        }
+    }
+    (0.5 * divergence).max(0.0).sqrt()
 }
 
 /// `js`: the Jensen-Shannon distance `sqrt(JS(p, q))`, natural log, so in `[0, sqrt(ln 2)]`,
@@ -81,18 +112,7 @@ pub(crate) fn js(tasks: &[Task]) -> DistanceMatrix {
         histogram_into(yu, lo, hi, p);
         histogram_into(yv, lo, hi, q);
         let (nu, nv) = (yu.len() as f64, yv.len() as f64);
-        let mut divergence = 0.0;
-        for (&cu, &cv) in p.iter().zip(q.iter()) {
-            let (pk, qk) = (cu / nu, cv / nv);
-            let m = 0.5 * (pk + qk);
-            if pk > 0.0 {
-                divergence += pk * (pk / m).ln();
-            }
-            if qk > 0.0 {
-                divergence += qk * (qk / m).ln();
-            }
-        }
-        (0.5 * divergence).max(0.0).sqrt()
+        js_distance(p.iter().map(|c| c / nu), q.iter().map(|c| c / nv))
     })
 }
 
