@@ -200,7 +200,8 @@ pub struct MethodArgs {
 pub struct DataArgs {
     /// Task collection: synthetic (default), electricity PATH (long CSV: timestamp, node,
     /// consumption), tasks-csv PATH (a task column, a target, features), fashion-mnist DIR
-    /// (IDX files), cifar10 DIR (binary batches) or image-folder DIR (DIR/<class>/*.png).
+    /// (IDX files), cifar10 DIR (binary batches), image-folder DIR (DIR/<class>/*.png) or
+    /// image-tasks DIR (a folder per task: DIR/<task>/<class>/*.png, or with train/ and test/).
     #[arg(long, num_args = 1..=2, value_names = ["KIND", "PATH"])]
     pub data: Vec<String>,
     /// electricity: timestamp column.
@@ -264,6 +265,17 @@ pub struct DataArgs {
     /// classes drawn at random).
     #[arg(long, default_value = "pairs")]
     pub image_tasks: String,
+    /// Image data: split the labelled set over --tasks clients with label skew instead of
+    /// drawing tasks: iid, dirichlet:ALPHA (per class, Dirichlet(ALPHA) shares over clients) or
+    /// shards:K (K classes a client). Each client's test split has its training label mix.
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// --partition: most training images a client keeps (class shares kept).
+    #[arg(long)]
+    pub max_train: Option<usize>,
+    /// --partition: most test images a client keeps (class shares kept).
+    #[arg(long)]
+    pub max_test: Option<usize>,
     /// Image data: the "clustered" variant, K class pairs each shared by a cluster of tasks.
     #[arg(long)]
     pub pair_clusters: Option<usize>,

@@ -18,6 +18,7 @@ mod run;
 mod saved;
 mod settings;
 mod source;
+mod source_options;
 mod table;
 mod train_cmd;
 mod tune;

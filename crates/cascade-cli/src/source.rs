@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 use cascade_data::electricity::{ElectricityConfig, load_electricity};
 use cascade_data::images::{
-    ClassTasksConfig, FolderOptions, ImageSet, PairFeatures, PairTasksConfig, Standardise,
-    class_tasks, load_cifar10, load_fashion_mnist, load_image_folder, pair_tasks,
+    ClassTasksConfig, ClientImages, FolderOptions, ImageSet, PairFeatures, PairTasksConfig,
+    PartitionConfig, Standardise, class_tasks, client_folder_tasks, load_cifar10,
+    load_client_folders, load_fashion_mnist, load_image_folder, pair_tasks, partition_tasks,
 };
 use cascade_data::synthetic::SyntheticConfig;
 use cascade_data::tasks_csv::{TasksCsvConfig, load_tasks_csv};
@@ -23,10 +24,11 @@ use rand::rngs::StdRng;
 use crate::args::{DataArgs, SyntheticArgs};
 use crate::error::CliError;
 use crate::settings;
+use crate::source_options::{image_features, parse_image_tasks, parse_range};
 
 /// The kinds `--data` accepts.
-const KINDS: &str =
-    "synthetic, electricity PATH, tasks-csv PATH, fashion-mnist DIR, cifar10 DIR, image-folder DIR";
+const KINDS: &str = "synthetic, electricity PATH, tasks-csv PATH, fashion-mnist DIR, cifar10 DIR, \
+     image-folder DIR, image-tasks DIR";
 
 /// A task collection, ready to give each repetition its task set.
 pub enum Source {
@@ -45,6 +47,20 @@ pub enum Source {
         path: PathBuf,
         images: Box<ImageSet>,
         config: PairTasksConfig,
+    },
+    /// Clients split from an image set read once, afresh per repetition.
+    ImagePartition {
+        name: &'static str,
+        path: PathBuf,
+        images: Box<ImageSet>,
+        config: PartitionConfig,
+    },
+    /// A folder per client, read once; the PCA is refitted per repetition.
+    ImageClients {
+        path: PathBuf,
+        clients: Box<ClientImages>,
+        features: PairFeatures,
+        standardise: Standardise,
     },
     /// Multi-class tasks drawn per repetition from an image set read once.
     ImageClasses {
@@ -128,6 +144,22 @@ impl Source {
                 config.validate()?;
                 Ok(Source::TasksCsv { path, config })
             }
+            "image-tasks" => {
+                let (features, standardise) = image_features(args)?;
+                let options = FolderOptions {
+                    test_fraction: args.test_fraction,
+                    ..FolderOptions::default()
+                };
+                // One split for every repetition, fixed by the run's seed.
+                let mut rng = StdRng::seed_from_u64(seed);
+                let clients = load_client_folders(&path, &options, &mut rng)?;
+                Ok(Source::ImageClients {
+                    path,
+                    clients: Box::new(clients),
+                    features,
+                    standardise,
+                })
+            }
             "fashion-mnist" | "cifar10" | "image-folder" => {
                 let (name, images) = match kind.as_str() {
                     "fashion-mnist" => ("Fashion-MNIST", load_fashion_mnist(&path)?),
@@ -141,25 +173,23 @@ impl Source {
                         )
                     }
                 };
-                let features = if args.pca == 0 {
-                    PairFeatures::RawPixels
-                } else {
-                    PairFeatures::Pca {
-                        k: args.pca,
-                        fit_rows: 10_000,
-                    }
-                };
-                let standardise = match args.pixel_scaling.as_str() {
-                    "global" => Standardise::Global,
-                    "per-pixel" => Standardise::PerPixel,
-                    other => {
-                        return Err(CliError::Usage {
-                            option: "--pixel-scaling",
-                            reason: format!("'{other}'; expected global or per-pixel"),
-                        });
-                    }
-                };
+                let (features, standardise) = image_features(args)?;
                 let images = Box::new(images);
+                if let Some(partition) = &args.partition {
+                    return Ok(Source::ImagePartition {
+                        name,
+                        path,
+                        images,
+                        config: PartitionConfig {
+                            n_clients: synthetic.tasks,
+                            partition: partition.parse()?,
+                            max_train: args.max_train,
+                            max_test: args.max_test,
+                            features,
+                            standardise,
+                        },
+                    });
+                }
                 match parse_image_tasks(&args.image_tasks)? {
                     None => {
                         let config = PairTasksConfig {
@@ -227,6 +257,15 @@ impl Source {
             }
             Source::ImagePairs { images, config, .. } => pair_tasks(images, config, &mut rng)?,
             Source::ImageClasses { images, config, .. } => class_tasks(images, config, &mut rng)?,
+            Source::ImagePartition { images, config, .. } => {
+                partition_tasks(images, config, &mut rng)?
+            }
+            Source::ImageClients {
+                clients,
+                features,
+                standardise,
+                ..
+            } => client_folder_tasks(clients, *features, *standardise, &mut rng)?,
         };
         let schema = DataSchema::generic(
             loaded.tasks.n_features(),
@@ -267,6 +306,25 @@ impl Source {
             Source::TasksCsv { path, .. } => {
                 format!("{} tasks from {}, d = {d}", tasks.len(), shown(path))
             }
+            Source::ImagePartition {
+                name, path, config, ..
+            } => format!(
+                "{} {name} clients ({}) of {} classes from {} ({}), d = {d}",
+                tasks.len(),
+                config.partition,
+                tasks.problem().classes().unwrap_or(0),
+                shown(path),
+                match config.features {
+                    PairFeatures::Pca { k, .. } => format!("PCA {k}"),
+                    PairFeatures::RawPixels => "raw pixels".into(),
+                },
+            ),
+            Source::ImageClients { path, .. } => format!(
+                "{} client image folders of {} classes from {}, d = {d}",
+                tasks.len(),
+                tasks.problem().classes().unwrap_or(0),
+                shown(path)
+            ),
             Source::ImageClasses {
                 name, path, config, ..
             } => format!(
@@ -304,37 +362,6 @@ impl Source {
     }
 }
 
-/// `--image-tasks`: `None` for pairs, `Some(m)` for class tasks (`m` classes a task, `None`
-/// for all).
-fn parse_image_tasks(text: &str) -> Result<Option<Option<usize>>, CliError> {
-    let bad = || CliError::Usage {
-        option: "--image-tasks",
-        reason: format!("'{text}'; expected pairs, classes or classes:M (M classes a task)"),
-    };
-    match text.trim().to_ascii_lowercase().as_str() {
-        "pairs" => Ok(None),
-        "classes" => Ok(Some(None)),
-        other => match other.strip_prefix("classes:") {
-            Some(m) => Ok(Some(Some(m.parse().map_err(|_| bad())?))),
-            None => Err(bad()),
-        },
-    }
-}
-
 fn shown(path: &Path) -> String {
     path.display().to_string()
-}
-
-fn parse_range(
-    option: &'static str,
-    text: Option<&str>,
-) -> Result<Option<cascade_data::electricity::DateRange>, CliError> {
-    text.map(|t| {
-        t.parse()
-            .map_err(|e: cascade_data::DataError| CliError::Usage {
-                option,
-                reason: e.to_string(),
-            })
-    })
-    .transpose()
 }

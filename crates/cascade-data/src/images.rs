@@ -8,16 +8,19 @@
 
 mod cifar;
 mod classes;
+mod clients;
 mod features;
 mod folder;
 mod idx;
 mod pairs;
+mod partition;
 mod pca;
 mod scaling;
 mod set;
 
 pub use cifar::{CIFAR10_CLASSES, CIFAR10_SHAPE, load_cifar10, read_cifar_batch};
 pub use classes::{ClassTasksConfig, class_tasks};
+pub use clients::{ClientImages, client_folder_tasks, load_client_folders};
 pub use folder::{ColorMode, FolderOptions, load_image_folder};
 pub use idx::{
     FASHION_MNIST_CLASSES, IDX_FILE_NAMES, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, IdxImages,
@@ -25,6 +28,7 @@ pub use idx::{
     read_maybe_gzipped,
 };
 pub use pairs::{PairFeatures, PairTasksConfig, pair_tasks};
+pub use partition::{Partition, PartitionConfig, partition_tasks};
 pub use pca::{PCA_MAX_FEATURES, Pca};
 pub use scaling::{PixelScaling, Standardise};
 pub use set::{ImageSet, Images};
