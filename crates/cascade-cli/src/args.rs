@@ -183,6 +183,10 @@ pub struct MethodArgs {
     /// L2 penalty reg: every task's loss gains reg/2 |theta|^2 (SPEC 5's logistic regression).
     #[arg(long, default_value_t = 0.0)]
     pub l2: f64,
+    /// Mini-batch size: each step of a task uses this many of its training rows, drawn without
+    /// replacement within an epoch, seeded per task (default: full-batch steps).
+    #[arg(long)]
+    pub batch_size: Option<usize>,
     /// Compute device: flex, ndarray, wgpu (or cuda), where compiled in.
     #[arg(long, default_value = "flex")]
     pub device: String,

@@ -72,6 +72,7 @@ pub fn compare(
         divergence_factor: args.divergence_factor,
         linear_fast_path: !args.no_linear_fast_path,
         l2: args.l2,
+        batch_size: args.batch_size,
     };
     train.validate()?;
     let config = CompareConfig {

@@ -151,3 +151,62 @@ fn batched_matches_reference_for_softmax_models() {
         }
     }
 }
+
+#[test]
+fn batched_matches_reference_on_mini_batches() {
+    let dev = device();
+    let data = ragged_tasks(9);
+    let plans = plans(&data, 200);
+    let model = ModelKind::SIMPLE_MLP;
+    let config = TrainConfig {
+        batch_size: Some(8),
+        ..TrainConfig::with_eta(0.05)
+    };
+    let etas = step_sizes(&data, &model, &config, 0, 11, &dev).unwrap();
+    let all = jobs(&plans, &data, &etas, 11);
+    let batched = run_jobs(&all, &model, &SquaredError, &config, &dev).unwrap();
+    let full = TrainConfig {
+        batch_size: None,
+        ..config
+    };
+    let full_batch = run_jobs(&all, &model, &SquaredError, &full, &dev).unwrap();
+    // Batches as large as the largest task are the full batch, exactly.
+    let whole = TrainConfig {
+        batch_size: Some(40),
+        ..config
+    };
+    let whole_batch = run_jobs(&all, &model, &SquaredError, &whole, &dev).unwrap();
+    for (((plan, got), full), whole) in plans
+        .iter()
+        .zip(&batched)
+        .zip(&full_batch)
+        .zip(&whole_batch)
+    {
+        let want =
+            reference::run(plan, &data, &model, &SquaredError, &config, &etas, 11, &dev).unwrap();
+        assert_close(
+            &want,
+            got,
+            TOLERANCE,
+            &format!("mini-batches {}", plan.method),
+        );
+        // The pooled data of Global hold more than 40 rows: only per-task plans are whole.
+        if plan.method != cascade::method::Method::Global {
+            assert_close(
+                full,
+                whole,
+                1e-6,
+                &format!("batch 40 = full, {}", plan.method),
+            );
+            // Mini-batches of 8 rows are another run: some task's error differs.
+            assert!(
+                got.tasks
+                    .iter()
+                    .zip(&full.tasks)
+                    .any(|(a, b)| (a.test_mse - b.test_mse).abs() > 1e-6),
+                "{}: mini-batches changed nothing",
+                plan.method
+            );
+        }
+    }
+}

@@ -11,6 +11,7 @@ pub struct TaskBatch<'a> {
     splits: Vec<&'a Split>,
     device: Device,
     objective: &'a dyn Objective,
+    seeds: Option<Vec<u64>>,
 }
 
 /// The padded tensors of a [`TaskBatch`].
@@ -36,7 +37,24 @@ impl<'a> TaskBatch<'a> {
             splits: splits.to_vec(),
             device: device.clone(),
             objective: &SquaredError,
+            seeds: None,
         }
+    }
+
+    /// The same batch with each task's mini-batch order drawn from its own seed (`seeds[t]`;
+    /// by default task `t` draws from seed `t`). Used only with mini-batches
+    /// ([`super::TrainConfig::batch_size`]).
+    pub fn with_batch_seeds(mut self, seeds: Vec<u64>) -> Self {
+        self.seeds = Some(seeds);
+        self
+    }
+
+    /// The seed of task `t`'s mini-batch order.
+    pub fn batch_seed(&self, t: usize) -> u64 {
+        self.seeds
+            .as_ref()
+            .and_then(|s| s.get(t).copied())
+            .unwrap_or(t as u64)
     }
 
     /// The same batch trained on `objective` (the squared error by default).
@@ -72,22 +90,33 @@ impl<'a> TaskBatch<'a> {
 
     /// Stacks the splits along a new task axis, padding to the longest.
     pub fn tensors(&self) -> PaddedTensors {
+        let rows: Vec<Vec<usize>> = self
+            .splits
+            .iter()
+            .map(|s| (0..s.n_rows()).collect())
+            .collect();
+        self.rows_tensors(&rows)
+    }
+
+    /// Like [`TaskBatch::tensors`] with only the rows `rows[t]` of task `t`, in that order:
+    /// `[T, max_t |rows[t]|, d]`, each task's rows weighted `1 / |rows[t]|`.
+    pub fn rows_tensors(&self, rows: &[Vec<usize>]) -> PaddedTensors {
         let t = self.splits.len();
         let d = self.splits.first().map_or(0, |s| s.x.ncols());
-        let n_max = self.splits.iter().map(|s| s.n_rows()).max().unwrap_or(0);
+        let n_max = rows.iter().map(Vec::len).max().unwrap_or(0);
         let mut x = vec![0f32; t * n_max * d];
         let mut y = vec![0f32; t * n_max];
         let mut w = vec![0f32; t * n_max];
-        for (k, split) in self.splits.iter().enumerate() {
-            let n = split.n_rows();
+        for (k, (split, picked)) in self.splits.iter().zip(rows).enumerate() {
+            let n = picked.len();
             // nalgebra is column-major: walk columns so reads are contiguous.
             for (j, column) in split.x.column_iter().enumerate() {
-                for (i, value) in column.iter().enumerate() {
-                    x[(k * n_max + i) * d + j] = *value as f32;
+                for (i, &r) in picked.iter().enumerate() {
+                    x[(k * n_max + i) * d + j] = column[r] as f32;
                 }
             }
-            for i in 0..n {
-                y[k * n_max + i] = split.y[i] as f32;
+            for (i, &r) in picked.iter().enumerate() {
+                y[k * n_max + i] = split.y[r] as f32;
                 w[k * n_max + i] = 1.0 / n as f32;
             }
         }

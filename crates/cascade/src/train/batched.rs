@@ -19,8 +19,8 @@ use cascade_models::{TaskModelConfig, TaskModule};
 
 use super::reference::MethodRun;
 use super::{
-    Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, evaluate_rows, fit, mean_run,
-    task_init_seed,
+    Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_rows, fit,
+    mean_run, task_init_seed,
 };
 use crate::CascadeError;
 use crate::budget::Budget;
@@ -192,7 +192,13 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
             .iter()
             .map(|&(c, v)| labelled(&job(c).data.tasks()[v].id, job(c).label))
             .collect();
-        let batch = TaskBatch::new(&splits, device).with_objective(objective);
+        let seeds = entries
+            .iter()
+            .map(|&(c, v)| batch_seed(job(c).init_seed, v))
+            .collect();
+        let batch = TaskBatch::new(&splits, device)
+            .with_objective(objective)
+            .with_batch_seeds(seeds);
         let out = fit(init, &batch, &steps, &etas, config, &names)?;
         // Training time (batch building and steps), shared among the level's tasks; the
         // evaluation below is not training and is not charged to them (as in the reference).
@@ -247,7 +253,13 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
             .map(|&j| labelled("global (pooled)", jobs[j].label))
             .collect();
         let init = model.init_tasks(d, outputs, &seeds, device);
-        let batch = TaskBatch::new(&refs, device).with_objective(objective);
+        let batch_seeds = pooled
+            .iter()
+            .map(|&j| batch_seed(jobs[j].init_seed, jobs[j].data.len()))
+            .collect();
+        let batch = TaskBatch::new(&refs, device)
+            .with_objective(objective)
+            .with_batch_seeds(batch_seeds);
         let out = fit(init, &batch, &steps, &etas, config, &names)?;
         let mut rows = Vec::new();
         let mut replicate = Vec::new();

@@ -97,8 +97,8 @@ impl TryFrom<EtaRepr> for Eta {
     }
 }
 
-/// Settings of local refinement (SPEC 5): plain full-batch gradient descent on the mean squared
-/// error with the gradient norm of each task clipped to `clip`.
+/// Settings of local refinement (SPEC 5): plain gradient descent (full-batch by default) on the
+/// objective, with the gradient norm of each task clipped to `clip`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
     /// Learning rate eta (default `auto`: from the data's curvature; the research code used a
@@ -123,6 +123,11 @@ pub struct TrainConfig {
     /// the gradient gains `reg * theta` (SPEC 5's logistic regression; default 0, no penalty).
     #[serde(default)]
     pub l2: f64,
+    /// Mini-batch size `m`: each step of a task uses `m` of its training rows, drawn without
+    /// replacement within an epoch (reshuffled, seeded per task, at each epoch's start); a task
+    /// with at most `m` rows uses them all. `None` (the default): full-batch steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<usize>,
 }
 
 fn default_true() -> bool {
@@ -141,6 +146,7 @@ impl Default for TrainConfig {
             divergence_factor: default_divergence_factor(),
             linear_fast_path: true,
             l2: 0.0,
+            batch_size: None,
         }
     }
 }
@@ -161,6 +167,13 @@ impl TrainConfig {
                 name: "l2",
                 value: self.l2.to_string(),
                 reason: "must be a finite number >= 0".into(),
+            });
+        }
+        if self.batch_size == Some(0) {
+            return Err(CascadeError::InvalidSetting {
+                name: "batch_size",
+                value: "0".into(),
+                reason: "must be at least 1".into(),
             });
         }
         // Written so that NaN fails too.

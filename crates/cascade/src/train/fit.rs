@@ -3,6 +3,7 @@ use cascade_models::{TaskModule, to_host};
 
 use super::batch::PaddedTensors;
 use super::fit_linear::fit_linear;
+use super::minibatch::MiniBatches;
 use super::{TaskBatch, TrainConfig};
 use crate::CascadeError;
 
@@ -16,8 +17,8 @@ pub struct FitOutcome<M> {
     pub last_loss: Vec<Option<f64>>,
 }
 
-/// Trains the `T` tasks of `model` on `batch`, task `t` for exactly `steps[t]` full-batch
-/// gradient steps at its own learning rate `etas[t]` (resolved from `config.eta` by
+/// Trains the `T` tasks of `model` on `batch`, task `t` for exactly `steps[t]` gradient steps
+/// (full-batch, or on mini-batches of `config.batch_size` rows) at its own learning rate `etas[t]` (resolved from `config.eta` by
 /// [`super::step_sizes`]): `theta_t <- theta_t - eta_t * min(1, clip / (|g_t| + 1e-6)) * g_t`,
 /// where `g_t` is the gradient of task `t`'s loss (the batch's [`super::Objective`] averaged
 /// over the task's rows, plus `config.l2 / 2 * |theta_t|^2`) and `|g_t|` its norm over all the
@@ -61,6 +62,7 @@ pub fn fit<M: TaskModule>(
     let schedule = Schedule { steps, etas };
     let fast = config.linear_fast_path
         && config.l2 == 0.0
+        && config.batch_size.is_none()
         && batch.objective().is_squared_error()
         && model.affine().is_some_and(|l| l.weight.dims()[2] == 1);
     match model.affine() {
@@ -85,12 +87,21 @@ fn fit_autodiff<M: TaskModule>(
 ) -> Result<FitOutcome<M>, CascadeError> {
     let t = batch.len();
     let device = batch.device().clone();
-    let PaddedTensors { x, y, weight } = batch.tensors();
+    let mut minibatches = config.batch_size.map(|m| MiniBatches::new(batch, m));
+    let full = match minibatches {
+        None => Some(batch.tensors()),
+        Some(_) => None,
+    };
     let mut watch = Watch::new(schedule, config.clip, &device);
     for step in 0..schedule.max_steps() {
-        let outputs = model.forward(x.clone());
-        let per_row = batch.objective().loss(outputs, y.clone());
-        let mut per_task = per_row.mul(weight.clone()).sum_dim(1).reshape([t]);
+        let PaddedTensors { x, y, weight } = match (&mut minibatches, &full) {
+            (Some(batches), _) => batches.next(batch),
+            (None, Some(full)) => full.clone(),
+            (None, None) => unreachable!("full-batch tensors exist without mini-batches"),
+        };
+        let outputs = model.forward(x);
+        let per_row = batch.objective().loss(outputs, y);
+        let mut per_task = per_row.mul(weight).sum_dim(1).reshape([t]);
         if config.l2 > 0.0
             && let Some(sum) = model.param_sq_norms()
         {

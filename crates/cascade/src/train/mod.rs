@@ -13,6 +13,7 @@ mod evaluate;
 mod fit;
 mod fit_linear;
 mod mean;
+mod minibatch;
 mod objective;
 pub mod reference;
 mod step_size;
@@ -38,4 +39,10 @@ pub fn task_init_seed(run_seed: u64, task: usize) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// The seed of task `task`'s mini-batch order in a run seeded by `run_seed` (apart from its
+/// initialisation seed, so that mini-batches and initial values are independent draws).
+pub fn batch_seed(run_seed: u64, task: usize) -> u64 {
+    task_init_seed(run_seed ^ 0x6D69_6E69_6261_7463, task)
 }

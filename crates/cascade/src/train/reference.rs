@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::batched::{Job, run_jobs};
 use super::{
-    Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, evaluate_tasks, fit, mean_run,
-    task_init_seed,
+    Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_tasks, fit,
+    mean_run, task_init_seed,
 };
 use crate::CascadeError;
 use crate::plan::{Plan, Schedule};
@@ -112,7 +112,9 @@ pub fn run<C: TaskModelConfig>(
             None => model.init_tasks(d, outputs, &[task_init_seed(init_seed, v)], device),
             Some(p) => trained[p].clone().expect("BFS order trains parents first"),
         };
-        let batch = TaskBatch::new(&[&tasks[v].train], device).with_objective(objective);
+        let batch = TaskBatch::new(&[&tasks[v].train], device)
+            .with_objective(objective)
+            .with_batch_seeds(vec![batch_seed(init_seed, v)]);
         let steps = budget.steps[v];
         let eta = etas.per_task[v];
         let out = fit(
