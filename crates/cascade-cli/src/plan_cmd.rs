@@ -46,6 +46,14 @@ pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
         Schedule::Pooled { steps } => {
             println!("one pooled model trained for {steps} steps on all tasks' data")
         }
+        Schedule::Federated {
+            rounds,
+            local_steps,
+            fine_tune,
+        } => println!(
+            "FedAvg: {rounds} rounds of {local_steps} local steps on every task, averaged by \
+             training rows, then {fine_tune} fine-tuning steps a task"
+        ),
         Schedule::Mean => {
             println!("no training: every task predicts its training mean (majority class)")
         }

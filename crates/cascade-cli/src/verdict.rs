@@ -34,7 +34,15 @@ pub fn verdict(reports: &[MethodReport]) -> Option<String> {
     let best_values = values(best);
     let shown = |v: f64| format!("{v:.*}", decimals(v));
     let mut parts = Vec::new();
-    for baseline in [Method::Indiv, Method::Global, Method::Mean] {
+    let baselines = reports
+        .iter()
+        .filter(|r| matches!(r.method, Method::FedAvg { .. }))
+        .map(|r| r.method);
+    for baseline in [Method::Indiv, Method::Global]
+        .into_iter()
+        .chain(baselines)
+        .chain([Method::Mean])
+    {
         let Some(other) = reports.iter().find(|r| r.method == baseline) else {
             continue;
         };

@@ -55,6 +55,23 @@ pub trait TaskModule: Module + 'static {
         self.map(&mut Update { grads, scale })
     }
 
+    /// One model (`T = 1`) whose parameters are the tasks' weighted mean,
+    /// `sum_t weights[t] theta_t` (FedAvg's aggregation; the weights should sum to 1).
+    fn average(&self, weights: &[f64]) -> Result<Self, ModelError> {
+        let tasks = self.num_tasks();
+        if weights.len() != tasks {
+            return Err(ModelError::InvalidSetting {
+                name: "weights",
+                value: weights.len().to_string(),
+                reason: "average needs one weight per task",
+            });
+        }
+        let device = crate::tasks::first_device(self);
+        let w: Vec<f32> = weights.iter().map(|&w| w as f32).collect();
+        let w = Tensor::<1>::from_data(TensorData::new(w, [tasks]), &device);
+        Ok(self.clone().map(&mut WeightedMean(w)))
+    }
+
     /// The model's single affine layer `x W + b`, when the model is exactly that: the training
     /// loop then runs the sufficient-statistics fast path. `None` (the default) trains through
     /// autodiff.
@@ -124,6 +141,28 @@ impl ModuleMapper for Update<'_> {
             let scale: Tensor<D> = self.scale.clone().reshape(dims);
             let updated = tensor.inner() - grad.mul(scale);
             Tensor::from_inner(updated).require_grad()
+        })
+    }
+}
+
+/// Replaces every parameter `[T, ...]` with its weighted mean over tasks, `[1, ...]`, as a fresh
+/// autodiff leaf when the parameter was one.
+struct WeightedMean(Tensor<1>);
+
+impl ModuleMapper for WeightedMean {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        param.map(|tensor| {
+            let mut dims = [1usize; D];
+            dims[0] = self.0.dims()[0];
+            let autodiff = tensor.is_autodiff();
+            let values = if autodiff { tensor.inner() } else { tensor };
+            let weights: Tensor<D> = self.0.clone().to_device(&values.device()).reshape(dims);
+            let mean = (values * weights).sum_dim(0);
+            if autodiff {
+                Tensor::from_inner(mean).require_grad()
+            } else {
+                mean
+            }
         })
     }
 }

@@ -113,6 +113,33 @@ impl<M: SingleTaskModel> TaskModule for PerTask<M> {
         Some(Tensor::cat(norms, 0))
     }
 
+    fn average(&self, weights: &[f64]) -> Result<Self, ModelError> {
+        if weights.len() != self.models.len() || self.models.is_empty() {
+            return Err(ModelError::InvalidSetting {
+                name: "weights",
+                value: weights.len().to_string(),
+                reason: "average needs one weight per task",
+            });
+        }
+        // Every model's parameters in visiting order, flattened; then the weighted sums put
+        // back into a copy of the first model, in the same order.
+        let mut sums: Vec<Tensor<1>> = Vec::new();
+        for (model, &w) in self.models.iter().zip(weights) {
+            let mut flat = Flatten(Vec::new());
+            model.visit(&mut flat);
+            if sums.is_empty() {
+                sums = flat.0.into_iter().map(|t| t.mul_scalar(w)).collect();
+            } else {
+                for (sum, t) in sums.iter_mut().zip(flat.0) {
+                    *sum = sum.clone() + t.mul_scalar(w);
+                }
+            }
+        }
+        sums.reverse();
+        let mean = self.models[0].clone().map(&mut Unflatten(sums));
+        Ok(Self { models: vec![mean] })
+    }
+
     fn apply_step(self, grads: &Gradients, scale: Tensor<1>) -> Self {
         let models = self
             .models
@@ -150,6 +177,38 @@ impl ModuleVisitor for ScalarSquares<'_> {
             Some(total) => total + sum,
             None => sum,
         });
+    }
+}
+
+/// Every parameter's values, flattened and without autodiff, in visiting order.
+struct Flatten(Vec<Tensor<1>>);
+
+impl ModuleVisitor for Flatten {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let values = param.val();
+        let values = if values.is_autodiff() {
+            values.inner()
+        } else {
+            values
+        };
+        self.0.push(values.reshape([-1]));
+    }
+}
+
+/// Puts the values of [`Flatten`] (reversed, popped in visiting order) back as parameters.
+struct Unflatten(Vec<Tensor<1>>);
+
+impl ModuleMapper for Unflatten {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let values = self.0.pop().expect("one value per parameter");
+        param.map(|t| {
+            let shaped: Tensor<D> = values.reshape(t.dims());
+            if t.is_autodiff() {
+                Tensor::from_inner(shaped).require_grad()
+            } else {
+                shaped
+            }
+        })
     }
 }
 

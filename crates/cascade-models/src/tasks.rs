@@ -47,7 +47,7 @@ pub fn gather_tasks<M: Module>(module: &M, indices: &[usize]) -> Result<M, Model
     Ok(module.clone().map(&mut Gather(Some(idx))))
 }
 
-fn first_device<M: Module>(module: &M) -> Device {
+pub(crate) fn first_device<M: Module>(module: &M) -> Device {
     struct First(Option<Device>);
     impl ModuleVisitor for First {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {

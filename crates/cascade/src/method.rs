@@ -1,5 +1,5 @@
 //! The methods compared (SPEC 2): Mean, Indiv, Star, RandTree (two kinds), Global and
-//! MST-<distance>.
+//! MST-<distance>; and FedAvg with fine-tuning, the personalised federated-learning baseline.
 
 use std::fmt;
 use std::str::FromStr;
@@ -35,7 +35,17 @@ pub enum Method {
     Global,
     /// The minimum spanning tree of a task distance, rooted at the root.
     Mst(Distance),
+    /// FedAvg then local fine-tuning, the personalised federated-learning baseline: rounds of
+    /// `local_steps` steps on every client from the global model, averaged by training rows,
+    /// then each client fine-tunes the global model (see [`crate::plan::Schedule::Federated`]).
+    FedAvg {
+        /// Local steps per round `E` (default 5).
+        local_steps: usize,
+    },
 }
+
+/// FedAvg's local steps per round when the name gives none.
+pub const FEDAVG_LOCAL_STEPS: usize = 5;
 
 impl Method {
     /// The default comparison: mean, indiv, star, randtree, global and mst-<d> for all ten
@@ -69,6 +79,7 @@ impl Method {
             "randtree",
             "randtree-recursive",
             "global",
+            "fedavg",
         ]
         .map(String::from)
         .to_vec();
@@ -87,6 +98,10 @@ impl fmt::Display for Method {
             Method::RandTree(RandomTreeKind::Recursive) => f.write_str("randtree-recursive"),
             Method::Global => f.write_str("global"),
             Method::Mst(d) => write!(f, "mst-{d}"),
+            Method::FedAvg { local_steps } if *local_steps == FEDAVG_LOCAL_STEPS => {
+                f.write_str("fedavg")
+            }
+            Method::FedAvg { local_steps } => write!(f, "fedavg:{local_steps}"),
         }
     }
 }
@@ -94,7 +109,8 @@ impl fmt::Display for Method {
 impl FromStr for Method {
     type Err = CascadeError;
 
-    /// Parses `mean`, `indiv`, `star`, `randtree`, `randtree-recursive`, `global` or `mst-<distance>`.
+    /// Parses `mean`, `indiv`, `star`, `randtree`, `randtree-recursive`, `global`,
+    /// `fedavg[:E]` or `mst-<distance>`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
         let method = match lower.as_str() {
@@ -104,6 +120,19 @@ impl FromStr for Method {
             "randtree" | "randtree-pruefer" => Method::RandTree(RandomTreeKind::Pruefer),
             "randtree-recursive" => Method::RandTree(RandomTreeKind::Recursive),
             "global" => Method::Global,
+            "fedavg" => Method::FedAvg {
+                local_steps: FEDAVG_LOCAL_STEPS,
+            },
+            other if other.starts_with("fedavg:") => match other[7..].parse::<usize>() {
+                Ok(local_steps) if local_steps >= 1 => Method::FedAvg { local_steps },
+                _ => {
+                    return Err(CascadeError::UnknownName {
+                        kind: "method",
+                        name: s.to_string(),
+                        expected: "fedavg:E with E >= 1 local steps a round".into(),
+                    });
+                }
+            },
             other => match other.strip_prefix("mst-") {
                 Some(d) => Method::Mst(d.parse()?),
                 None => {
@@ -129,6 +158,11 @@ mod tests {
             let m: Method = name.parse().unwrap();
             assert_eq!(m.to_string(), name);
         }
+        assert_eq!(
+            "fedavg:2".parse::<Method>().unwrap(),
+            Method::FedAvg { local_steps: 2 }
+        );
+        assert!("fedavg:0".parse::<Method>().is_err());
         assert_eq!(Method::default_set().len(), 15);
     }
 

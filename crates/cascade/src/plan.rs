@@ -48,6 +48,19 @@ pub enum Schedule {
         /// The whole budget B.
         steps: usize,
     },
+    /// FedAvg with full participation, then fine-tuning: `rounds` rounds in which every task
+    /// starts from the global model (a fresh initialisation at first) and takes `local_steps`
+    /// steps on its own data, after which the global model becomes the tasks' mean weighted by
+    /// their training rows; then every task takes `fine_tune` steps from the global model.
+    /// Each task spends `rounds * local_steps + fine_tune = floor(B / T)` steps.
+    Federated {
+        /// Rounds R.
+        rounds: usize,
+        /// Local steps per round E.
+        local_steps: usize,
+        /// Fine-tuning steps per task F.
+        fine_tune: usize,
+    },
     /// No training: every task predicts its own training mean (regression) or its training
     /// label frequency (binary labels; the majority class at threshold 0.5). Costs no step.
     Mean,
@@ -88,6 +101,11 @@ impl Plan {
         match &self.schedule {
             Schedule::Cascade { budget, .. } => budget.steps.iter().sum(),
             Schedule::Pooled { steps } => *steps,
+            Schedule::Federated {
+                rounds,
+                local_steps,
+                fine_tune,
+            } => self.task_ids.len() * (rounds * local_steps + fine_tune),
             Schedule::Mean => 0,
         }
     }
@@ -99,7 +117,7 @@ impl Plan {
             Schedule::Cascade { tree, budget, .. } => {
                 Some(tree.to_dot(&self.task_ids, Some(&budget.steps)))
             }
-            Schedule::Pooled { .. } | Schedule::Mean => None,
+            Schedule::Pooled { .. } | Schedule::Federated { .. } | Schedule::Mean => None,
         }
     }
 }
@@ -122,6 +140,20 @@ impl DistanceCache {
             Entry::Occupied(entry) => Ok(entry.into_mut()),
             Entry::Vacant(entry) => Ok(entry.insert(distance::compute(set, kind)?)),
         }
+    }
+}
+
+/// FedAvg's split of `per_task` steps: a tenth (at least 1) for fine-tuning, the rest in rounds
+/// of `local_steps` (fewer when the budget is small), the remainder of the rounds added to the
+/// fine-tuning.
+fn federated(per_task: usize, local_steps: usize) -> Schedule {
+    let fine_tune = per_task.div_ceil(10).max(1).min(per_task);
+    let local_steps = local_steps.min(per_task - fine_tune);
+    let rounds = (per_task - fine_tune).checked_div(local_steps).unwrap_or(0);
+    Schedule::Federated {
+        rounds,
+        local_steps,
+        fine_tune: per_task - rounds * local_steps,
     }
 }
 
@@ -159,6 +191,7 @@ pub fn make_plan<R: Rng + ?Sized>(
     let schedule = match method {
         Method::Mean => Schedule::Mean,
         Method::Global => Schedule::Pooled { steps: total },
+        Method::FedAvg { local_steps } => federated(total / t, local_steps),
         Method::Indiv => {
             let tree = Tree::independent(t);
             let budget = allocate(&tree, None, &config.budget)?;

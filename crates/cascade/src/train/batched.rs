@@ -17,6 +17,7 @@ use burn::prelude::Device;
 use cascade_data::{Split, StandardisedTaskSet, pooled_train};
 use cascade_models::{TaskModelConfig, TaskModule};
 
+use super::federated::run_federated;
 use super::reference::MethodRun;
 use super::{
     Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_rows, fit,
@@ -136,7 +137,7 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
         .enumerate()
         .filter_map(|(j, job)| match &job.plan.schedule {
             Schedule::Cascade { tree, budget, .. } => Some((j, tree, budget, tree.levels())),
-            Schedule::Pooled { .. } | Schedule::Mean => None,
+            Schedule::Pooled { .. } | Schedule::Federated { .. } | Schedule::Mean => None,
         })
         .collect();
     let depth = cascades.iter().map(|c| c.3.len()).max().unwrap_or(0);
@@ -295,6 +296,23 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
         }
     }
 
+    let mut federated = Vec::new();
+    for (j, job) in jobs.iter().enumerate() {
+        if matches!(job.plan.schedule, Schedule::Federated { .. }) {
+            federated.push((
+                j,
+                run_federated(job, &model, objective, config, device, keep)?,
+            ));
+        }
+    }
+    for (j, (run, models)) in federated {
+        results[j] = run.tasks.into_iter().map(Some).collect();
+        seconds[j] = run.seconds;
+        if let Some(models) = models {
+            kept[j] = models.into_iter().map(Some).collect();
+        }
+    }
+
     Ok(jobs
         .iter()
         .zip(results)
@@ -319,7 +337,8 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
         .collect())
 }
 
-fn labelled(task: &str, label: &str) -> String {
+/// `task (label)`, or `task` without a label: how errors name a task of a job.
+pub(super) fn labelled(task: &str, label: &str) -> String {
     if label.is_empty() {
         task.to_string()
     } else {

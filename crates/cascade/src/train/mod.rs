@@ -10,6 +10,7 @@ mod batch;
 pub mod batched;
 mod config;
 mod evaluate;
+mod federated;
 mod fit;
 mod fit_linear;
 mod mean;

@@ -90,9 +90,10 @@ pub fn run<C: TaskModelConfig>(
     let (tree, budget) = match &plan.schedule {
         Schedule::Cascade { tree, budget, .. } => (tree, budget),
         Schedule::Mean => return Ok(mean_run(data)),
-        Schedule::Pooled { .. } => {
-            // One pooled model is a single task whichever executor runs it: use the batched
-            // executor's pooled path rather than a second copy of it.
+        Schedule::Pooled { .. } | Schedule::Federated { .. } => {
+            // One pooled model is a single task whichever executor runs it, and FedAvg's rounds
+            // train every task at once by definition: use the batched executor's paths rather
+            // than second copies of them.
             let job = Job {
                 plan,
                 data,

@@ -72,7 +72,7 @@ pub fn ragged_class_tasks(seed: u64) -> StandardisedTaskSet {
     StandardisedTaskSet::new(&set)
 }
 
-pub const METHODS: [Method; 7] = [
+pub const METHODS: [Method; 8] = [
     Method::Indiv,
     Method::Star,
     Method::RandTree(RandomTreeKind::Pruefer),
@@ -80,6 +80,7 @@ pub const METHODS: [Method; 7] = [
     Method::Global,
     Method::Mst(Distance::Gradient),
     Method::Mst(Distance::Model),
+    Method::FedAvg { local_steps: 2 },
 ];
 
 pub fn plans(data: &StandardisedTaskSet, budget: usize) -> Vec<Plan> {
