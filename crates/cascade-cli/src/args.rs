@@ -187,6 +187,10 @@ pub struct MethodArgs {
     /// replacement within an epoch, seeded per task (default: full-batch steps).
     #[arg(long)]
     pub batch_size: Option<usize>,
+    /// Per-task optimiser: sgd, momentum[:beta] (0.9) or adam[:beta1,beta2] (0.9, 0.999); each
+    /// task keeps its own state.
+    #[arg(long, default_value = "sgd")]
+    pub optimizer: String,
     /// Compute device: flex, ndarray, wgpu (or cuda), where compiled in.
     #[arg(long, default_value = "flex")]
     pub device: String,

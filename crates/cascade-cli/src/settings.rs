@@ -73,6 +73,7 @@ pub fn compare(
         linear_fast_path: !args.no_linear_fast_path,
         l2: args.l2,
         batch_size: args.batch_size,
+        optimizer: args.optimizer.parse()?,
     };
     train.validate()?;
     let config = CompareConfig {

@@ -176,6 +176,52 @@ fn fashion_mnist_pairs_report_accuracy_and_warn_on_label_distances() {
 }
 
 #[test]
+fn dirichlet_clients_on_mini_batches_compare_cascades_with_fedavg() {
+    let dir = required(PathBuf::from("/usr/share/datasets/fashion-mnist"));
+    let (stdout, stderr, v) = run(&[
+        "--data",
+        "fashion-mnist",
+        &dir,
+        "--partition",
+        "dirichlet:0.3",
+        "--tasks",
+        "12",
+        "--max-train",
+        "60",
+        "--max-test",
+        "30",
+        "--pca",
+        "20",
+        "--batch-size",
+        "16",
+        "--budget",
+        "240",
+        "--reps",
+        "2",
+        "--methods",
+        "indiv,global,fedavg,mst-gradient,mst-js",
+    ]);
+    assert!(
+        stderr.contains("partition dirichlet:0.3 over 12 clients"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("clients (dirichlet:0.3) of 10 classes"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("fedavg ("),
+        "the verdict names FedAvg:\n{stdout}"
+    );
+    let accuracies = means(&v, "accuracy");
+    assert_eq!(accuracies.len(), 5);
+    for (method, acc) in accuracies {
+        // Ten classes, skewed clients: every trained method beats a coin with ten faces.
+        assert!(acc > 0.2 && acc <= 1.0, "{method}: accuracy {acc}");
+    }
+}
+
+#[test]
 fn small_cnn_trains_on_raw_fashion_mnist_pairs() {
     let dir = required(PathBuf::from("/usr/share/datasets/fashion-mnist"));
     let (stdout, _, v) = run(&[

@@ -35,7 +35,7 @@ pub use host::to_host;
 pub use layer::TaskLinear;
 pub use logistic::LogisticModel;
 pub use model::{LinearModel, ModelKind, ResidualMlp, SimpleMlp, TaskModel};
-pub use module::TaskModule;
+pub use module::{ParamSlot, ParamUpdate, TaskModule};
 pub use per_task::{PerTask, PerTaskConfig, SingleTaskConfig, SingleTaskModel};
 pub use tasks::{gather_tasks, task_count};
 

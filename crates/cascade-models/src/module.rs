@@ -55,6 +55,20 @@ pub trait TaskModule: Module + 'static {
         self.map(&mut Update { grads, scale })
     }
 
+    /// Replaces every parameter that has a gradient by `update(slot, value, gradient)`, both
+    /// seen as `[rows, P]` matrices whose rows are tasks `slot.tasks` (all `T` tasks for a
+    /// parameter with the task axis). `slot.index` numbers the parameters in a fixed order, so
+    /// an optimiser can keep state per parameter. The results are fresh autodiff leaves.
+    fn update_params(self, grads: &Gradients, update: &mut dyn ParamUpdate) -> Self {
+        let t = self.num_tasks();
+        self.map(&mut Mapped {
+            grads,
+            update,
+            index: 0,
+            tasks: 0..t,
+        })
+    }
+
     /// One model (`T = 1`) whose parameters are the tasks' weighted mean,
     /// `sum_t weights[t] theta_t` (FedAvg's aggregation; the weights should sum to 1).
     fn average(&self, weights: &[f64]) -> Result<Self, ModelError> {
@@ -163,6 +177,53 @@ impl ModuleMapper for WeightedMean {
             } else {
                 mean
             }
+        })
+    }
+}
+
+/// Where a parameter sits: its number in visiting order, and the tasks its rows belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamSlot {
+    /// The parameter's number (stable across steps).
+    pub index: usize,
+    /// The tasks of its rows.
+    pub tasks: std::ops::Range<usize>,
+}
+
+/// A per-task update of parameters seen as `[rows, P]` matrices ([`TaskModule::update_params`]).
+pub trait ParamUpdate {
+    /// The new value of parameter `slot` from its `value` and `gradient` (both `[rows, P]`,
+    /// without autodiff).
+    fn update(&mut self, slot: ParamSlot, value: Tensor<2>, gradient: Tensor<2>) -> Tensor<2>;
+}
+
+/// Applies a [`ParamUpdate`] to every parameter with a gradient.
+pub(crate) struct Mapped<'a> {
+    pub(crate) grads: &'a Gradients,
+    pub(crate) update: &'a mut dyn ParamUpdate,
+    /// The number the next parameter gets.
+    pub(crate) index: usize,
+    pub(crate) tasks: std::ops::Range<usize>,
+}
+
+impl ModuleMapper for Mapped<'_> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let index = self.index;
+        self.index += 1;
+        let tasks = self.tasks.clone();
+        let rows = tasks.len() as i32;
+        param.map(|tensor| {
+            let Some(grad) = tensor.grad(self.grads) else {
+                return tensor;
+            };
+            let dims = tensor.dims();
+            let value: Tensor<2> = tensor.inner().reshape([rows, -1]);
+            let gradient: Tensor<2> = grad.reshape([rows, -1]);
+            let updated = self
+                .update
+                .update(ParamSlot { index, tasks }, value, gradient)
+                .reshape(dims);
+            Tensor::from_inner(updated).require_grad()
         })
     }
 }

@@ -15,7 +15,7 @@ use burn::tensor::Gradients;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::module::Update;
+use crate::module::{Mapped, ParamUpdate, Update};
 use crate::{ModelError, TaskModelConfig, TaskModule};
 
 /// A single-task Burn module: `x: [n, d_in]` -> `[n, k]`.
@@ -138,6 +138,27 @@ impl<M: SingleTaskModel> TaskModule for PerTask<M> {
         sums.reverse();
         let mean = self.models[0].clone().map(&mut Unflatten(sums));
         Ok(Self { models: vec![mean] })
+    }
+
+    fn update_params(self, grads: &Gradients, update: &mut dyn ParamUpdate) -> Self {
+        let mut index = 0;
+        let models = self
+            .models
+            .into_iter()
+            .enumerate()
+            .map(|(t, model)| {
+                let mut mapped = Mapped {
+                    grads,
+                    update: &mut *update,
+                    index,
+                    tasks: t..t + 1,
+                };
+                let model = model.map(&mut mapped);
+                index = mapped.index;
+                model
+            })
+            .collect();
+        Self { models }
     }
 
     fn apply_step(self, grads: &Gradients, scale: Tensor<1>) -> Self {

@@ -148,3 +148,29 @@ fn adapter_matches_the_batched_softmax_model() {
         }
     }
 }
+
+#[test]
+fn adapter_matches_the_batched_models_under_momentum_and_adam_on_mini_batches() {
+    use cascade::train::Optimizer;
+    let dev = device();
+    let data = ragged_tasks(5);
+    let plans = plans(&data, 160);
+    let etas = StepSizes::fixed(0.01, data.len());
+    let jobs = jobs(&plans, &data, &etas, 19);
+    for optimizer in [
+        Optimizer::Momentum { beta: 0.9 },
+        "adam".parse::<Optimizer>().unwrap(),
+    ] {
+        let config = TrainConfig {
+            optimizer,
+            batch_size: Some(8),
+            ..TrainConfig::with_eta(0.01)
+        };
+        let batched = run_jobs(&jobs, &mirror(8), &SquaredError, &config, &dev).unwrap();
+        let adapted = PerTaskConfig(UserNetConfig { hidden: 8 });
+        let per_task = run_jobs(&jobs, &adapted, &SquaredError, &config, &dev).unwrap();
+        for ((plan, a), b) in plans.iter().zip(&batched).zip(&per_task) {
+            assert_close(a, b, 1e-3, &format!("{optimizer} {}", plan.method));
+        }
+    }
+}

@@ -107,10 +107,10 @@ fn fedavg_matches_a_by_hand_loop_of_local_steps_averages_and_fine_tuning() {
     let mut global = params(&ModelKind::Linear.init(d, &[task_init_seed(init_seed, t)], &dev));
     for _ in 0..2 {
         let mut next = vec![0.0; d + 1];
-        for v in 0..t {
+        for (v, &n_v) in rows.iter().enumerate() {
             let local = params(&step_alone(&global, v, 2));
             for (n, x) in next.iter_mut().zip(local) {
-                *n += rows[v] / total * x;
+                *n += n_v / total * x;
             }
         }
         global = next;

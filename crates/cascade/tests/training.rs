@@ -420,3 +420,98 @@ fn one_logistic_step_matches_the_closed_form() {
     assert_abs_diff_eq!(out.last_loss[0].unwrap(), loss0, epsilon = 1e-4);
     assert_abs_diff_eq!(out.last_loss[1].unwrap(), loss1, epsilon = 1e-4);
 }
+
+/// Two tasks of a one-feature linear model, by hand in f64: momentum and Adam for two steps,
+/// task 1 stopping after one (its parameters and moments freeze).
+#[test]
+fn momentum_and_adam_follow_their_update_rules_per_task() {
+    use cascade::train::Optimizer;
+    let dev = device();
+    let x = [[1.0, 2.0, -1.0], [0.5, -1.5, 2.0]];
+    let y = [[1.0, 3.0, 0.0], [2.0, -1.0, 1.0]];
+    let splits: Vec<Split> = (0..2)
+        .map(|t| {
+            Split::new(
+                DMatrix::from_column_slice(3, 1, &x[t]),
+                DVector::from_column_slice(&y[t]),
+            )
+        })
+        .collect();
+    let (w0, b0) = ([0.3, -0.2], [0.1, 0.4]);
+    // Gradient of mean (w x + b - y)^2 at (w, b).
+    let grad = |t: usize, w: f64, b: f64| -> [f64; 2] {
+        let (mut gw, mut gb) = (0.0, 0.0);
+        for i in 0..3 {
+            let r = w * x[t][i] + b - y[t][i];
+            gw += 2.0 * r * x[t][i] / 3.0;
+            gb += 2.0 * r / 3.0;
+        }
+        [gw, gb]
+    };
+    let eta = 0.1;
+    for optimizer in [
+        Optimizer::Momentum { beta: 0.9 },
+        Optimizer::Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        },
+    ] {
+        let config = TrainConfig {
+            clip: 1e6,
+            linear_fast_path: false,
+            optimizer,
+            ..TrainConfig::with_eta(eta)
+        };
+        let model = TaskModel::Linear(LinearModel {
+            linear: TaskLinear::from_values(
+                TensorData::new(w0.map(|v| v as f32).to_vec(), [2, 1, 1]),
+                TensorData::new(b0.map(|v| v as f32).to_vec(), [2, 1, 1]),
+                &dev,
+            ),
+        });
+        let refs: Vec<&Split> = splits.iter().collect();
+        let batch = TaskBatch::new(&refs, &dev);
+        let out =
+            cascade::train::fit(model, &batch, &[2, 1], &[eta, eta], &config, &names(2)).unwrap();
+        let TaskModel::Linear(m) = &out.model else {
+            panic!("linear expected")
+        };
+        let (w, b) = (to_host(m.linear.weight.val()), to_host(m.linear.bias.val()));
+        for (t, steps) in [(0usize, 2usize), (1, 1)] {
+            let mut p = [w0[t], b0[t]];
+            let (mut m1, mut m2) = ([0.0; 2], [0.0; 2]);
+            for k in 1..=steps {
+                let g = grad(t, p[0], p[1]);
+                for j in 0..2 {
+                    match optimizer {
+                        Optimizer::Momentum { beta } => {
+                            m1[j] = beta * m1[j] + g[j];
+                            p[j] -= eta * m1[j];
+                        }
+                        Optimizer::Adam {
+                            beta1,
+                            beta2,
+                            epsilon,
+                        } => {
+                            m1[j] = beta1 * m1[j] + (1.0 - beta1) * g[j];
+                            m2[j] = beta2 * m2[j] + (1.0 - beta2) * g[j] * g[j];
+                            let m_hat = m1[j] / (1.0 - beta1.powi(k as i32));
+                            let v_hat = m2[j] / (1.0 - beta2.powi(k as i32));
+                            p[j] -= eta * m_hat / (v_hat.sqrt() + epsilon);
+                        }
+                        Optimizer::Sgd => unreachable!(),
+                    }
+                }
+            }
+            assert_abs_diff_eq!(w[t] as f64, p[0], epsilon = 1e-5);
+            assert_abs_diff_eq!(b[t] as f64, p[1], epsilon = 1e-5);
+        }
+    }
+    assert_eq!(
+        "adam".parse::<Optimizer>().unwrap().to_string(),
+        "adam:0.9,0.999"
+    );
+    assert!("momentum:1.5".parse::<Optimizer>().is_err());
+    assert!("rmsprop".parse::<Optimizer>().is_err());
+}

@@ -3,6 +3,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::Optimizer;
 use crate::CascadeError;
 
 /// The learning rate: one fixed value for every task, or chosen from the training data.
@@ -128,6 +129,10 @@ pub struct TrainConfig {
     /// with at most `m` rows uses them all. `None` (the default): full-batch steps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_size: Option<usize>,
+    /// How each task's clipped gradient becomes its step: SGD (the default), momentum or Adam,
+    /// with per-task state.
+    #[serde(default)]
+    pub optimizer: Optimizer,
 }
 
 fn default_true() -> bool {
@@ -147,6 +152,7 @@ impl Default for TrainConfig {
             linear_fast_path: true,
             l2: 0.0,
             batch_size: None,
+            optimizer: Optimizer::Sgd,
         }
     }
 }
@@ -169,6 +175,7 @@ impl TrainConfig {
                 reason: "must be a finite number >= 0".into(),
             });
         }
+        self.optimizer.validate()?;
         if self.batch_size == Some(0) {
             return Err(CascadeError::InvalidSetting {
                 name: "batch_size",

@@ -4,6 +4,7 @@ use cascade_models::{TaskModule, to_host};
 use super::batch::PaddedTensors;
 use super::fit_linear::fit_linear;
 use super::minibatch::MiniBatches;
+use super::optimizer::{Optimizer, OptimizerState};
 use super::{TaskBatch, TrainConfig};
 use crate::CascadeError;
 
@@ -63,6 +64,7 @@ pub fn fit<M: TaskModule>(
     let fast = config.linear_fast_path
         && config.l2 == 0.0
         && config.batch_size.is_none()
+        && config.optimizer == Optimizer::Sgd
         && batch.objective().is_squared_error()
         && model.affine().is_some_and(|l| l.weight.dims()[2] == 1);
     match model.affine() {
@@ -93,6 +95,7 @@ fn fit_autodiff<M: TaskModule>(
         Some(_) => None,
     };
     let mut watch = Watch::new(schedule, config.clip, &device);
+    let mut optimizer = OptimizerState::new(config.optimizer, schedule.etas, &device);
     for step in 0..schedule.max_steps() {
         let PaddedTensors { x, y, weight } = match (&mut minibatches, &full) {
             (Some(batches), _) => batches.next(batch),
@@ -112,7 +115,7 @@ fn fit_autodiff<M: TaskModule>(
             .grad_sq_norms(&grads)
             .map_or_else(|| Tensor::zeros([t], &device).inner(), |n| n.sqrt());
         let scale = watch.step(step, per_task.inner(), norm, config);
-        model = model.apply_step(&grads, scale);
+        model = optimizer.step(model, &grads, scale, step);
     }
     let last_loss = watch.finish(config, names)?;
     Ok(FitOutcome { model, last_loss })

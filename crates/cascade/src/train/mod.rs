@@ -16,6 +16,7 @@ mod fit_linear;
 mod mean;
 mod minibatch;
 mod objective;
+mod optimizer;
 pub mod reference;
 mod step_size;
 
@@ -28,6 +29,7 @@ pub use objective::{
     BinaryLogistic, Objective, Prediction, SoftmaxCrossEntropy, SquaredError, TestError,
     objective_for,
 };
+pub use optimizer::Optimizer;
 pub use step_size::{StepRule, StepSizes, gram_lambda_max, step_rule, step_sizes};
 
 /// The seed of task `task`'s fresh initialisation in a run seeded by `run_seed`
