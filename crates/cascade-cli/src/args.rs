@@ -392,9 +392,16 @@ pub struct BenchArgs {
     /// Budget per task: B = this x T.
     #[arg(long, default_value_t = 5)]
     pub steps_per_task: usize,
-    /// Models to measure (comma-separated).
-    #[arg(long, value_delimiter = ',', default_value = "linear,simple-mlp")]
-    pub models: Vec<String>,
+    /// Models to measure (comma-separated; default linear,simple-mlp, or small-cnn with
+    /// --images).
+    #[arg(long, value_delimiter = ',')]
+    pub models: Option<Vec<String>>,
+    /// Measure image classifiers instead of synthetic regressions: Fashion-MNIST from DIR
+    /// (default /usr/share/datasets/fashion-mnist) split over T clients by Dirichlet(0.3), at
+    /// most 200 training and 100 test images a client, raw pixels, 10 classes, mini-batches of
+    /// --batch-size (default 32). Adds images per second to the table.
+    #[arg(long, num_args = 0..=1, default_missing_value = "/usr/share/datasets/fashion-mnist")]
+    pub images: Option<PathBuf>,
     /// Methods to measure: indiv trains one level; mst-gradient a deep tree.
     #[arg(long, value_delimiter = ',', default_value = "indiv,mst-gradient")]
     pub methods: Vec<String>,

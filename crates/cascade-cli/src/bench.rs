@@ -1,12 +1,16 @@
 //! `cascade bench`: the per-task reference executor against the batched one, side by side in
-//! one run, on synthetic tasks: task-steps per second, the speed-up, and peak memory.
+//! one run, on synthetic tasks (or, with `--images`, Fashion-MNIST clients and CNNs):
+//! task-steps per second, the speed-up, peak memory, and images per second.
 
 use std::time::Instant;
 
 use cascade::experiment::{CompareConfig, Executor, plan_methods};
 use cascade::train::batched::{Job, run_jobs};
-use cascade::train::{SquaredError, reference};
+use cascade::train::{objective_for, reference};
 use cascade_data::StandardisedTaskSet;
+use cascade_data::images::{
+    PairFeatures, Partition, PartitionConfig, Standardise, load_fashion_mnist, partition_tasks,
+};
 use cascade_data::synthetic::SyntheticConfig;
 use cascade_models::{Backend, ModelKind};
 use comfy_table::presets::ASCII_MARKDOWN;
@@ -39,18 +43,35 @@ struct Row {
     speedup: Option<f64>,
     /// Peak resident memory of this row (Linux; the peak is reset before each row).
     peak_mem_bytes: Option<u64>,
-    /// Mean test MSE over tasks: the two executors must agree.
+    /// Mean test MSE over tasks (the Brier score for classes): the two executors must agree.
     mean_test_mse: f64,
+    /// Training images per second (`--images`: task-steps times the mini-batch size).
+    images_per_s: Option<f64>,
 }
 
 /// Runs the benchmark grid and prints (and optionally writes) the table.
 pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
     let methods = settings::methods(Some(&args.methods))?;
-    let models: Vec<ModelKind> = args
-        .models
-        .iter()
-        .map(|m| m.parse())
-        .collect::<Result<_, _>>()?;
+    let default_models = match args.images {
+        Some(_) => "small-cnn",
+        None => "linear,simple-mlp",
+    };
+    let models: Vec<ModelKind> = match &args.models {
+        Some(names) => names.iter().map(|m| m.parse()).collect::<Result<_, _>>()?,
+        None => default_models
+            .split(',')
+            .map(|m| m.parse())
+            .collect::<Result<_, _>>()?,
+    };
+    let images = args
+        .images
+        .as_ref()
+        .map(|dir| load_fashion_mnist(dir))
+        .transpose()?;
+    let batch_size = match (&images, args.method.batch_size) {
+        (Some(_), None) => Some(32),
+        (_, size) => size,
+    };
     let backends: Vec<Backend> = args
         .devices
         .iter()
@@ -59,16 +80,33 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
     let mut rows = Vec::new();
     for &tasks in &args.tasks {
         let budget = args.steps_per_task * tasks;
-        let set = SyntheticConfig {
-            n_tasks: tasks,
-            ..Default::default()
-        }
-        .generate(&mut StdRng::seed_from_u64(args.method.seed))?;
+        let mut rng = StdRng::seed_from_u64(args.method.seed);
+        let set = match &images {
+            Some(images) => {
+                let config = PartitionConfig {
+                    n_clients: tasks,
+                    partition: Partition::Dirichlet(0.3),
+                    max_train: Some(200),
+                    max_test: Some(100),
+                    features: PairFeatures::RawPixels,
+                    standardise: Standardise::Global,
+                };
+                partition_tasks(images, &config, &mut rng)?.tasks
+            }
+            None => SyntheticConfig {
+                n_tasks: tasks,
+                ..Default::default()
+            }
+            .generate(&mut rng)?,
+        };
+        let objective = objective_for(set.problem());
+        let objective = objective.as_ref();
         let data = StandardisedTaskSet::new(&set);
         for &model in &models {
             let mut method_args = args.method_defaults();
             method_args.budget = Some(budget);
             method_args.model = Some(model.to_string());
+            method_args.batch_size = batch_size;
             let config: CompareConfig =
                 settings::compare(&method_args, methods.clone(), tasks, ModelKind::Linear)?;
             let plans = plan_methods(&data, &config, args.method.seed)?;
@@ -94,7 +132,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                                 plan,
                                 &data,
                                 &model,
-                                &SquaredError,
+                                objective,
                                 &config.train,
                                 &etas,
                                 args.method.seed,
@@ -108,7 +146,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                                     init_seed: args.method.seed,
                                     label: "",
                                 };
-                                run_jobs(&[job], &model, &SquaredError, &config.train, &device)?
+                                run_jobs(&[job], &model, objective, &config.train, &device)?
                                     .remove(0)
                             }
                         };
@@ -136,6 +174,9 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                             speedup,
                             peak_mem_bytes: peak_memory::read(),
                             mean_test_mse: run.mean_mse(),
+                            images_per_s: images
+                                .as_ref()
+                                .map(|_| rate * batch_size.unwrap_or(1) as f64),
                         };
                         eprintln!(
                             "T = {tasks} {model} {backend} {} {executor}: {:.0} task-steps/s",
@@ -171,6 +212,7 @@ fn table(rows: &[Row]) -> Table {
         "speed-up",
         "peak MiB",
         "test MSE",
+        "images/s",
     ]);
     for r in rows {
         table.add_row(vec![
@@ -187,10 +229,11 @@ fn table(rows: &[Row]) -> Table {
             r.speedup.map_or("-".into(), |s| format!("{s:.1}x")),
             r.peak_mem_bytes
                 .map_or("-".into(), |b| format!("{:.0}", b as f64 / 1048576.0)),
-            format!("{:.1}", r.mean_test_mse),
+            format!("{:.3}", r.mean_test_mse),
+            r.images_per_s.map_or("-".into(), |i| format!("{i:.0}")),
         ]);
     }
-    for column in [0, 5, 6, 7, 8, 9, 10, 11, 12] {
+    for column in [0, 5, 6, 7, 8, 9, 10, 11, 12, 13] {
         if let Some(c) = table.column_mut(column) {
             c.set_cell_alignment(CellAlignment::Right);
         }

@@ -94,6 +94,31 @@ fn wgpu_matches_flex_for_softmax_models() {
 }
 
 #[test]
+fn wgpu_matches_flex_for_class_cnns_on_mini_batches_with_adam() {
+    let (gpu, cpu) = (wgpu(), Backend::Flex.device().unwrap().device);
+    // 3 classes on 4x4 images; SmallCnn with k = 3 outputs, mini-batches of 8, Adam.
+    let data = common::ragged_class_image_tasks(8);
+    let plans = plans(&data, 100);
+    let etas = StepSizes::fixed(0.01, data.len());
+    let jobs = jobs(&plans, &data, &etas, 31);
+    let config = TrainConfig {
+        batch_size: Some(8),
+        optimizer: "adam".parse().unwrap(),
+        ..TrainConfig::with_eta(0.01)
+    };
+    let cnn = ModelKind::SmallCnn {
+        width: 2,
+        image: None,
+    };
+    let objective = SoftmaxCrossEntropy { classes: 3 };
+    let on_cpu = run_jobs(&jobs, &cnn, &objective, &config, &cpu).unwrap();
+    let on_gpu = run_jobs(&jobs, &cnn, &objective, &config, &gpu).unwrap();
+    for ((plan, a), b) in plans.iter().zip(&on_cpu).zip(&on_gpu) {
+        assert_close(a, b, TOLERANCE, &format!("cnn adam {}", plan.method));
+    }
+}
+
+#[test]
 fn divergence_is_caught_on_wgpu() {
     let data = ragged_tasks(5);
     let plans = plans(&data, 150);

@@ -72,6 +72,18 @@ pub fn ragged_class_tasks(seed: u64) -> StandardisedTaskSet {
     StandardisedTaskSet::new(&set)
 }
 
+/// The three-class tasks on 4x4 one-channel "images" (16 features), for CNNs.
+pub fn ragged_class_image_tasks(seed: u64) -> StandardisedTaskSet {
+    let set = ragged(seed, 10, 16, |y| {
+        f64::from(u8::from(y > -0.5) + u8::from(y > 0.5))
+    })
+    .into_classes(vec!["low".into(), "mid".into(), "high".into()])
+    .unwrap()
+    .with_image_shape([1, 4, 4])
+    .unwrap();
+    StandardisedTaskSet::new(&set)
+}
+
 pub const METHODS: [Method; 8] = [
     Method::Indiv,
     Method::Star,
