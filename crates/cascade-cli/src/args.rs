@@ -284,6 +284,13 @@ pub struct DataArgs {
     /// --partition: most test images a client keeps (class shares kept).
     #[arg(long)]
     pub max_test: Option<usize>,
+    /// Image data (raw pixels, --pca 0): a frozen backbone embeds every image once and the
+    /// methods train a head on its features: pooled[:STEPS] trains a small-cnn on the pooled
+    /// training images of the repetition (SGD, eta 0.05, mini-batches of 32, default 500
+    /// steps); record:PATH loads one (a small-cnn:8 Burn record, e.g. DIR/tasks/00000.bpk of a
+    /// cascade saved by `train`).
+    #[arg(long)]
+    pub backbone: Option<String>,
     /// Image data: the "clustered" variant, K class pairs each shared by a cluster of tasks.
     #[arg(long)]
     pub pair_clusters: Option<usize>,

@@ -1,6 +1,7 @@
 //! The `cascade` command. See `cascade --help`.
 
 mod args;
+mod backbone_cmd;
 mod bench;
 mod error;
 mod eta;

@@ -16,7 +16,7 @@ use crate::source::Source;
 
 /// Builds the plan exactly as `cascade run` would for repetition `--rep`, and prints it.
 pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
-    let source = Source::from_args(&args.data, &args.source, args.method.seed)?;
+    let source = Source::from_args(&args.data, &args.source, &args.method)?;
     let method = args.plan_method.parse()?;
     let loaded = source.rep(args.method.seed, args.rep)?;
     print_loading_notes(&loaded);

@@ -128,7 +128,7 @@ impl<'a> MethodJson<'a> {
 
 /// Runs the comparison, prints the tables and writes the JSON file if asked.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
-    let source = Source::from_args(&args.data, &args.source, args.method.seed)?;
+    let source = Source::from_args(&args.data, &args.source, &args.method)?;
     // Repetition 0's tasks: their count checks the budget, their shapes decide which default
     // methods apply; what was skipped or noted while reading is shown once.
     let rep0 = source.rep(args.method.seed, 0)?;

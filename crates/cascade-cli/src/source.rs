@@ -21,7 +21,8 @@ use cascade_models::ModelKind;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use crate::args::{DataArgs, SyntheticArgs};
+use crate::args::{DataArgs, MethodArgs, SyntheticArgs};
+use crate::backbone_cmd::Backbone;
 use crate::error::CliError;
 use crate::settings;
 use crate::source_options::{image_features, parse_image_tasks, parse_range};
@@ -30,8 +31,82 @@ use crate::source_options::{image_features, parse_image_tasks, parse_range};
 const KINDS: &str = "synthetic, electricity PATH, tasks-csv PATH, fashion-mnist DIR, cifar10 DIR, \
      image-folder DIR, image-tasks DIR";
 
-/// A task collection, ready to give each repetition its task set.
-pub enum Source {
+/// A task collection, ready to give each repetition its task set, with an optional frozen
+/// backbone that embeds every repetition's images (`--backbone`).
+pub struct Source {
+    /// Where the tasks come from.
+    pub tasks: Tasks,
+    backbone: Option<Backbone>,
+}
+
+impl Source {
+    /// Reads the data named by `--data` (synthetic without it); `--backbone` trains or loads
+    /// on `method`'s device. `method.seed` fixes the train/test split of image folders.
+    pub fn from_args(
+        synthetic: &SyntheticArgs,
+        args: &DataArgs,
+        method: &MethodArgs,
+    ) -> Result<Self, CliError> {
+        let tasks = Tasks::from_args(synthetic, args, method.seed)?;
+        let backbone = args
+            .backbone
+            .as_deref()
+            .map(|spec| Backbone::parse(spec, &method.device))
+            .transpose()?;
+        Ok(Self { tasks, backbone })
+    }
+
+    /// The task set of repetition `rep` of a run seeded by `seed`, with what was skipped and
+    /// noted while building it.
+    pub fn rep(&self, seed: u64, rep: usize) -> Result<LoadedTasks, CliError> {
+        Ok(self.rep_with_schema(seed, rep)?.0)
+    }
+
+    /// [`Source::rep`] with the layout of its rows (see [`Tasks::rep_with_schema`]); with a
+    /// backbone, the rows are its features `x0 ..`.
+    pub fn rep_with_schema(
+        &self,
+        seed: u64,
+        rep: usize,
+    ) -> Result<(LoadedTasks, DataSchema), CliError> {
+        let (mut loaded, schema) = self.tasks.rep_with_schema(seed, rep)?;
+        let Some(backbone) = &self.backbone else {
+            return Ok((loaded, schema));
+        };
+        let (tasks, note) = backbone.apply(&loaded.tasks, settings::rep_seeds(seed, rep).1)?;
+        loaded.notes.push(note);
+        let schema = DataSchema::generic(tasks.n_features(), tasks.class_names().to_vec());
+        loaded.tasks = tasks;
+        Ok((loaded, schema))
+    }
+
+    /// The task set of repetition `rep` alone.
+    pub fn rep_tasks(&self, seed: u64, rep: usize) -> Result<TaskSet, CliError> {
+        Ok(self.rep(seed, rep)?.tasks)
+    }
+
+    /// Whether a frozen backbone embeds the rows.
+    pub fn has_backbone(&self) -> bool {
+        self.backbone.is_some()
+    }
+
+    /// The model used when `--model` is not given (see [`Tasks::default_model`]).
+    pub fn default_model(&self) -> ModelKind {
+        self.tasks.default_model()
+    }
+
+    /// One line saying what the data are, for the header of a results table.
+    pub fn describe(&self, tasks: &TaskSet) -> String {
+        let text = self.tasks.describe(tasks);
+        match &self.backbone {
+            Some(backbone) => format!("{text}, features of a frozen {backbone}"),
+            None => text,
+        }
+    }
+}
+
+/// Where the tasks come from.
+pub enum Tasks {
     /// Syn-tau tasks drawn per repetition.
     Synthetic(SyntheticConfig),
     /// An electricity panel: the same tasks every repetition.
@@ -71,7 +146,7 @@ pub enum Source {
     },
 }
 
-impl Source {
+impl Tasks {
     /// Reads the data named by `--data` (synthetic without it).
     /// `seed` fixes the train/test split of an image folder that has no `train/` and `test/`.
     pub fn from_args(
@@ -94,7 +169,7 @@ impl Source {
             if path.is_some() {
                 return Err(usage("synthetic data takes no PATH".into()));
             }
-            return Ok(Source::Synthetic(settings::synthetic(synthetic)?));
+            return Ok(Tasks::Synthetic(settings::synthetic(synthetic)?));
         }
         let Some(path) = path else {
             return Err(usage(format!("'{kind}' needs a PATH: --data {kind} PATH")));
@@ -125,7 +200,7 @@ impl Source {
                     }
                     e => e,
                 })?;
-                Ok(Source::Electricity { path, loaded })
+                Ok(Tasks::Electricity { path, loaded })
             }
             "tasks-csv" => {
                 let (Some(task), Some(target)) = (&args.task_column, &args.target) else {
@@ -142,7 +217,7 @@ impl Source {
                     ..TasksCsvConfig::new(task, target)
                 };
                 config.validate()?;
-                Ok(Source::TasksCsv { path, config })
+                Ok(Tasks::TasksCsv { path, config })
             }
             "image-tasks" => {
                 let (features, standardise) = image_features(args)?;
@@ -153,7 +228,7 @@ impl Source {
                 // One split for every repetition, fixed by the run's seed.
                 let mut rng = StdRng::seed_from_u64(seed);
                 let clients = load_client_folders(&path, &options, &mut rng)?;
-                Ok(Source::ImageClients {
+                Ok(Tasks::ImageClients {
                     path,
                     clients: Box::new(clients),
                     features,
@@ -176,7 +251,7 @@ impl Source {
                 let (features, standardise) = image_features(args)?;
                 let images = Box::new(images);
                 if let Some(partition) = &args.partition {
-                    return Ok(Source::ImagePartition {
+                    return Ok(Tasks::ImagePartition {
                         name,
                         path,
                         images,
@@ -201,14 +276,14 @@ impl Source {
                             standardise,
                         };
                         config.validate(images.classes.len())?;
-                        Ok(Source::ImagePairs {
+                        Ok(Tasks::ImagePairs {
                             name,
                             path,
                             images,
                             config,
                         })
                     }
-                    Some(classes_per_task) => Ok(Source::ImageClasses {
+                    Some(classes_per_task) => Ok(Tasks::ImageClasses {
                         name,
                         path,
                         images,
@@ -230,12 +305,7 @@ impl Source {
     }
 
     /// The task set of repetition `rep` of a run seeded by `seed`, with what was skipped and
-    /// noted while building it.
-    pub fn rep(&self, seed: u64, rep: usize) -> Result<LoadedTasks, CliError> {
-        Ok(self.rep_with_schema(seed, rep)?.0)
-    }
-
-    /// [`Source::rep`] with the layout of its rows: a grouped CSV's own columns, else the
+    /// noted while building it, and the layout of its rows: a grouped CSV's own columns, else the
     /// generic `task, x0 .. x{d-1}, y` (class names as targets for class tasks).
     pub fn rep_with_schema(
         &self,
@@ -245,22 +315,22 @@ impl Source {
         let (data_seed, _) = settings::rep_seeds(seed, rep);
         let mut rng = StdRng::seed_from_u64(data_seed);
         let loaded = match self {
-            Source::Synthetic(config) => LoadedTasks {
+            Tasks::Synthetic(config) => LoadedTasks {
                 tasks: config.generate(&mut rng)?,
                 skipped: Vec::new(),
                 notes: Vec::new(),
             },
-            Source::Electricity { loaded, .. } => loaded.clone(),
-            Source::TasksCsv { path, config } => {
+            Tasks::Electricity { loaded, .. } => loaded.clone(),
+            Tasks::TasksCsv { path, config } => {
                 let csv = load_tasks_csv(path, config, &mut rng)?;
                 return Ok((csv.loaded, csv.schema));
             }
-            Source::ImagePairs { images, config, .. } => pair_tasks(images, config, &mut rng)?,
-            Source::ImageClasses { images, config, .. } => class_tasks(images, config, &mut rng)?,
-            Source::ImagePartition { images, config, .. } => {
+            Tasks::ImagePairs { images, config, .. } => pair_tasks(images, config, &mut rng)?,
+            Tasks::ImageClasses { images, config, .. } => class_tasks(images, config, &mut rng)?,
+            Tasks::ImagePartition { images, config, .. } => {
                 partition_tasks(images, config, &mut rng)?
             }
-            Source::ImageClients {
+            Tasks::ImageClients {
                 clients,
                 features,
                 standardise,
@@ -274,16 +344,11 @@ impl Source {
         Ok((loaded, schema))
     }
 
-    /// The task set of repetition `rep` alone.
-    pub fn rep_tasks(&self, seed: u64, rep: usize) -> Result<TaskSet, CliError> {
-        Ok(self.rep(seed, rep)?.tasks)
-    }
-
     /// The model used when `--model` is not given: logistic regression for binary labels,
     /// linear regression otherwise.
     pub fn default_model(&self) -> ModelKind {
         match self {
-            Source::ImagePairs { .. } => ModelKind::Logistic,
+            Tasks::ImagePairs { .. } => ModelKind::Logistic,
             _ => ModelKind::Linear,
         }
     }
@@ -292,21 +357,21 @@ impl Source {
     pub fn describe(&self, tasks: &TaskSet) -> String {
         let d = tasks.n_features();
         match self {
-            Source::Synthetic(c) => format!(
+            Tasks::Synthetic(c) => format!(
                 "{} synthetic tasks, d = {}, tau_within = {}, tau_between = {}, sigma = {}",
                 c.n_tasks, c.n_features, c.tau_within, c.tau_between, c.sigma
             ),
-            Source::Electricity { path, .. } => {
+            Tasks::Electricity { path, .. } => {
                 format!(
                     "{} electricity nodes from {}, d = {d}",
                     tasks.len(),
                     shown(path)
                 )
             }
-            Source::TasksCsv { path, .. } => {
+            Tasks::TasksCsv { path, .. } => {
                 format!("{} tasks from {}, d = {d}", tasks.len(), shown(path))
             }
-            Source::ImagePartition {
+            Tasks::ImagePartition {
                 name, path, config, ..
             } => format!(
                 "{} {name} clients ({}) of {} classes from {} ({}), d = {d}",
@@ -319,13 +384,13 @@ impl Source {
                     PairFeatures::RawPixels => "raw pixels".into(),
                 },
             ),
-            Source::ImageClients { path, .. } => format!(
+            Tasks::ImageClients { path, .. } => format!(
                 "{} client image folders of {} classes from {}, d = {d}",
                 tasks.len(),
                 tasks.problem().classes().unwrap_or(0),
                 shown(path)
             ),
-            Source::ImageClasses {
+            Tasks::ImageClasses {
                 name, path, config, ..
             } => format!(
                 "{} {name} {}-class tasks from {} ({}{}), d = {d}, {} train / {} test images a task",
@@ -342,7 +407,7 @@ impl Source {
                 config.n_train,
                 config.n_test
             ),
-            Source::ImagePairs {
+            Tasks::ImagePairs {
                 name, path, config, ..
             } => format!(
                 "{} {name} class-pair tasks from {} ({}{}), d = {d}, {} train / {} test images a task",

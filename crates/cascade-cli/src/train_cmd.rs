@@ -39,7 +39,14 @@ struct TrainReport<'a> {
 /// repetition, with the same plan, learning rates and initialisations), prints the test
 /// metrics, and saves the cascade to `--out`.
 pub fn train(args: &TrainArgs) -> Result<(), CliError> {
-    let source = Source::from_args(&args.data, &args.source, args.method.seed)?;
+    let source = Source::from_args(&args.data, &args.source, &args.method)?;
+    if source.has_backbone() {
+        return Err(CliError::Usage {
+            option: "--backbone",
+            reason: "train cannot save a cascade with its backbone yet; use it with run or grid"
+                .into(),
+        });
+    }
     let (loaded, schema) = source.rep_with_schema(args.method.seed, 0)?;
     print_loading_notes(&loaded);
     let set = loaded.tasks;

@@ -90,6 +90,12 @@ impl SmallCnn {
 
     /// `x: [T, n, c*h*w]` -> `[T, n, k]`.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        self.output.forward(self.features(x))
+    }
+
+    /// The flattened feature maps the output layer reads: `x: [T, n, c*h*w]` ->
+    /// `[T, n, 2 width (h/4) (w/4)]` (a frozen backbone's embedding).
+    pub fn features(&self, x: Tensor<3>) -> Tensor<3> {
         let [t, n, _] = x.dims();
         let [c, h, w] = self.image;
         // [T, n, c, h, w] -> [n, T, c, h, w] -> [n, T*c, h, w]: channels task-major, so group k
@@ -103,7 +109,6 @@ impl SmallCnn {
         let x = max_pool2d(relu(self.conv2.forward(x)), pool());
         let [_, tc, hh, ww] = x.dims();
         let features = tc / t * hh * ww;
-        let x = x.reshape([n, t, features]).swap_dims(0, 1); // [T, n, features]
-        self.output.forward(x)
+        x.reshape([n, t, features]).swap_dims(0, 1) // [T, n, features]
     }
 }

@@ -142,7 +142,16 @@ pub enum CascadeError {
         /// What went wrong.
         reason: String,
     },
+    /// Data built along the way (embedded features, say) broke a task-set invariant.
+    #[error("{0}")]
+    Data(String),
     /// The model cannot apply to the data (a CNN on data that are not images, say).
     #[error("{0}")]
     Model(#[from] cascade_models::ModelError),
+}
+
+impl From<cascade_data::DataError> for CascadeError {
+    fn from(error: cascade_data::DataError) -> Self {
+        CascadeError::Data(error.to_string())
+    }
 }

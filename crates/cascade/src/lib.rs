@@ -47,6 +47,7 @@
 
 #![warn(missing_docs)]
 
+pub mod backbone;
 pub mod budget;
 pub mod distance;
 mod error;

@@ -214,8 +214,7 @@ impl Prepared {
             },
         };
         let args = &first.args;
-        let source =
-            Source::from_args(&args.data, &args.source, args.method.seed).map_err(in_group)?;
+        let source = Source::from_args(&args.data, &args.source, &args.method).map_err(in_group)?;
         let loaded = source.rep(args.method.seed, 0).map_err(in_group)?;
         let configs = group
             .iter()

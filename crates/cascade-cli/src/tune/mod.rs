@@ -41,7 +41,7 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
         });
     }
     let search_setup = SearchSetup::from_args(args)?;
-    let source = Source::from_args(&args.data, &args.source, seed)?;
+    let source = Source::from_args(&args.data, &args.source, &args.method)?;
     setup::check_source(&source)?;
     let rep0 = source.rep(seed, 0)?;
     print_loading_notes(&rep0);
