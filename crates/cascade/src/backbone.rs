@@ -80,19 +80,26 @@ pub fn load_backbone(
         width,
         image: Some(image),
     };
-    let model = kind.init_with_outputs(image.iter().product(), outputs, &[0], device);
-    let record = ModuleRecord::load(path).map_err(|e| CascadeError::Store {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    match model.try_load_record(record) {
-        Ok(TaskModel::SmallCnn(cnn)) => Ok(cnn),
-        Ok(_) => unreachable!("a small-cnn configuration builds a small-cnn"),
-        Err(e) => Err(CascadeError::Store {
+    let fresh = || kind.init_with_outputs(image.iter().product(), outputs, &[0], device);
+    let load = || {
+        ModuleRecord::load(path).map_err(|e| CascadeError::Store {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
+    };
+    // A task of a saved cascade holds the model enum (`SmallCnn.conv1.weight`); a backbone
+    // saved on its own, the bare network (`conv1.weight`).
+    if let Ok(TaskModel::SmallCnn(cnn)) = fresh().try_load_record(load()?) {
+        return Ok(cnn);
+    }
+    let TaskModel::SmallCnn(bare) = fresh() else {
+        unreachable!("a small-cnn configuration builds a small-cnn")
+    };
+    bare.try_load_record(load()?)
+        .map_err(|e| CascadeError::Store {
             path: path.display().to_string(),
             reason: format!("not a small-cnn:{width} backbone for {image:?} images: {e}"),
-        }),
-    }
+        })
 }
 
 /// `set` with every row replaced by its backbone features: the same tasks, ids, splits and
