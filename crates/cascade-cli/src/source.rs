@@ -35,7 +35,7 @@ const KINDS: &str = "synthetic, electricity PATH, tasks-csv PATH, fashion-mnist 
 /// backbone that embeds every repetition's images (`--backbone`).
 pub struct Source {
     /// Where the tasks come from.
-    pub tasks: Tasks,
+    pub origin: Origin,
     backbone: Option<Backbone>,
 }
 
@@ -47,13 +47,13 @@ impl Source {
         args: &DataArgs,
         method: &MethodArgs,
     ) -> Result<Self, CliError> {
-        let tasks = Tasks::from_args(synthetic, args, method.seed)?;
+        let origin = Origin::from_args(synthetic, args, method.seed)?;
         let backbone = args
             .backbone
             .as_deref()
             .map(|spec| Backbone::parse(spec, &method.device))
             .transpose()?;
-        Ok(Self { tasks, backbone })
+        Ok(Self { origin, backbone })
     }
 
     /// The task set of repetition `rep` of a run seeded by `seed`, with what was skipped and
@@ -62,14 +62,14 @@ impl Source {
         Ok(self.rep_with_schema(seed, rep)?.0)
     }
 
-    /// [`Source::rep`] with the layout of its rows (see [`Tasks::rep_with_schema`]); with a
+    /// [`Source::rep`] with the layout of its rows (see [`Origin::rep_with_schema`]); with a
     /// backbone, the rows are its features `x0 ..`.
     pub fn rep_with_schema(
         &self,
         seed: u64,
         rep: usize,
     ) -> Result<(LoadedTasks, DataSchema), CliError> {
-        let (mut loaded, schema) = self.tasks.rep_with_schema(seed, rep)?;
+        let (mut loaded, schema) = self.origin.rep_with_schema(seed, rep)?;
         let Some(backbone) = &self.backbone else {
             return Ok((loaded, schema));
         };
@@ -90,14 +90,14 @@ impl Source {
         self.backbone.is_some()
     }
 
-    /// The model used when `--model` is not given (see [`Tasks::default_model`]).
+    /// The model used when `--model` is not given (see [`Origin::default_model`]).
     pub fn default_model(&self) -> ModelKind {
-        self.tasks.default_model()
+        self.origin.default_model()
     }
 
     /// One line saying what the data are, for the header of a results table.
     pub fn describe(&self, tasks: &TaskSet) -> String {
-        let text = self.tasks.describe(tasks);
+        let text = self.origin.describe(tasks);
         match &self.backbone {
             Some(backbone) => format!("{text}, features of a frozen {backbone}"),
             None => text,
@@ -106,7 +106,7 @@ impl Source {
 }
 
 /// Where the tasks come from.
-pub enum Tasks {
+pub enum Origin {
     /// Syn-tau tasks drawn per repetition.
     Synthetic(SyntheticConfig),
     /// An electricity panel: the same tasks every repetition.
@@ -146,7 +146,7 @@ pub enum Tasks {
     },
 }
 
-impl Tasks {
+impl Origin {
     /// Reads the data named by `--data` (synthetic without it).
     /// `seed` fixes the train/test split of an image folder that has no `train/` and `test/`.
     pub fn from_args(
@@ -169,7 +169,7 @@ impl Tasks {
             if path.is_some() {
                 return Err(usage("synthetic data takes no PATH".into()));
             }
-            return Ok(Tasks::Synthetic(settings::synthetic(synthetic)?));
+            return Ok(Origin::Synthetic(settings::synthetic(synthetic)?));
         }
         let Some(path) = path else {
             return Err(usage(format!("'{kind}' needs a PATH: --data {kind} PATH")));
@@ -200,7 +200,7 @@ impl Tasks {
                     }
                     e => e,
                 })?;
-                Ok(Tasks::Electricity { path, loaded })
+                Ok(Origin::Electricity { path, loaded })
             }
             "tasks-csv" => {
                 let (Some(task), Some(target)) = (&args.task_column, &args.target) else {
@@ -217,7 +217,7 @@ impl Tasks {
                     ..TasksCsvConfig::new(task, target)
                 };
                 config.validate()?;
-                Ok(Tasks::TasksCsv { path, config })
+                Ok(Origin::TasksCsv { path, config })
             }
             "image-tasks" => {
                 let (features, standardise) = image_features(args)?;
@@ -228,7 +228,7 @@ impl Tasks {
                 // One split for every repetition, fixed by the run's seed.
                 let mut rng = StdRng::seed_from_u64(seed);
                 let clients = load_client_folders(&path, &options, &mut rng)?;
-                Ok(Tasks::ImageClients {
+                Ok(Origin::ImageClients {
                     path,
                     clients: Box::new(clients),
                     features,
@@ -251,7 +251,7 @@ impl Tasks {
                 let (features, standardise) = image_features(args)?;
                 let images = Box::new(images);
                 if let Some(partition) = &args.partition {
-                    return Ok(Tasks::ImagePartition {
+                    return Ok(Origin::ImagePartition {
                         name,
                         path,
                         images,
@@ -276,14 +276,14 @@ impl Tasks {
                             standardise,
                         };
                         config.validate(images.classes.len())?;
-                        Ok(Tasks::ImagePairs {
+                        Ok(Origin::ImagePairs {
                             name,
                             path,
                             images,
                             config,
                         })
                     }
-                    Some(classes_per_task) => Ok(Tasks::ImageClasses {
+                    Some(classes_per_task) => Ok(Origin::ImageClasses {
                         name,
                         path,
                         images,
@@ -315,22 +315,22 @@ impl Tasks {
         let (data_seed, _) = settings::rep_seeds(seed, rep);
         let mut rng = StdRng::seed_from_u64(data_seed);
         let loaded = match self {
-            Tasks::Synthetic(config) => LoadedTasks {
+            Origin::Synthetic(config) => LoadedTasks {
                 tasks: config.generate(&mut rng)?,
                 skipped: Vec::new(),
                 notes: Vec::new(),
             },
-            Tasks::Electricity { loaded, .. } => loaded.clone(),
-            Tasks::TasksCsv { path, config } => {
+            Origin::Electricity { loaded, .. } => loaded.clone(),
+            Origin::TasksCsv { path, config } => {
                 let csv = load_tasks_csv(path, config, &mut rng)?;
                 return Ok((csv.loaded, csv.schema));
             }
-            Tasks::ImagePairs { images, config, .. } => pair_tasks(images, config, &mut rng)?,
-            Tasks::ImageClasses { images, config, .. } => class_tasks(images, config, &mut rng)?,
-            Tasks::ImagePartition { images, config, .. } => {
+            Origin::ImagePairs { images, config, .. } => pair_tasks(images, config, &mut rng)?,
+            Origin::ImageClasses { images, config, .. } => class_tasks(images, config, &mut rng)?,
+            Origin::ImagePartition { images, config, .. } => {
                 partition_tasks(images, config, &mut rng)?
             }
-            Tasks::ImageClients {
+            Origin::ImageClients {
                 clients,
                 features,
                 standardise,
@@ -348,7 +348,7 @@ impl Tasks {
     /// linear regression otherwise.
     pub fn default_model(&self) -> ModelKind {
         match self {
-            Tasks::ImagePairs { .. } => ModelKind::Logistic,
+            Origin::ImagePairs { .. } => ModelKind::Logistic,
             _ => ModelKind::Linear,
         }
     }
@@ -357,21 +357,21 @@ impl Tasks {
     pub fn describe(&self, tasks: &TaskSet) -> String {
         let d = tasks.n_features();
         match self {
-            Tasks::Synthetic(c) => format!(
+            Origin::Synthetic(c) => format!(
                 "{} synthetic tasks, d = {}, tau_within = {}, tau_between = {}, sigma = {}",
                 c.n_tasks, c.n_features, c.tau_within, c.tau_between, c.sigma
             ),
-            Tasks::Electricity { path, .. } => {
+            Origin::Electricity { path, .. } => {
                 format!(
                     "{} electricity nodes from {}, d = {d}",
                     tasks.len(),
                     shown(path)
                 )
             }
-            Tasks::TasksCsv { path, .. } => {
+            Origin::TasksCsv { path, .. } => {
                 format!("{} tasks from {}, d = {d}", tasks.len(), shown(path))
             }
-            Tasks::ImagePartition {
+            Origin::ImagePartition {
                 name, path, config, ..
             } => format!(
                 "{} {name} clients ({}) of {} classes from {} ({}), d = {d}",
@@ -384,13 +384,13 @@ impl Tasks {
                     PairFeatures::RawPixels => "raw pixels".into(),
                 },
             ),
-            Tasks::ImageClients { path, .. } => format!(
+            Origin::ImageClients { path, .. } => format!(
                 "{} client image folders of {} classes from {}, d = {d}",
                 tasks.len(),
                 tasks.problem().classes().unwrap_or(0),
                 shown(path)
             ),
-            Tasks::ImageClasses {
+            Origin::ImageClasses {
                 name, path, config, ..
             } => format!(
                 "{} {name} {}-class tasks from {} ({}{}), d = {d}, {} train / {} test images a task",
@@ -407,7 +407,7 @@ impl Tasks {
                 config.n_train,
                 config.n_test
             ),
-            Tasks::ImagePairs {
+            Origin::ImagePairs {
                 name, path, config, ..
             } => format!(
                 "{} {name} class-pair tasks from {} ({}{}), d = {d}, {} train / {} test images a task",

@@ -124,8 +124,8 @@ fn range_dim(option: &'static str, text: &str, name: &str, log: bool) -> Result<
 
 /// Refuses data whose test rows a tuning repetition could see (see the module documentation).
 pub fn check_source(source: &Source) -> Result<(), CliError> {
-    match &source.tasks {
-        crate::source::Tasks::TasksCsv { .. } => Err(CliError::Usage {
+    match &source.origin {
+        crate::source::Origin::TasksCsv { .. } => Err(CliError::Usage {
             option: "--data",
             reason: "tune cannot keep tasks-csv test rows unseen: the rows are split into train \
                      and test afresh every repetition, so any repetition's training rows hold \
