@@ -48,8 +48,14 @@ pub fn verdict(reports: &[MethodReport]) -> Option<String> {
         };
         let other_values = values(other);
         let (ours, theirs) = (mean(&best_values), mean(&other_values));
-        let ahead = metric.rank_key(ours) < metric.rank_key(theirs);
-        let verb = if ahead { "beats" } else { "loses to" };
+        let (ours_key, theirs_key) = (metric.rank_key(ours), metric.rank_key(theirs));
+        let verb = if ours_key < theirs_key {
+            "beats"
+        } else if ours_key > theirs_key {
+            "loses to"
+        } else {
+            "ties with"
+        };
         parts.push(match paired_t_test(&best_values, &other_values, "") {
             Some(test) if test.significant() => {
                 format!("{verb} {baseline} ({}, {})", shown(theirs), p(test.p_value))

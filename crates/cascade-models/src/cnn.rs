@@ -26,22 +26,34 @@ impl TaskConv {
     /// Initialises `T = rngs.len()` tasks like PyTorch's `nn.Conv2d`: every entry from
     /// `U(-k, k)` with `k = 1/sqrt(c_in * 9)`, from each task's own generator.
     pub fn init(c_in: usize, c_out: usize, rngs: &mut [StdRng], device: &Device) -> Self {
+        Self::init_kernel(c_in, c_out, 3, rngs, device)
+    }
+
+    /// Like [`TaskConv::init`] for a `kernel x kernel` convolution (bound `1/sqrt(c_in k^2)`).
+    pub fn init_kernel(
+        c_in: usize,
+        c_out: usize,
+        kernel: usize,
+        rngs: &mut [StdRng],
+        device: &Device,
+    ) -> Self {
         let t = rngs.len();
-        let bound = 1.0 / ((c_in * 9) as f64).sqrt();
-        let mut w = Vec::with_capacity(t * c_out * c_in * 9);
+        let taps = kernel * kernel;
+        let bound = 1.0 / ((c_in * taps) as f64).sqrt();
+        let mut w = Vec::with_capacity(t * c_out * c_in * taps);
         let mut b = Vec::with_capacity(t * c_out);
         for rng in rngs.iter_mut() {
-            w.extend((0..c_out * c_in * 9).map(|_| uniform(rng, bound)));
+            w.extend((0..c_out * c_in * taps).map(|_| uniform(rng, bound)));
             b.extend((0..c_out).map(|_| uniform(rng, bound)));
         }
         Self {
-            weight: Param::from_data(TensorData::new(w, [t, c_out, c_in, 3, 3]), device),
+            weight: Param::from_data(TensorData::new(w, [t, c_out, c_in, kernel, kernel]), device),
             bias: Param::from_data(TensorData::new(b, [t, c_out]), device),
         }
     }
 
-    /// `x: [n, T * c_in, h, w]` (task-major channels) -> `[n, T * c_out, h, w]`.
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+    /// [`TaskConv::forward`] with stride `stride` (padding `kernel / 2`).
+    pub fn forward_stride(&self, x: Tensor<4>, stride: usize) -> Tensor<4> {
         let [t, c_out, c_in, kh, kw] = self.weight.dims();
         let weight = self.weight.val().reshape([t * c_out, c_in, kh, kw]);
         let bias = self.bias.val().reshape([t * c_out]);
@@ -49,8 +61,13 @@ impl TaskConv {
             x,
             weight,
             Some(bias),
-            ConvOptions::new([1, 1], [1, 1], [1, 1], t),
+            ConvOptions::new([stride, stride], [kh / 2, kw / 2], [1, 1], t),
         )
+    }
+
+    /// `x: [n, T * c_in, h, w]` (task-major channels) -> `[n, T * c_out, h, w]`.
+    pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        self.forward_stride(x, 1)
     }
 }
 

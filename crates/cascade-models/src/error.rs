@@ -16,7 +16,7 @@ pub enum ModelError {
     UnknownBackend(String),
     /// The name is not a known model.
     #[error(
-        "unknown model '{0}'; expected one of: linear, simple-mlp[:hidden], residual-mlp[:hidden[,eps]], logistic, small-cnn[:width]"
+        "unknown model '{0}'; expected one of: linear, simple-mlp[:hidden], residual-mlp[:hidden[,eps]], logistic, small-cnn[:width], resnet8[:width]"
     )]
     UnknownModel(String),
     /// A convolutional model was asked for on data that are not images.

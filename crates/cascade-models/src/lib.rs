@@ -25,6 +25,7 @@ mod logistic;
 mod model;
 mod module;
 mod per_task;
+mod resnet;
 mod tasks;
 
 pub use cnn::{SmallCnn, TaskConv};
@@ -37,6 +38,7 @@ pub use logistic::LogisticModel;
 pub use model::{LinearModel, ModelKind, ResidualMlp, SimpleMlp, TaskModel};
 pub use module::{ParamSlot, ParamUpdate, TaskModule};
 pub use per_task::{PerTask, PerTaskConfig, SingleTaskConfig, SingleTaskModel};
+pub use resnet::{ResNet8, ResidualBlock};
 pub use tasks::{gather_tasks, task_count};
 
 /// Re-exported so dependants name the same Burn types as this crate.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::cnn::SmallCnn;
 use crate::layer::{TaskLinear, task_rngs};
 use crate::logistic::LogisticModel;
+use crate::resnet::ResNet8;
 use crate::{ModelError, TaskModule};
 
 /// Which model every task uses (all tasks share one architecture, SPEC 5).
@@ -32,6 +33,14 @@ pub enum ModelKind {
     },
     /// `d -> 1` without bias, for binary labels: the output is a logit (SPEC 5).
     Logistic,
+    /// ResNet-8 on raw images ([`ResNet8`]): a 3x3 stem of `width` filters, three residual
+    /// blocks of `width`, `2 width` and `4 width` filters, global average pooling.
+    ResNet8 {
+        /// Stem filters (default 16).
+        width: usize,
+        /// Input image `[channels, height, width]`; set from the data by [`ModelKind::for_data`].
+        image: Option<[usize; 3]>,
+    },
     /// A small CNN on raw images ([`SmallCnn`]): two 3x3 convolutions (`width`, then
     /// `2 width` filters) with ReLU and 2x2 max pooling, then a linear output.
     SmallCnn {
@@ -61,13 +70,22 @@ impl ModelKind {
     /// given: a CNN takes the image shape from there (and needs one of at least 4x4 pixels);
     /// other models are unchanged.
     pub fn for_data(self, d_in: usize, image: Option<[usize; 3]>) -> Result<Self, ModelError> {
-        let ModelKind::SmallCnn { width, .. } = self else {
-            return Ok(self);
+        let (width, resnet) = match self {
+            ModelKind::SmallCnn { width, .. } => (width, false),
+            ModelKind::ResNet8 { width, .. } => (width, true),
+            _ => return Ok(self),
         };
         match image {
-            Some([c, h, w]) if c * h * w == d_in && h >= 4 && w >= 4 => Ok(ModelKind::SmallCnn {
-                width,
-                image: Some([c, h, w]),
+            Some([c, h, w]) if c * h * w == d_in && h >= 4 && w >= 4 => Ok(if resnet {
+                ModelKind::ResNet8 {
+                    width,
+                    image: Some([c, h, w]),
+                }
+            } else {
+                ModelKind::SmallCnn {
+                    width,
+                    image: Some([c, h, w]),
+                }
             }),
             Some(shape) => Err(ModelError::InvalidSetting {
                 name: "image shape",
@@ -82,7 +100,7 @@ impl ModelKind {
     pub fn validate(&self) -> Result<(), ModelError> {
         let hidden = match *self {
             ModelKind::Linear | ModelKind::Logistic => return Ok(()),
-            ModelKind::SmallCnn { width, .. } => width,
+            ModelKind::SmallCnn { width, .. } | ModelKind::ResNet8 { width, .. } => width,
             ModelKind::SimpleMlp { hidden } => hidden,
             ModelKind::ResidualMlp { hidden, eps } => {
                 if !eps.is_finite() {
@@ -136,6 +154,13 @@ impl ModelKind {
                 &mut rngs,
                 device,
             )),
+            ModelKind::ResNet8 { width, image } => TaskModel::ResNet8(ResNet8::init(
+                cnn_image(image, d_in),
+                width,
+                k,
+                &mut rngs,
+                device,
+            )),
             ModelKind::Linear => TaskModel::Linear(LinearModel {
                 linear: TaskLinear::init(d_in, k, &mut rngs, device),
             }),
@@ -172,6 +197,9 @@ impl ModelKind {
                 let conv = |c_in: usize, c_out: usize| c_out * c_in * 9 + c_out;
                 conv(c, width) + conv(width, 2 * width) + (2 * width * (h / 4) * (w / 4) + 1) * k
             }
+            ModelKind::ResNet8 { width, image } => {
+                ResNet8::params_per_task(cnn_image(image, d_in)[0], width, k)
+            }
         }
     }
 }
@@ -197,6 +225,7 @@ impl fmt::Display for ModelKind {
             ModelKind::ResidualMlp { hidden, eps } => write!(f, "residual-mlp:{hidden},{eps}"),
             ModelKind::Logistic => write!(f, "logistic"),
             ModelKind::SmallCnn { width, .. } => write!(f, "small-cnn:{width}"),
+            ModelKind::ResNet8 { width, .. } => write!(f, "resnet8:{width}"),
         }
     }
 }
@@ -205,7 +234,7 @@ impl FromStr for ModelKind {
     type Err = ModelError;
 
     /// `linear`, `simple-mlp[:hidden]`, `residual-mlp[:hidden[,eps]]`, `logistic`,
-    /// `small-cnn[:width]` (defaults of SPEC 5; the CNN's 8 filters are this crate's).
+    /// `small-cnn[:width]`, `resnet8[:width]` (defaults of SPEC 5; the CNN's 8 filters are this crate's).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
         let (name, args) = lower.split_once(':').unwrap_or((lower.as_str(), ""));
@@ -229,6 +258,10 @@ impl FromStr for ModelKind {
             ("logistic", 0) => ModelKind::Logistic,
             ("small-cnn" | "cnn", 0..=1) => ModelKind::SmallCnn {
                 width: hidden(8)?,
+                image: None,
+            },
+            ("resnet8" | "resnet-8", 0..=1) => ModelKind::ResNet8 {
+                width: hidden(16)?,
                 image: None,
             },
             _ => return Err(bad()),
@@ -285,6 +318,8 @@ pub enum TaskModel {
     Logistic(LogisticModel),
     /// See [`SmallCnn`].
     SmallCnn(SmallCnn),
+    /// See [`ResNet8`].
+    ResNet8(ResNet8),
 }
 
 impl TaskModule for TaskModel {
@@ -298,6 +333,7 @@ impl TaskModule for TaskModel {
             }
             TaskModel::Logistic(m) => m.forward(x),
             TaskModel::SmallCnn(m) => m.forward(x),
+            TaskModel::ResNet8(m) => m.forward(x),
         }
     }
 

@@ -245,3 +245,35 @@ fn small_cnn_takes_its_image_shape_from_the_data() {
         ModelKind::Linear
     );
 }
+
+#[test]
+fn resnet8_tasks_are_independent_and_count_their_parameters() {
+    // As for SmallCnn: task t of a 3-task ResNet-8 computes what a 1-task one from the same
+    // seed computes; 8x8 colour images exercise both stride-2 blocks and their projections.
+    let dev = device();
+    let kind: ModelKind = "resnet8:4".parse().unwrap();
+    assert_eq!(kind.to_string(), "resnet8:4");
+    let kind = kind.for_data(3 * 8 * 8, Some([3, 8, 8])).unwrap();
+    let d = 3 * 8 * 8;
+    let (t, n, k) = (3, 4, 5);
+    let model = kind.init_with_outputs(d, k, &[7, 8, 9], &dev);
+    // stem 3->4: 112; block 4->4: 148 + 148; 4->8: 296 + 584 + 40; 8->16: 1168 + 2320 + 144;
+    // output 16*5 + 5 = 85: 5045 by hand.
+    assert_eq!(kind.params_with_outputs(d, k), 5045);
+    assert_eq!(model.num_params(), t * 5045);
+    let data: Vec<f32> = (0..t * n * d)
+        .map(|i| ((i * 53 % 97) as f32 / 48.0) - 1.0)
+        .collect();
+    let x = Tensor::<3>::from_data(TensorData::new(data.clone(), [t, n, d]), &dev);
+    let out = values(model.forward(x));
+    assert_eq!(out.len(), t * n * k);
+    for (task, seed) in [7u64, 8, 9].into_iter().enumerate() {
+        let alone = kind.init_with_outputs(d, k, &[seed], &dev);
+        let xk = data[task * n * d..(task + 1) * n * d].to_vec();
+        let xk = Tensor::<3>::from_data(TensorData::new(xk, [1, n, d]), &dev);
+        let outk = values(alone.forward(xk));
+        for i in 0..n * k {
+            assert_abs_diff_eq!(out[task * n * k + i], outk[i], epsilon = 1e-4);
+        }
+    }
+}

@@ -63,7 +63,11 @@ fn batched_matches_reference_for_binary_models() {
         width: 2,
         image: None,
     };
-    for model in [ModelKind::Logistic, cnn] {
+    let resnet = ModelKind::ResNet8 {
+        width: 2,
+        image: None,
+    };
+    for model in [ModelKind::Logistic, cnn, resnet] {
         let config = TrainConfig {
             l2: 0.01,
             ..TrainConfig::with_eta(0.1)
