@@ -83,11 +83,9 @@ pub fn class_tasks<R: Rng + ?Sized>(
             "must be between 1 and the number of classes",
         ));
     }
-    let p = set.pixels_per_image();
     let train_by_class = set.train.indices_by_class(n_classes);
     let test_by_class = set.test.indices_by_class(n_classes);
-    let (scaling, pca, mut notes) =
-        prepare_features(set, config.features, config.standardise, rng)?;
+    let (featurizer, mut notes) = prepare_features(set, config.features, config.standardise, rng)?;
     let width = (config.n_tasks - 1).to_string().len().max(3);
     let mut tasks = Vec::with_capacity(config.n_tasks);
     for v in 0..config.n_tasks {
@@ -124,12 +122,7 @@ pub fn class_tasks<R: Rng + ?Sized>(
                 .collect();
             let rows: Vec<usize> = picked.iter().map(|&(r, _)| r).collect();
             let y = nalgebra::DVector::from_iterator(n, picked.iter().map(|&(_, c)| c));
-            let x = scaling.rows(images, p, &rows);
-            let x = match &pca {
-                Some(pca) => pca.transform(&x),
-                None => x,
-            };
-            Ok(Split::new(x, y))
+            Ok(featurizer.split(images, &rows, y))
         };
         let train = split(&set.train, &train_by_class, config.n_train, "training")?;
         let test = split(&set.test, &test_by_class, config.n_test, "test")?;
@@ -159,10 +152,7 @@ pub fn class_tasks<R: Rng + ?Sized>(
         config.n_train,
         config.n_test
     ));
-    let mut tasks = TaskSet::new(tasks)?.into_classes(set.classes.clone())?;
-    if pca.is_none() {
-        tasks = tasks.with_image_shape(set.shape)?;
-    }
+    let tasks = featurizer.finish(TaskSet::new(tasks)?.into_classes(set.classes.clone())?)?;
     Ok(LoadedTasks {
         tasks,
         skipped: Vec::new(),

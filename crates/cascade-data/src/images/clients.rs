@@ -14,7 +14,7 @@ use rand::Rng;
 
 use super::features::prepare_features;
 use super::{FolderOptions, ImageSet, Images, PairFeatures, Standardise, load_image_folder};
-use crate::{DataError, LoadedTasks, Split, Task, TaskSet};
+use crate::{DataError, LoadedTasks, Task, TaskSet};
 
 /// The images of every client folder, pooled into one set, and which of them each task holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,18 +99,10 @@ pub fn client_folder_tasks<R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Result<LoadedTasks, DataError> {
     let set = &clients.set;
-    let (scaling, pca, mut notes) = prepare_features(set, features, standardise, rng)?;
-    let p = set.pixels_per_image();
+    let (featurizer, mut notes) = prepare_features(set, features, standardise, rng)?;
     let split = |images: &Images, rows: &[usize]| {
-        let x = scaling.rows(images, p, rows);
-        let x = match &pca {
-            Some(pca) => pca.transform(&x),
-            None => x,
-        };
-        Split::new(
-            x,
-            DVector::from_iterator(rows.len(), rows.iter().map(|&r| images.labels[r] as f64)),
-        )
+        let y = DVector::from_iterator(rows.len(), rows.iter().map(|&r| images.labels[r] as f64));
+        featurizer.split(images, rows, y)
     };
     let mut tasks = Vec::with_capacity(clients.tasks.len());
     for (id, train, test) in &clients.tasks {
@@ -134,10 +126,7 @@ pub fn client_folder_tasks<R: Rng + ?Sized>(
         set.train.len(),
         set.test.len()
     ));
-    let mut tasks = TaskSet::new(tasks)?.into_classes(set.classes.clone())?;
-    if pca.is_none() {
-        tasks = tasks.with_image_shape(set.shape)?;
-    }
+    let tasks = featurizer.finish(TaskSet::new(tasks)?.into_classes(set.classes.clone())?)?;
     Ok(LoadedTasks {
         tasks,
         skipped: Vec::new(),

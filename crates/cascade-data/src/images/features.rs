@@ -1,20 +1,49 @@
 //! The feature pipeline shared by the image task builders: pixels to `[0, 1]`, a z-score
 //! (global or per pixel), then PCA scores or the pixels themselves.
 
+use nalgebra::DVector;
 use rand::Rng;
 
 use super::pairs::PairFeatures;
-use super::{ImageSet, Pca, PixelScaling, Standardise};
-use crate::DataError;
+use super::{ImageSet, Images, Pca, PixelScaling, Standardise};
+use crate::{DataError, Split, TaskSet};
 
-/// The fitted pixel scaling, the PCA (for [`PairFeatures::Pca`]) and notes on both, for the
-/// training images of `set`.
+/// The fitted feature pipeline of an image set: pixel scaling, then PCA or the pixels.
+pub(super) struct Featurizer {
+    scaling: PixelScaling,
+    pca: Option<Pca>,
+    pixels: usize,
+    shape: [usize; 3],
+}
+
+impl Featurizer {
+    /// The features of images `rows` of `images` with targets `y`.
+    pub(super) fn split(&self, images: &Images, rows: &[usize], y: DVector<f64>) -> Split {
+        let x = self.scaling.rows(images, self.pixels, rows);
+        let x = match &self.pca {
+            Some(pca) => pca.transform(&x),
+            None => x,
+        };
+        Split::new(x, y)
+    }
+
+    /// `tasks` with the image shape recorded when the features are the pixels themselves.
+    pub(super) fn finish(&self, tasks: TaskSet) -> Result<TaskSet, DataError> {
+        match self.pca {
+            Some(_) => Ok(tasks),
+            None => tasks.with_image_shape(self.shape),
+        }
+    }
+}
+
+/// The fitted pixel scaling and PCA (for [`PairFeatures::Pca`]) of the training images of
+/// `set`, and notes on both.
 pub(super) fn prepare_features<R: Rng + ?Sized>(
     set: &ImageSet,
     features: PairFeatures,
     standardise: Standardise,
     rng: &mut R,
-) -> Result<(PixelScaling, Option<Pca>, Vec<String>), DataError> {
+) -> Result<(Featurizer, Vec<String>), DataError> {
     let p = set.pixels_per_image();
     let n_classes = set.classes.len();
     let scaling = PixelScaling::fit(&set.train, p, standardise)?;
@@ -68,5 +97,13 @@ pub(super) fn prepare_features<R: Rng + ?Sized>(
             None
         }
     };
-    Ok((scaling, pca, notes))
+    Ok((
+        Featurizer {
+            scaling,
+            pca,
+            pixels: p,
+            shape: set.shape,
+        },
+        notes,
+    ))
 }

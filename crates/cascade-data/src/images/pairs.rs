@@ -15,7 +15,7 @@ use rand::{Rng, RngExt};
 
 use super::features::prepare_features;
 use super::{ImageSet, Images, Standardise};
-use crate::{DataError, LoadedTasks, Split, Task, TaskSet};
+use crate::{DataError, LoadedTasks, Task, TaskSet};
 
 /// The features of a pair task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +133,6 @@ pub fn pair_tasks<R: Rng + ?Sized>(
     set.check("image set")?;
     let n_classes = set.classes.len();
     config.validate(n_classes)?;
-    let p = set.pixels_per_image();
     let train_by_class = set.train.indices_by_class(n_classes);
     let test_by_class = set.test.indices_by_class(n_classes);
     for (split, by_class, n) in [
@@ -149,8 +148,7 @@ pub fn pair_tasks<R: Rng + ?Sized>(
             });
         }
     }
-    let (scaling, pca, mut notes) =
-        prepare_features(set, config.features, config.standardise, rng)?;
+    let (featurizer, mut notes) = prepare_features(set, config.features, config.standardise, rng)?;
     let all_pairs: Vec<(usize, usize)> = (0..n_classes)
         .flat_map(|a| (a + 1..n_classes).map(move |b| (a, b)))
         .collect();
@@ -172,12 +170,7 @@ pub fn pair_tasks<R: Rng + ?Sized>(
         };
         let mut split = |images: &Images, by_class: &[Vec<usize>], n: usize| {
             let (rows, y) = balanced_sample(&by_class[a], &by_class[b], n / 2, rng);
-            let x = scaling.rows(images, p, &rows);
-            let x = match &pca {
-                Some(pca) => pca.transform(&x),
-                None => x,
-            };
-            Split::new(x, y)
+            featurizer.split(images, &rows, y)
         };
         let train = split(&set.train, &train_by_class, config.n_train);
         let test = split(&set.test, &test_by_class, config.n_test);
@@ -202,10 +195,7 @@ pub fn pair_tasks<R: Rng + ?Sized>(
         config.n_test / 2,
         config.n_test / 2
     ));
-    let mut tasks = TaskSet::new(tasks)?.into_binary()?;
-    if pca.is_none() {
-        tasks = tasks.with_image_shape(set.shape)?;
-    }
+    let tasks = featurizer.finish(TaskSet::new(tasks)?.into_binary()?)?;
     Ok(LoadedTasks {
         tasks,
         skipped: Vec::new(),
@@ -282,6 +272,7 @@ mod tests {
 
     use super::*;
     use crate::Problem;
+    use crate::Split;
     use crate::images::PixelScaling;
     use crate::images::test_support::fashion_mnist;
 

@@ -26,7 +26,7 @@ use rand_distr::{Distribution, Gamma};
 
 use super::features::prepare_features;
 use super::{ImageSet, PairFeatures, Standardise};
-use crate::{DataError, LoadedTasks, SkippedTask, Split, Task, TaskSet};
+use crate::{DataError, LoadedTasks, SkippedTask, Task, TaskSet};
 
 /// How class shares are drawn.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -142,9 +142,7 @@ pub fn partition_tasks<R: Rng + ?Sized>(
             }
         }
     }
-    let (scaling, pca, mut notes) =
-        prepare_features(set, config.features, config.standardise, rng)?;
-    let p = set.pixels_per_image();
+    let (featurizer, mut notes) = prepare_features(set, config.features, config.standardise, rng)?;
     let width = (t - 1).to_string().len().max(3);
     let mut tasks = Vec::new();
     let mut skipped = Vec::new();
@@ -165,15 +163,8 @@ pub fn partition_tasks<R: Rng + ?Sized>(
         }
         let split = |images: &super::Images, rows: &[(usize, usize)]| {
             let indices: Vec<usize> = rows.iter().map(|&(r, _)| r).collect();
-            let x = scaling.rows(images, p, &indices);
-            let x = match &pca {
-                Some(pca) => pca.transform(&x),
-                None => x,
-            };
-            Split::new(
-                x,
-                DVector::from_iterator(rows.len(), rows.iter().map(|&(_, c)| c as f64)),
-            )
+            let y = DVector::from_iterator(rows.len(), rows.iter().map(|&(_, c)| c as f64));
+            featurizer.split(images, &indices, y)
         };
         tasks.push(Task {
             id,
@@ -216,10 +207,7 @@ pub fn partition_tasks<R: Rng + ?Sized>(
             .max_test
             .map_or(String::new(), |m| format!(", at most {m} test")),
     ));
-    let mut tasks = TaskSet::new(tasks)?.into_classes(set.classes.clone())?;
-    if pca.is_none() {
-        tasks = tasks.with_image_shape(set.shape)?;
-    }
+    let tasks = featurizer.finish(TaskSet::new(tasks)?.into_classes(set.classes.clone())?)?;
     Ok(LoadedTasks {
         tasks,
         skipped,
