@@ -25,7 +25,7 @@ use crate::args::{DataArgs, MethodArgs, SyntheticArgs};
 use crate::backbone_cmd::Backbone;
 use crate::error::CliError;
 use crate::settings;
-use crate::source_options::{image_features, parse_image_tasks, parse_range};
+use crate::source_options::{check_image_options, image_features, parse_image_tasks, parse_range};
 
 /// The kinds `--data` accepts.
 const KINDS: &str = "synthetic, electricity PATH, tasks-csv PATH, fashion-mnist DIR, cifar10 DIR, \
@@ -165,6 +165,7 @@ impl Origin {
             _ => return Err(usage(format!("expected KIND [PATH], one of: {KINDS}"))),
         };
         let kind = kind.to_ascii_lowercase();
+        check_image_options(&kind, args)?;
         if kind == "synthetic" {
             if path.is_some() {
                 return Err(usage("synthetic data takes no PATH".into()));

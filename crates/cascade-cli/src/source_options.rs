@@ -60,3 +60,40 @@ pub fn parse_range(
     })
     .transpose()
 }
+
+/// Refuses image-only options on other data, and options that cannot go together, rather than
+/// ignoring them.
+pub fn check_image_options(kind: &str, args: &DataArgs) -> Result<(), CliError> {
+    let splits = matches!(kind, "fashion-mnist" | "cifar10" | "image-folder");
+    let refuse = |option: &'static str, reason: &str| {
+        Err(CliError::Usage {
+            option,
+            reason: reason.to_string(),
+        })
+    };
+    if args.partition.is_some() && !splits {
+        return refuse(
+            "--partition",
+            "splits fashion-mnist, cifar10 or image-folder data into clients",
+        );
+    }
+    if args.partition.is_some() && args.image_tasks != "pairs" {
+        return refuse(
+            "--partition",
+            "clients come from --partition or from --image-tasks, not both",
+        );
+    }
+    if (args.max_train.is_some() || args.max_test.is_some()) && args.partition.is_none() {
+        return refuse(
+            "--max-train",
+            "--max-train and --max-test cap the clients of --partition",
+        );
+    }
+    if args.image_tasks != "pairs" && !splits {
+        return refuse(
+            "--image-tasks",
+            "builds tasks from fashion-mnist, cifar10 or image-folder data",
+        );
+    }
+    Ok(())
+}

@@ -269,7 +269,43 @@ fn bad_data_paths_are_one_line_errors() {
             "--task-column",
         ),
     ];
-    for (data, expected) in cases {
+    let exam = repo()
+        .join("datasets/schools/exam.csv")
+        .display()
+        .to_string();
+    let fashion = "/usr/share/datasets/fashion-mnist".to_string();
+    // Image options on other data, or together where they cannot go, are refused.
+    let misplaced: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["tasks-csv".into(), exam, "--partition".into(), "iid".into()],
+            "splits fashion-mnist",
+        ),
+        (
+            vec!["synthetic".into(), "--image-tasks".into(), "classes".into()],
+            "--image-tasks",
+        ),
+        (
+            vec![
+                "fashion-mnist".into(),
+                fashion.clone(),
+                "--partition".into(),
+                "iid".into(),
+                "--image-tasks".into(),
+                "classes".into(),
+            ],
+            "not both",
+        ),
+        (
+            vec![
+                "fashion-mnist".into(),
+                fashion,
+                "--max-train".into(),
+                "10".into(),
+            ],
+            "cap the clients of --partition",
+        ),
+    ];
+    for (data, expected) in cases.into_iter().chain(misplaced) {
         let out = cascade()
             .arg("run")
             .arg("--data")
