@@ -6,6 +6,7 @@ mod bench;
 mod error;
 mod eta;
 mod grid;
+mod malloc_tuning;
 mod metrics;
 mod notes;
 mod output;
@@ -33,6 +34,7 @@ use clap::error::ErrorKind;
 use args::{Cli, Command};
 
 fn main() -> ExitCode {
+    malloc_tuning::tune();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
