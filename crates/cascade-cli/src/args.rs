@@ -17,14 +17,15 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Compare methods (Indiv, Star, RandTree, Global, MST-<distance>) on synthetic tasks over
-    /// several repetitions and print mean test errors.
+    /// Compare methods (Mean, Indiv, Star, RandTree, Global, FedAvg, MST-<distance>) over
+    /// several repetitions, on synthetic tasks or --data, and print mean test errors.
     #[command(allow_negative_numbers = true)]
     Run(RunArgs),
     /// Print one method's plan (parent, depth and budget per task) for one repetition.
     #[command(allow_negative_numbers = true)]
     Plan(PlanArgs),
-    /// Time the per-task reference executor against the batched one on synthetic tasks.
+    /// Time the per-task reference executor against the batched one on synthetic tasks, or on
+    /// image clients with --images.
     Bench(BenchArgs),
     /// Run a grid of settings x methods x repetitions from a TOML/JSON file or a built-in
     /// preset, resumably, into a directory of results, tables and plots.
