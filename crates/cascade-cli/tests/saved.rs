@@ -163,6 +163,23 @@ fn a_class_target_in_a_csv_round_trips_with_its_categories() {
         .map(|t| t["accuracy"].as_f64().unwrap() * t["rows"].as_f64().unwrap())
         .sum();
     assert!((hits - correct as f64).abs() < 1e-6, "{hits} vs {correct}");
+    // The original file predicts as it is: the columns training left out are skipped.
+    let preds = dir.path().join("all.csv");
+    let out = cascade()
+        .arg("predict")
+        .arg(dir.path().join("saved"))
+        .arg("--input")
+        .arg(&exam)
+        .arg("--out")
+        .arg(&preds)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(read_csv(&preds).len() > 4000);
 }
 
 #[test]

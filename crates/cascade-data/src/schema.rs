@@ -4,8 +4,9 @@
 //! A row file is a CSV with a header: the task column, every feature column of the schema (in
 //! any order) and, for evaluation, the target column. Numeric columns hold numbers; categorical
 //! columns are one-hot encoded over the categories saved at training (an unseen category gives
-//! an all-zero block, and is counted); class targets are class names. A column that is missing,
-//! or that the schema does not know, is an error naming the file and column.
+//! an all-zero block, and is counted); class targets are class names. Columns the training
+//! file had but did not use are allowed and skipped. A column that is missing, or that the
+//! schema does not know, is an error naming the file and column.
 
 use std::path::Path;
 
@@ -61,6 +62,10 @@ pub struct DataSchema {
     /// Class names by index when the target is a class; empty for real-valued targets.
     #[serde(default)]
     pub classes: Vec<String>,
+    /// Columns of the training file that were neither the task, the target nor a feature: a
+    /// row file may hold them, and they are skipped.
+    #[serde(default)]
+    pub unused_columns: Vec<String>,
 }
 
 impl DataSchema {
@@ -76,6 +81,7 @@ impl DataSchema {
                 })
                 .collect(),
             classes,
+            unused_columns: Vec::new(),
         }
     }
 
@@ -147,11 +153,12 @@ pub fn read_rows(path: &Path, schema: &DataSchema, need_target: bool) -> Result<
         };
         feature_cols.push(c);
     }
-    if let Some(extra) = header
-        .iter()
-        .enumerate()
-        .find(|(c, _)| *c != task_col && Some(*c) != target_col && !feature_cols.contains(c))
-    {
+    if let Some(extra) = header.iter().enumerate().find(|(c, name)| {
+        *c != task_col
+            && Some(*c) != target_col
+            && !feature_cols.contains(c)
+            && !schema.unused_columns.contains(name)
+    }) {
         return Err(parse_error(
             1,
             format!(
@@ -247,6 +254,7 @@ mod tests {
                 },
             ],
             classes: vec!["no".into(), "yes".into()],
+            unused_columns: vec!["note".into()],
         }
     }
 
@@ -258,7 +266,8 @@ mod tests {
 
     #[test]
     fn rows_are_encoded_in_the_schemas_order_whatever_the_files_order() {
-        let f = file("label,colour,site,a\nyes,red,s1,1.5\nno,green,s2,-2\n");
+        // `note` was in the training file but unused: allowed and skipped.
+        let f = file("label,colour,site,note,a\nyes,red,s1,x,1.5\nno,green,s2,y,-2\n");
         let rows = read_rows(f.path(), &schema(), true).unwrap();
         assert_eq!(rows.tasks, ["s1", "s2"]);
         assert_eq!(rows.lines, [2, 3]);

@@ -262,6 +262,7 @@ pub fn read_tasks_csv<R: Read, G: Rng + ?Sized>(
             })
             .collect(),
         classes,
+        unused_columns: table.unused.clone(),
     };
     Ok(CsvTasks {
         loaded: LoadedTasks {

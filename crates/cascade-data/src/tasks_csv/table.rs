@@ -28,6 +28,8 @@ pub(super) struct Table {
     pub task_ids: Vec<String>,
     /// Every data row, in file order.
     pub rows: Vec<Row>,
+    /// The file's columns that are neither the task, the target nor a feature.
+    pub unused: Vec<String>,
 }
 
 /// A cell's value when it is a finite number.
@@ -181,9 +183,16 @@ pub(super) fn read_table<R: Read>(
             message: "the file has no data rows".into(),
         });
     }
+    let unused = header
+        .iter()
+        .filter(|h| **h != config.task_column && **h != config.target_column)
+        .filter(|h| !features.contains(h))
+        .cloned()
+        .collect();
     Ok(Table {
         features,
         task_ids,
         rows,
+        unused,
     })
 }
