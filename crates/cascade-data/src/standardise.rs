@@ -50,12 +50,17 @@ impl Scaler {
 
     /// Standardises a split: `x: [n, d]`, `y: [n]`.
     pub fn transform(&self, split: &Split) -> Split {
-        let mut x = split.x.clone();
+        let y = split.y.map(|v| (v - self.y_mean) / self.y_scale);
+        Split::new(self.transform_features(&split.x), y)
+    }
+
+    /// Standardises feature rows `x: [n, d]` (no targets: rows to predict).
+    pub fn transform_features(&self, x: &DMatrix<f64>) -> DMatrix<f64> {
+        let mut x = x.clone();
         for (j, mut column) in x.column_iter_mut().enumerate() {
             column.apply(|v| *v = (*v - self.x_mean[j]) / self.x_scale[j]);
         }
-        let y = split.y.map(|v| (v - self.y_mean) / self.y_scale);
-        Split::new(x, y)
+        x
     }
 
     /// Maps standardised predictions back to the target's own units.

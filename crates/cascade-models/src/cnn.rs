@@ -114,13 +114,7 @@ impl SmallCnn {
     /// `[T, n, 2 width (h/4) (w/4)]` (a frozen backbone's embedding).
     pub fn features(&self, x: Tensor<3>) -> Tensor<3> {
         let [t, n, _] = x.dims();
-        let [c, h, w] = self.image;
-        // [T, n, c, h, w] -> [n, T, c, h, w] -> [n, T*c, h, w]: channels task-major, so group k
-        // of the grouped convolution sees exactly task k's channels.
-        let x = x
-            .reshape([t, n, c, h, w])
-            .swap_dims(0, 1)
-            .reshape([n, t * c, h, w]);
+        let x = to_grouped(x, self.image);
         let pool = || MaxPoolOptions::new([2, 2]).with_stride([2, 2]);
         let x = max_pool2d(relu(self.conv1.forward(x)), pool());
         let x = max_pool2d(relu(self.conv2.forward(x)), pool());
@@ -128,4 +122,14 @@ impl SmallCnn {
         let features = tc / t * hh * ww;
         x.reshape([n, t, features]).swap_dims(0, 1) // [T, n, features]
     }
+}
+
+/// Images `x: [T, n, c*h*w]` (each row `[c, h, w]` channel-major) as the input of a grouped
+/// convolution, `[n, T*c, h, w]`: channels task-major, so group `k` sees exactly task `k`'s.
+pub(crate) fn to_grouped(x: Tensor<3>, image: [usize; 3]) -> Tensor<4> {
+    let [t, n, _] = x.dims();
+    let [c, h, w] = image;
+    x.reshape([t, n, c, h, w])
+        .swap_dims(0, 1)
+        .reshape([n, t * c, h, w])
 }

@@ -82,35 +82,11 @@ impl<M: SingleTaskModel> TaskModule for PerTask<M> {
     }
 
     fn grad_sq_norms(&self, grads: &Gradients) -> Option<Tensor<1>> {
-        let norms: Vec<Tensor<1>> = self
-            .models
-            .iter()
-            .map(|model| {
-                let mut sum = ScalarSquares {
-                    grads: Some(grads),
-                    total: None,
-                };
-                model.visit(&mut sum);
-                sum.total
-            })
-            .collect::<Option<_>>()?;
-        Some(Tensor::cat(norms, 0))
+        self.per_model_squares(Some(grads))
     }
 
     fn param_sq_norms(&self) -> Option<Tensor<1>> {
-        let norms: Vec<Tensor<1>> = self
-            .models
-            .iter()
-            .map(|model| {
-                let mut sum = ScalarSquares {
-                    grads: None,
-                    total: None,
-                };
-                model.visit(&mut sum);
-                sum.total
-            })
-            .collect::<Option<_>>()?;
-        Some(Tensor::cat(norms, 0))
+        self.per_model_squares(None)
     }
 
     fn average(&self, weights: &[f64]) -> Result<Self, ModelError> {
@@ -174,6 +150,22 @@ impl<M: SingleTaskModel> TaskModule for PerTask<M> {
             })
             .collect();
         Self { models }
+    }
+}
+
+impl<M: SingleTaskModel> PerTask<M> {
+    /// Each model's sum of squared parameters, or of squared gradients with `grads`: `[T]`.
+    fn per_model_squares(&self, grads: Option<&Gradients>) -> Option<Tensor<1>> {
+        let sums: Vec<Tensor<1>> = self
+            .models
+            .iter()
+            .map(|model| {
+                let mut sum = ScalarSquares { grads, total: None };
+                model.visit(&mut sum);
+                sum.total
+            })
+            .collect::<Option<_>>()?;
+        Some(Tensor::cat(sums, 0))
     }
 }
 

@@ -10,7 +10,7 @@ use burn::prelude::*;
 use burn::tensor::activation::relu;
 use rand::rngs::StdRng;
 
-use crate::cnn::TaskConv;
+use crate::cnn::{TaskConv, to_grouped};
 use crate::layer::TaskLinear;
 
 /// `relu(conv2(relu(conv1(x))) + shortcut(x))`, `conv1` at `stride`.
@@ -113,11 +113,7 @@ impl ResNet8 {
     /// `x: [T, n, c*h*w]` -> `[T, n, k]`.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         let [t, n, _] = x.dims();
-        let [c, h, w] = self.image;
-        let x = x
-            .reshape([t, n, c, h, w])
-            .swap_dims(0, 1)
-            .reshape([n, t * c, h, w]);
+        let x = to_grouped(x, self.image);
         let mut x = relu(self.stem.forward(x));
         for block in &self.blocks {
             x = block.forward(x);

@@ -3,7 +3,7 @@ use cascade_models::{TaskModule, to_host};
 
 use super::batch::PaddedTensors;
 use super::fit_linear::fit_linear;
-use super::minibatch::MiniBatches;
+use super::minibatch::StepRows;
 use super::optimizer::{Optimizer, OptimizerState};
 use super::{TaskBatch, TrainConfig};
 use crate::CascadeError;
@@ -89,19 +89,11 @@ fn fit_autodiff<M: TaskModule>(
 ) -> Result<FitOutcome<M>, CascadeError> {
     let t = batch.len();
     let device = batch.device().clone();
-    let mut minibatches = config.batch_size.map(|m| MiniBatches::new(batch, m));
-    let full = match minibatches {
-        None => Some(batch.tensors()),
-        Some(_) => None,
-    };
+    let mut rows = StepRows::new(batch, config.batch_size);
     let mut watch = Watch::new(schedule, config.clip, &device);
     let mut optimizer = OptimizerState::new(config.optimizer, schedule.etas, &device);
     for step in 0..schedule.max_steps() {
-        let PaddedTensors { x, y, weight } = match (&mut minibatches, &full) {
-            (Some(batches), _) => batches.next(batch),
-            (None, Some(full)) => full.clone(),
-            (None, None) => unreachable!("full-batch tensors exist without mini-batches"),
-        };
+        let PaddedTensors { x, y, weight } = rows.next(batch);
         let outputs = model.forward(x);
         let per_row = batch.objective().loss(outputs, y);
         let mut per_task = per_row.mul(weight).sum_dim(1).reshape([t]);

@@ -8,6 +8,32 @@ use rand::seq::SliceRandom;
 
 use super::batch::{PaddedTensors, TaskBatch};
 
+/// Where each step's rows come from: the whole batch, built once, or mini-batches.
+pub(super) enum StepRows {
+    /// Every row of every task, each step.
+    Full(Box<PaddedTensors>),
+    /// Mini-batches of [`TrainConfig::batch_size`](super::TrainConfig::batch_size) rows.
+    Mini(MiniBatches),
+}
+
+impl StepRows {
+    /// Full batches, or mini-batches of `size` rows when given.
+    pub(super) fn new(batch: &TaskBatch, size: Option<usize>) -> Self {
+        match size {
+            Some(size) => StepRows::Mini(MiniBatches::new(batch, size)),
+            None => StepRows::Full(Box::new(batch.tensors())),
+        }
+    }
+
+    /// The next step's tensors.
+    pub(super) fn next(&mut self, batch: &TaskBatch) -> PaddedTensors {
+        match self {
+            StepRows::Full(full) => (**full).clone(),
+            StepRows::Mini(batches) => batches.next(batch),
+        }
+    }
+}
+
 /// Each task's place in its current epoch.
 pub(super) struct MiniBatches {
     size: usize,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use burn::module::Module;
 use burn::prelude::*;
-use cascade_data::{DMatrix, DataSchema, Problem, Scaler, Split};
+use cascade_data::{DMatrix, DataSchema, Problem, Scaler};
 use cascade_models::{TaskModelConfig, TaskModule, to_host};
 
 use crate::CascadeError;
@@ -151,9 +151,7 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
             return Ok(Vec::new());
         }
         let scaler = &self.scalers[v];
-        let rows = scaler
-            .transform(&Split::new(x.clone(), x.column(0).into_owned()))
-            .x;
+        let rows = scaler.transform_features(x);
         let model = self.models[v].valid();
         let device = model.devices().into_iter().next().unwrap_or_default();
         let (n, d) = rows.shape();
