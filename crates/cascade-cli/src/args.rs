@@ -275,8 +275,9 @@ pub struct DataArgs {
     #[arg(long, default_value = "pairs")]
     pub image_tasks: String,
     /// Image data: split the labelled set over --tasks clients with label skew instead of
-    /// drawing tasks: iid, dirichlet:ALPHA (per class, Dirichlet(ALPHA) shares over clients) or
-    /// shards:K (K classes a client). Each client's test split has its training label mix.
+    /// drawing tasks: iid, dirichlet:ALPHA (per class, Dirichlet(ALPHA) shares over clients),
+    /// dirichlet-balanced:ALPHA (NIID-Bench's: full clients take no more, at least 10 images a
+    /// client) or shards:K (K classes a client). Each client's test split has its training label mix.
     #[arg(long)]
     pub partition: Option<String>,
     /// --partition: most training images a client keeps (class shares kept).
@@ -410,6 +411,13 @@ pub struct BenchArgs {
     /// --batch-size (default 32). Adds images per second to the table.
     #[arg(long, num_args = 0..=1, default_missing_value = "/usr/share/datasets/fashion-mnist")]
     pub images: Option<PathBuf>,
+    /// Time the task distances instead of training: every distance on synthetic tasks (64
+    /// training rows, 5 features) at each --tasks count, the median of --repeats runs.
+    #[arg(long, conflicts_with = "images")]
+    pub distances: bool,
+    /// --distances: runs per distance (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    pub repeats: usize,
     /// Methods to measure: indiv trains one level; mst-gradient a deep tree.
     #[arg(long, value_delimiter = ',', default_value = "indiv,mst-gradient")]
     pub methods: Vec<String>,

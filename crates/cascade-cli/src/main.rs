@@ -3,6 +3,7 @@
 mod args;
 mod backbone_cmd;
 mod bench;
+mod bench_distances;
 mod error;
 mod eta;
 mod grid;
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => run::run(args),
         Command::Plan(args) => plan_cmd::plan(args),
+        Command::Bench(args) if args.distances => bench_distances::bench_distances(args),
         Command::Bench(args) => bench::bench(args),
         Command::Grid(args) => grid::grid(args),
         Command::Tune(args) => tune::tune(args),

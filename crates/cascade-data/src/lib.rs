@@ -27,7 +27,9 @@ mod validation;
 pub use error::DataError;
 pub use loaded::{LoadedTasks, SkippedTask};
 pub use schema::{DataSchema, FeatureColumn, Rows, read_rows};
-pub use standardise::{SCALE_FLOOR, Scaler, StandardisedTaskSet, pooled_train};
+pub use standardise::{
+    SCALE_FLOOR, Scaler, StandardisedTaskSet, pooled_standardised, pooled_train,
+};
 pub use task::{Problem, Split, Task, TaskSet};
 
 /// The repository's root while this crate's tests run, from cargo's run-time

@@ -184,6 +184,49 @@ impl StandardisedTaskSet {
     pub fn tasks(&self) -> &[Task] {
         self.standardised.tasks()
     }
+
+    /// Each task's training features in the data's own units, recovered from the standardised
+    /// ones and the task's scaler (`x_std * scale + mean`, exact to rounding): `[n_v, d]` per
+    /// task.
+    pub fn raw_train_features(&self) -> Vec<DMatrix<f64>> {
+        self.tasks()
+            .iter()
+            .zip(&self.scalers)
+            .map(|(task, scaler)| {
+                let mut x = task.train.x.clone();
+                for (j, mut column) in x.column_iter_mut().enumerate() {
+                    column.apply(|v| *v = *v * scaler.x_scale[j] + scaler.x_mean[j]);
+                }
+                x
+            })
+            .collect()
+    }
+}
+
+/// Feature matrices `[n_v, d]` standardised with the statistics of all their rows pooled: each
+/// column's mean and population standard deviation over every row of every matrix (a constant
+/// column keeps scale 1, as in [`Scaler`]).
+pub fn pooled_standardised(x: &[DMatrix<f64>]) -> Vec<DMatrix<f64>> {
+    let d = x.first().map_or(0, |m| m.ncols());
+    let scales: Vec<(f64, f64)> = (0..d)
+        .map(|j| {
+            mean_and_scale(
+                x.iter()
+                    .flat_map(|m| (0..m.nrows()).map(move |i| m[(i, j)])),
+                0.0,
+            )
+        })
+        .collect();
+    x.iter()
+        .map(|m| {
+            let mut m = m.clone();
+            for (j, mut column) in m.column_iter_mut().enumerate() {
+                let (mean, scale) = scales[j];
+                column.apply(|v| *v = (*v - mean) / scale);
+            }
+            m
+        })
+        .collect()
 }
 
 /// Builds the pooled training split of all tasks (rows stacked in task order): `[sum n_v, d]`.

@@ -325,7 +325,7 @@ pub fn seeded_step_sizes<C: TaskModelConfig>(
     device: &Device,
 ) -> Result<StepSizes, CascadeError> {
     let root = if step_rule(train.eta, model) == StepRule::Backtracking {
-        let dist = cache.get(&data.standardised, plan.root_distance)?;
+        let dist = cache.get(data, plan.root_distance)?;
         let mut rng = StdRng::seed_from_u64(method_seed(seed, &Method::Star));
         choose_root(&plan.root_rule, dist, data, &mut rng)?
     } else {

@@ -83,7 +83,7 @@ impl Method {
         ]
         .map(String::from)
         .to_vec();
-        names.extend(Distance::ALL.map(|d| format!("mst-{d}")));
+        names.extend(Distance::EVERY.map(|d| format!("mst-{d}")));
         names
     }
 }

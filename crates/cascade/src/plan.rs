@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use cascade_data::{StandardisedTaskSet, TaskSet};
+use cascade_data::StandardisedTaskSet;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -134,11 +134,16 @@ impl DistanceCache {
         Self::default()
     }
 
-    /// The matrix of `kind` over `set`, computed on first use.
-    pub fn get(&mut self, set: &TaskSet, kind: Distance) -> Result<&DistanceMatrix, CascadeError> {
+    /// The matrix of `kind` over `data` ([`distance::compute_standardised`]), computed on first
+    /// use.
+    pub fn get(
+        &mut self,
+        data: &StandardisedTaskSet,
+        kind: Distance,
+    ) -> Result<&DistanceMatrix, CascadeError> {
         match self.matrices.entry(kind) {
             Entry::Occupied(entry) => Ok(entry.into_mut()),
-            Entry::Vacant(entry) => Ok(entry.insert(distance::compute(set, kind)?)),
+            Entry::Vacant(entry) => Ok(entry.insert(distance::compute_standardised(data, kind)?)),
         }
     }
 }
@@ -203,7 +208,7 @@ pub fn make_plan<R: Rng + ?Sized>(
         }
         Method::Star | Method::RandTree(_) | Method::Mst(_) => {
             let kind = method.tree_distance().unwrap_or(config.root_distance);
-            let dist = cache.get(set, kind)?;
+            let dist = cache.get(data, kind)?;
             if dist.is_constant(1e-9) {
                 notes.push(PlanNote::ConstantDistance { distance: kind });
             }

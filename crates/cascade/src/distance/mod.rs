@@ -10,22 +10,24 @@ mod feature;
 mod histogram;
 mod matrix;
 mod mmd;
+mod mmd_kernels;
 mod optimisation;
 mod target;
 #[cfg(test)]
 mod test_support;
+mod union_median;
 
 pub use matrix::DistanceMatrix;
 
 use std::fmt;
 use std::str::FromStr;
 
-use cascade_data::{Problem, Task, TaskSet};
+use cascade_data::{Problem, StandardisedTaskSet, Task, TaskSet, pooled_standardised};
 use serde::{Deserialize, Serialize};
 
 use crate::CascadeError;
 
-/// The ten task distances of SPEC 3.
+/// The ten task distances of SPEC 3, and `mmd_pooled`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Distance {
@@ -33,6 +35,11 @@ pub enum Distance {
     Feature,
     /// RBF-kernel maximum mean discrepancy between the two row sets (median heuristic).
     Mmd,
+    /// `mmd` on features standardised with the pooled training statistics of all tasks instead
+    /// of each task's own, so that differences between the tasks' feature distributions
+    /// survive standardisation (per task, every task has mean 0 and variance 1 and `mmd` is
+    /// mostly 0). Not one of SPEC 3's ten.
+    MmdPooled,
     /// `|mu_u - mu_v|_2 + |Sigma_u - Sigma_v|_F`.
     MeanCov,
     /// `1 - linear CKA`; needs equal row counts.
@@ -66,11 +73,27 @@ impl Distance {
         Distance::Model,
     ];
 
+    /// [`Distance::ALL`] and the distances added to SPEC 3's ten: `mmd_pooled`.
+    pub const EVERY: [Distance; 11] = [
+        Distance::Feature,
+        Distance::Mmd,
+        Distance::MmdPooled,
+        Distance::MeanCov,
+        Distance::Cka,
+        Distance::Target,
+        Distance::Kl,
+        Distance::Js,
+        Distance::Wasserstein,
+        Distance::Gradient,
+        Distance::Model,
+    ];
+
     /// The distance's name as used on the command line and in reports (`mean_cov`, `gradient`).
     pub fn name(self) -> &'static str {
         match self {
             Distance::Feature => "feature",
             Distance::Mmd => "mmd",
+            Distance::MmdPooled => "mmd_pooled",
             Distance::MeanCov => "mean_cov",
             Distance::Cka => "cka",
             Distance::Target => "target",
@@ -95,13 +118,13 @@ impl FromStr for Distance {
     /// Parses a name of [`Distance::name`]; `mean-cov` is accepted for `mean_cov`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
-        Distance::ALL
+        Distance::EVERY
             .into_iter()
             .find(|d| d.name() == wanted)
             .ok_or_else(|| CascadeError::UnknownName {
                 kind: "distance",
                 name: s.to_string(),
-                expected: Distance::ALL.map(|d| d.name()).join(", "),
+                expected: Distance::EVERY.map(|d| d.name()).join(", "),
             })
     }
 }
@@ -115,14 +138,18 @@ pub fn check_applies(set: &TaskSet, kind: Distance) -> Result<(), CascadeError> 
     match kind {
         Distance::Target if classes => Ok(()),
         Distance::Cka | Distance::Target => require_equal_rows(tasks, kind.name()).map(|_| ()),
-        Distance::Mmd | Distance::MeanCov => require_rows(tasks, kind.name(), 2),
+        Distance::Mmd | Distance::MmdPooled | Distance::MeanCov => {
+            require_rows(tasks, kind.name(), 2)
+        }
         _ => Ok(()),
     }
 }
 
 /// Computes the `T x T` distance matrix of `kind` over the training splits of `set`.
 ///
-/// `set` must already be standardised per task (SPEC 2.1); test splits are never read.
+/// `set` must already be standardised per task (SPEC 2.1); test splits are never read. For
+/// `mmd_pooled` the features of `set` are taken as they are and standardised with their pooled
+/// statistics: pass the original data here, or use [`compute_standardised`].
 /// Errors name the task when a distance cannot apply (unequal rows for `cka`/`target`,
 /// too few rows for `mean_cov`/`mmd`, a failed ridge solve for `model`).
 ///
@@ -146,6 +173,10 @@ pub fn compute(set: &TaskSet, kind: Distance) -> Result<DistanceMatrix, CascadeE
     match kind {
         Distance::Feature => Ok(feature::feature(tasks)),
         Distance::Mmd => mmd::mmd(tasks),
+        Distance::MmdPooled => {
+            let x: Vec<_> = tasks.iter().map(|t| t.train.x.clone()).collect();
+            mmd::mmd_pooled(tasks, pooled_standardised(&x))
+        }
         Distance::MeanCov => feature::mean_cov(tasks),
         Distance::Cka => feature::cka(tasks),
         Distance::Target => target::target(tasks),
@@ -154,6 +185,26 @@ pub fn compute(set: &TaskSet, kind: Distance) -> Result<DistanceMatrix, CascadeE
         Distance::Wasserstein => Ok(target::wasserstein(tasks)),
         Distance::Gradient => Ok(optimisation::gradient(tasks, k)),
         Distance::Model => optimisation::model(tasks, k),
+    }
+}
+
+/// Computes the `T x T` distance matrix of `kind` over the training splits of `data`: as
+/// [`compute`] on `data.standardised`, except `mmd_pooled`, which standardises the training
+/// features of the original data (recovered exactly from each task's [`Scaler`]) with the
+/// pooled statistics of all tasks.
+///
+/// [`Scaler`]: cascade_data::Scaler
+pub fn compute_standardised(
+    data: &StandardisedTaskSet,
+    kind: Distance,
+) -> Result<DistanceMatrix, CascadeError> {
+    match kind {
+        Distance::MmdPooled => {
+            let tasks = data.tasks();
+            require_rows(tasks, kind.name(), 2)?;
+            mmd::mmd_pooled(tasks, pooled_standardised(&data.raw_train_features()))
+        }
+        _ => compute(&data.standardised, kind),
     }
 }
 

@@ -1,0 +1,350 @@
+//! The exact median of a pair's pool of squared distances for `mmd`'s bandwidth: the union of
+//! two tasks' sorted within-task lists and the pair's unsorted cross distances, found by
+//! selection (Floyd-Rivest brackets, then quickselect on the unsorted part with the sorted parts
+//! counted by binary search) instead of sorting the union.
+//!
+//! Values must be `>= 0` and not NaN (squared distances): the bracket sample sorts by bit
+//! pattern.
+
+use super::mmd_kernels::split_bracket;
+
+/// The median (numpy's: the mean of the two middle values for an even count) of the union of
+/// two ascending lists and one unordered one, leaving out the union's `skip` smallest values;
+/// `None` when nothing is left. `work` holds buffers.
+///
+/// Two brackets narrow `c` (each keeps about a quarter of it, [`bracket`]), then one selection
+/// finds the upper middle value; the lower one, for an even count, is the largest value below
+/// it unless a tie spans both ranks.
+pub(super) fn union_median(
+    a: &[f64],
+    b: &[f64],
+    c: &[f64],
+    skip: usize,
+    work: &mut [Vec<f64>; 4],
+) -> Option<f64> {
+    let len = (a.len() + b.len() + c.len()).saturating_sub(skip);
+    if len == 0 {
+        return None;
+    }
+    let upper_rank = skip + len / 2;
+    let lower_rank = if len.is_multiple_of(2) {
+        upper_rank - 1
+    } else {
+        upper_rank
+    };
+    let [inside, narrower, first, second] = work;
+    let (mut a, mut b, mut below) = (a, b, 0);
+    match bracket(a, b, c, lower_rank..=upper_rank, inside) {
+        Some((a1, b1, below1)) => {
+            (a, b, below) = (a1, b1, below1);
+            let ranks = lower_rank - below..=upper_rank - below;
+            if let Some((a2, b2, below2)) = bracket(a, b, inside, ranks, narrower) {
+                (a, b, below) = (a2, b2, below + below2);
+                std::mem::swap(inside, narrower);
+            }
+        }
+        None => {
+            inside.clear();
+            inside.extend_from_slice(c);
+        }
+    }
+    first.clear();
+    first.extend_from_slice(inside);
+    second.resize(inside.len(), 0.0);
+    let upper = union_select(a, b, first, second, upper_rank - below);
+    if lower_rank == upper_rank {
+        return Some(upper);
+    }
+    // The value at lower_rank: `upper` again when fewer than upper_rank values lie below it,
+    // else the largest value below it (all inside the bracket, which holds lower_rank).
+    let (a_less, b_less) = (
+        a.partition_point(|&x| x < upper),
+        b.partition_point(|&x| x < upper),
+    );
+    let (mut less, mut largest) = (below + a_less + b_less, f64::NEG_INFINITY);
+    for &x in inside.iter() {
+        if x < upper {
+            less += 1;
+            largest = largest.max(x);
+        }
+    }
+    let lower = if less <= lower_rank {
+        upper
+    } else {
+        let before = |s: &[f64], k: usize| if k > 0 { s[k - 1] } else { f64::NEG_INFINITY };
+        largest.max(before(a, a_less)).max(before(b, b_less))
+    };
+    Some(0.5 * (lower + upper))
+}
+
+/// Elements of `c` drawn evenly to locate a bracket (Floyd-Rivest selection).
+const BRACKET_SAMPLE: usize = 128;
+/// Sample positions added on each side of the estimate: the estimate of a rank from 128 samples
+/// is off by about 6 positions (binomial standard deviation), so 16 misses rarely.
+const BRACKET_GUARD: usize = 16;
+
+/// Narrows the union of ascending `a`, ascending `b` and unordered `c` to a value bracket
+/// `[lo, hi]` holding every rank in `ranks`, picked from a sample of `c` and checked exactly by
+/// one counting pass. Returns the parts of `a` and `b` inside the bracket and the count of union
+/// elements below it, with the elements of `c` inside written to `inside`; `None` when `c` is
+/// too small to gain from it or the bracket missed (rare).
+pub(super) fn bracket<'a>(
+    a: &'a [f64],
+    b: &'a [f64],
+    c: &[f64],
+    ranks: std::ops::RangeInclusive<usize>,
+    inside: &mut Vec<f64>,
+) -> Option<(&'a [f64], &'a [f64], usize)> {
+    if c.len() < 4 * BRACKET_SAMPLE {
+        return None;
+    }
+    let step = c.len() / BRACKET_SAMPLE;
+    let mut sample: Vec<f64> = (0..BRACKET_SAMPLE).map(|i| c[i * step]).collect();
+    // Squared distances are >= 0, where the bit patterns sort as the values do.
+    sample.sort_unstable_by_key(|x| x.to_bits());
+    // Estimated union rank of sample[j]: exact in a and b, j * step in c. Monotone in j.
+    let estimate = |j: usize| {
+        let x = sample[j];
+        a.partition_point(|&y| y < x) + b.partition_point(|&y| y < x) + j * step
+    };
+    let first_above = |rank: usize| {
+        let (mut lo, mut hi) = (0, BRACKET_SAMPLE);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if estimate(mid) <= rank {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    };
+    let lo = (first_above(*ranks.start()) as isize - BRACKET_GUARD as isize - 1)
+        .try_into()
+        .map_or(f64::NEG_INFINITY, |j: usize| sample[j]);
+    let hi = sample
+        .get(first_above(*ranks.end()) + BRACKET_GUARD)
+        .copied()
+        .unwrap_or(f64::INFINITY);
+    // One pass: count what lies below, keep what lies inside.
+    let (below_c, kept) = split_bracket(c, lo, hi, inside);
+    let (a_lo, a_hi) = (
+        a.partition_point(|&y| y < lo),
+        a.partition_point(|&y| y <= hi),
+    );
+    let (b_lo, b_hi) = (
+        b.partition_point(|&y| y < lo),
+        b.partition_point(|&y| y <= hi),
+    );
+    let below = below_c + a_lo + b_lo;
+    let within = kept + (a_hi - a_lo) + (b_hi - b_lo);
+    (below <= *ranks.start() && *ranks.end() < below + within)
+        .then(|| (&a[a_lo..a_hi], &b[b_lo..b_hi], below))
+}
+
+/// The `rank`-th smallest (0-based) of the union of ascending `a`, ascending `b` and unordered
+/// `c`: quickselect on `c` alone, with the elements of `a` and `b` on either side of each pivot
+/// counted by binary search. Expected O(|c| + log) instead of O(|a| + |b| + |c|). `c` and
+/// `spare` (at least as long) are both overwritten. `rank < a.len() + b.len() + c.len()`.
+fn union_select<'s>(
+    mut a: &[f64],
+    mut b: &[f64],
+    mut c: &'s mut [f64],
+    mut spare: &'s mut [f64],
+    mut rank: usize,
+) -> f64 {
+    loop {
+        let n = c.len();
+        if n == 0 {
+            return sorted_pair_select(a, b, rank);
+        }
+        let pivot = median_of_three(c[0], c[n / 2], c[n - 1]);
+        // spare[..below] < pivot <= spare[below..n]
+        let below = partition_into(c, &mut spare[..n], |x| x < pivot);
+        let (a_lt, b_lt) = (
+            a.partition_point(|&x| x < pivot),
+            b.partition_point(|&x| x < pivot),
+        );
+        let less = a_lt + b_lt + below;
+        let (old_c, old_spare) = (std::mem::take(&mut c), std::mem::take(&mut spare));
+        if rank < less {
+            (a, b, c, spare) = (&a[..a_lt], &b[..b_lt], &mut old_spare[..below], old_c);
+            continue;
+        }
+        // old_c[below..not_above] == pivot < old_c[not_above..n]
+        let not_above =
+            below + partition_into(&old_spare[below..n], &mut old_c[below..n], |x| x <= pivot);
+        let (a_le, b_le) = (
+            a.partition_point(|&x| x <= pivot),
+            b.partition_point(|&x| x <= pivot),
+        );
+        let equal = (a_le - a_lt) + (b_le - b_lt) + (not_above - below);
+        if rank < less + equal {
+            return pivot;
+        }
+        rank -= less + equal;
+        (a, b, c, spare) = (&a[a_le..], &b[b_le..], &mut old_c[not_above..n], old_spare);
+    }
+}
+
+/// Copies `src` into `dst` (same length) with the elements that satisfy `keep` first, returning
+/// how many there are. Every element is written once to a slot chosen without a branch (kept
+/// ones from the front, the others from the back), which beats a branching partition on
+/// unpredictable data.
+fn partition_into(src: &[f64], dst: &mut [f64], keep: impl Fn(f64) -> bool) -> usize {
+    let (mut front, mut back) = (0, dst.len());
+    for &x in src {
+        let k = keep(x);
+        let slot = if k { front } else { back - 1 };
+        dst[slot] = x;
+        front += k as usize;
+        back -= !k as usize;
+    }
+    front
+}
+
+/// The `rank`-th smallest (0-based) of the union of two ascending lists, by binary search on
+/// how many of the `rank + 1` smallest come from `a`.
+fn sorted_pair_select(a: &[f64], b: &[f64], rank: usize) -> f64 {
+    let take = rank + 1;
+    let (mut lo, mut hi) = (take.saturating_sub(b.len()), take.min(a.len()));
+    while lo < hi {
+        let i = (lo + hi) / 2;
+        if a[i] < b[take - i - 1] {
+            lo = i + 1;
+        } else {
+            hi = i;
+        }
+    }
+    let from_a = (lo > 0).then(|| a[lo - 1]);
+    let from_b = (take > lo).then(|| b[take - lo - 1]);
+    match (from_a, from_b) {
+        (Some(x), Some(y)) => x.max(y),
+        (Some(x), None) | (None, Some(x)) => x,
+        (None, None) => unreachable!("rank is below the total length"),
+    }
+}
+
+fn median_of_three(x: f64, y: f64, z: f64) -> f64 {
+    x.max(y).min(x.min(y).max(z))
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+
+    /// numpy's median by sorting, the reference for the selection.
+    pub(in crate::distance) fn sorted_median(mut all: Vec<f64>) -> Option<f64> {
+        all.sort_by(f64::total_cmp);
+        let len = all.len();
+        (len > 0).then(|| match len % 2 {
+            1 => all[len / 2],
+            _ => 0.5 * (all[len / 2 - 1] + all[len / 2]),
+        })
+    }
+
+    #[test]
+    fn union_median_is_numpys() {
+        assert_eq!(
+            union_median(&[], &[], &[], 0, &mut Default::default()),
+            None
+        );
+        assert_eq!(
+            union_median(&[1.0], &[3.0], &[2.0], 0, &mut Default::default()),
+            Some(2.0)
+        );
+        assert_eq!(
+            union_median(&[1.0, 4.0], &[], &[3.0, 2.0], 0, &mut Default::default()),
+            Some(2.5)
+        );
+        assert_eq!(
+            union_median(&[5.0], &[5.0, 9.0], &[1.0], 0, &mut Default::default()),
+            Some(5.0)
+        );
+        assert_eq!(
+            union_median(&[1.0, 2.0], &[3.0], &[], 0, &mut Default::default()),
+            Some(2.0)
+        );
+    }
+
+    proptest::proptest! {
+        /// Any split of a multiset (with repeats) into two sorted lists and an unordered one
+        /// has the sorted union's median.
+        #[test]
+        fn union_median_equals_the_sorted_median(
+            a in proptest::collection::vec(0u8..20, 0..30),
+            b in proptest::collection::vec(0u8..20, 0..30),
+            c in proptest::collection::vec(0u8..20, 0..60),
+        ) {
+            let f = |v: &[u8]| v.iter().map(|&x| x as f64 * 0.5).collect::<Vec<f64>>();
+            let (mut a, mut b, c) = (f(&a), f(&b), f(&c));
+            a.sort_by(f64::total_cmp);
+            b.sort_by(f64::total_cmp);
+            let want = sorted_median([a.clone(), b.clone(), c.clone()].concat());
+            proptest::prop_assert_eq!(union_median(&a, &b, &c, 0, &mut Default::default()), want);
+        }
+    }
+
+    proptest::proptest! {
+        /// Large enough for the sampled bracket (`c` of 1024 or more), with many ties.
+        #[test]
+        fn bracketed_union_median_equals_the_sorted_median(
+            a in proptest::collection::vec(0u16..300, 0..400),
+            b in proptest::collection::vec(0u16..300, 0..400),
+            c in proptest::collection::vec(0u16..300, 1024..3000),
+        ) {
+            let f = |v: &[u16]| v.iter().map(|&x| x as f64 * 0.25).collect::<Vec<f64>>();
+            let (mut a, mut b, c) = (f(&a), f(&b), f(&c));
+            a.sort_by(f64::total_cmp);
+            b.sort_by(f64::total_cmp);
+            let want = sorted_median([a.clone(), b.clone(), c.clone()].concat());
+            proptest::prop_assert_eq!(union_median(&a, &b, &c, 0, &mut Default::default()), want);
+        }
+    }
+
+    #[test]
+    fn a_misleading_sample_falls_back_to_the_full_selection() {
+        // The sampled positions (every step-th element) hold the largest values, so the bracket
+        // estimated from them misses the median and the plain selection must take over.
+        let n = 2048;
+        let step = n / BRACKET_SAMPLE;
+        let c: Vec<f64> = (0..n)
+            .map(|i| {
+                if i % step == 0 {
+                    1e6 + i as f64
+                } else {
+                    i as f64 * 1e-3
+                }
+            })
+            .collect();
+        let mut inside = Vec::new();
+        let middle = n / 2;
+        assert!(bracket(&[], &[], &c, middle - 1..=middle, &mut inside).is_none());
+        assert_eq!(
+            union_median(&[], &[], &c, 0, &mut Default::default()),
+            sorted_median(c.clone())
+        );
+    }
+
+    proptest::proptest! {
+        /// Zeros in `c`, skipped: the median of the positive values alone.
+        #[test]
+        fn skipping_the_zeros_gives_the_median_of_the_positive_values(
+            a in proptest::collection::vec(1u8..20, 0..30),
+            b in proptest::collection::vec(1u8..20, 0..30),
+            c in proptest::collection::vec(0u8..20, 0..2000),
+        ) {
+            let f = |v: &[u8]| v.iter().map(|&x| x as f64 * 0.5).collect::<Vec<f64>>();
+            let (mut a, mut b, c) = (f(&a), f(&b), f(&c));
+            a.sort_by(f64::total_cmp);
+            b.sort_by(f64::total_cmp);
+            let zeros = c.iter().filter(|&&x| x == 0.0).count();
+            let positive: Vec<f64> = c.iter().copied().filter(|&x| x > 0.0).collect();
+            let want = sorted_median([a.clone(), b.clone(), positive].concat());
+            proptest::prop_assert_eq!(
+                union_median(&a, &b, &c, zeros, &mut Default::default()),
+                want
+            );
+        }
+    }
+}
