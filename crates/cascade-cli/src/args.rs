@@ -415,7 +415,7 @@ pub struct BenchArgs {
     /// training rows, 5 features) at each --tasks count, the median of --repeats runs.
     #[arg(long, conflicts_with = "images")]
     pub distances: bool,
-    /// --distances: runs per distance (the median is reported).
+    /// Runs of each row (each distance with --distances); the median time is reported.
     #[arg(long, default_value_t = 3)]
     pub repeats: usize,
     /// Methods to measure: indiv trains one level; mst-gradient a deep tree.

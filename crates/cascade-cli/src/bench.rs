@@ -126,31 +126,39 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                             continue;
                         }
                         peak_memory::reset();
-                        let start = Instant::now();
-                        let run = match executor {
-                            Executor::Reference => reference::run(
-                                plan,
-                                &data,
-                                &model,
-                                objective,
-                                &config.train,
-                                &etas,
-                                args.method.seed,
-                                &device,
-                            )?,
-                            Executor::Batched => {
-                                let job = Job {
+                        // Every repeat runs the same seeds; the median training time is kept.
+                        let mut timed = Vec::with_capacity(args.repeats.max(1));
+                        for _ in 0..args.repeats.max(1) {
+                            let start = Instant::now();
+                            let run = match executor {
+                                Executor::Reference => reference::run(
                                     plan,
-                                    data: &data,
-                                    etas: &etas,
-                                    init_seed: args.method.seed,
-                                    label: "",
-                                };
-                                run_jobs(&[job], &model, objective, &config.train, &device)?
-                                    .remove(0)
-                            }
-                        };
-                        let wall = start.elapsed().as_secs_f64();
+                                    &data,
+                                    &model,
+                                    objective,
+                                    &config.train,
+                                    &etas,
+                                    args.method.seed,
+                                    &device,
+                                )?,
+                                Executor::Batched => {
+                                    let job = Job {
+                                        plan,
+                                        data: &data,
+                                        etas: &etas,
+                                        init_seed: args.method.seed,
+                                        label: "",
+                                    };
+                                    run_jobs(&[job], &model, objective, &config.train, &device)?
+                                        .remove(0)
+                                }
+                            };
+                            timed.push((start.elapsed().as_secs_f64(), run));
+                        }
+                        timed.sort_by(|a, b| {
+                            a.1.training_seconds().total_cmp(&b.1.training_seconds())
+                        });
+                        let (wall, run) = timed.swap_remove(timed.len() / 2);
                         let seconds = run.training_seconds();
                         let rate = run.steps_used as f64 / seconds;
                         let speedup = match executor {

@@ -1,5 +1,6 @@
-//! The level-synchronous batched executor: every task whose parent is trained joins the
-//! current batch, so a whole level of a tree (and the same level of many trees: methods and
+//! The level-synchronous batched executor ([`super::levels`]; linear cascades under the
+//! squared error on the host, [`super::host_linear`]): every task whose parent is trained joins
+//! the current batch, so a whole level of a tree (and the same level of many trees: methods and
 //! repetitions stacked along the task axis) trains as one program.
 //!
 //! Level `L` holds every task at depth `L` of every job. Roots (depth 0) start from fresh
@@ -10,7 +11,6 @@
 //!
 //! It computes what [`super::reference::run`] computes, task by task, to float tolerance.
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use burn::prelude::Device;
@@ -18,18 +18,15 @@ use cascade_data::{Split, StandardisedTaskSet, pooled_train};
 use cascade_models::{TaskModelConfig, TaskModule};
 
 use super::federated::run_federated;
+use super::host_linear::{self, train_levels_on_host};
+use super::levels::{CascadeJob, Outcomes, train_levels};
 use super::reference::MethodRun;
 use super::{
     Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_rows, fit,
     mean_run, task_init_seed,
 };
 use crate::CascadeError;
-use crate::budget::Budget;
 use crate::plan::{Plan, Schedule};
-use crate::tree::Tree;
-
-/// The row of each `(cascade job, task)` in a level's stacked model.
-type RowIndex = HashMap<(usize, usize), usize>;
 
 /// One plan to execute: on which data, at which learning rates, with which initialisation seed,
 /// under which label (errors name the label with the task, e.g. `mst-gradient, rep 3`).
@@ -114,9 +111,9 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
         )
         .map_err(CascadeError::Model)?;
     let outputs = objective.outputs();
-    let mut results: Vec<Vec<Option<TaskResult>>> =
+    let results: Vec<Vec<Option<TaskResult>>> =
         jobs.iter().map(|j| vec![None; j.data.len()]).collect();
-    let mut kept: Vec<Vec<Option<C::Model>>> = jobs
+    let kept: Vec<Vec<Option<C::Model>>> = jobs
         .iter()
         .map(|j| {
             (0..if keep { j.data.len() } else { 0 })
@@ -124,113 +121,66 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
                 .collect()
         })
         .collect();
-    let mut seconds = vec![0.0; jobs.len()];
-    for (j, job) in jobs.iter().enumerate() {
-        if matches!(job.plan.schedule, Schedule::Mean) {
-            results[j] = mean_run(job.data).tasks.into_iter().map(Some).collect();
-        }
-    }
+    let seconds = vec![0.0; jobs.len()];
+    let results: Vec<Vec<Option<TaskResult>>> = results
+        .into_iter()
+        .zip(jobs)
+        .map(|(tasks, job)| match job.plan.schedule {
+            Schedule::Mean => mean_run(job.data).tasks.into_iter().map(Some).collect(),
+            _ => tasks,
+        })
+        .collect();
 
     // Each cascade job's tree, budget and tasks per depth, extracted once.
-    let cascades: Vec<(usize, &Tree, &Budget, Vec<Vec<usize>>)> = jobs
+    let cascades: Vec<CascadeJob> = jobs
         .iter()
         .enumerate()
         .filter_map(|(j, job)| match &job.plan.schedule {
-            Schedule::Cascade { tree, budget, .. } => Some((j, tree, budget, tree.levels())),
+            Schedule::Cascade { tree, budget, .. } => Some(CascadeJob {
+                job: j,
+                tree,
+                budget,
+                levels: tree.levels(),
+            }),
             Schedule::Pooled { .. } | Schedule::Federated { .. } | Schedule::Mean => None,
         })
         .collect();
-    let depth = cascades.iter().map(|c| c.3.len()).max().unwrap_or(0);
-    let mut previous: Option<(C::Model, RowIndex)> = None;
-    for level in 0..depth {
-        let start = Instant::now();
-        // (index into `cascades`, task) for every task at this depth.
-        let entries: Vec<(usize, usize)> = cascades
-            .iter()
-            .enumerate()
-            .flat_map(|(c, (_, _, _, levels))| {
-                levels
-                    .get(level)
-                    .into_iter()
-                    .flatten()
-                    .map(move |&v| (c, v))
-            })
-            .collect();
-        let job = |c: usize| &jobs[cascades[c].0];
-        let d = job(entries[0].0).data.standardised.n_features();
-        let init = match &previous {
-            None => {
-                let seeds: Vec<u64> = entries
-                    .iter()
-                    .map(|&(c, v)| task_init_seed(job(c).init_seed, v))
-                    .collect();
-                model.init_tasks(d, outputs, &seeds, device)
-            }
-            Some((parents, rows)) => {
-                let parent_rows: Vec<usize> = entries
-                    .iter()
-                    .map(|&(c, v)| {
-                        let p = cascades[c].1.parent(v).expect("depth > 0 has a parent");
-                        rows[&(c, p)]
-                    })
-                    .collect();
-                parents.gather(&parent_rows).map_err(CascadeError::Model)?
-            }
-        };
-        let splits: Vec<&Split> = entries
-            .iter()
-            .map(|&(c, v)| &job(c).data.tasks()[v].train)
-            .collect();
-        let steps: Vec<usize> = entries
-            .iter()
-            .map(|&(c, v)| cascades[c].2.steps[v])
-            .collect();
-        let etas: Vec<f64> = entries
-            .iter()
-            .map(|&(c, v)| job(c).etas.per_task[v])
-            .collect();
-        let names: Vec<String> = entries
-            .iter()
-            .map(|&(c, v)| labelled(&job(c).data.tasks()[v].id, job(c).label))
-            .collect();
-        let seeds = entries
-            .iter()
-            .map(|&(c, v)| batch_seed(job(c).init_seed, v))
-            .collect();
-        let batch = TaskBatch::new(&splits, device)
-            .with_objective(objective)
-            .with_batch_seeds(seeds);
-        let out = fit(init, &batch, &steps, &etas, config, &names)?;
-        // Training time (batch building and steps), shared among the level's tasks; the
-        // evaluation below is not training and is not charged to them (as in the reference).
-        let elapsed = start.elapsed().as_secs_f64();
-        let rows: Vec<(&StandardisedTaskSet, usize)> =
-            entries.iter().map(|&(c, v)| (job(c).data, v)).collect();
-        let errors = evaluate_rows(&out.model, &rows, objective);
-        let total_steps = steps.iter().sum::<usize>();
-        for (k, &(c, v)) in entries.iter().enumerate() {
-            let share = if total_steps == 0 {
-                elapsed / entries.len() as f64
-            } else {
-                elapsed * steps[k] as f64 / total_steps as f64
-            };
-            let j = cascades[c].0;
-            seconds[j] += share;
-            results[j][v] = Some(TaskResult::new(
-                jobs[j].data.tasks()[v].id.clone(),
-                steps[k],
-                Some(etas[k]),
-                share,
-                out.last_loss[k],
-                errors[k],
-            ));
-            if keep {
-                kept[j][v] = Some(out.model.gather(&[k]).map_err(CascadeError::Model)?);
-            }
+    let mut outcomes = Outcomes {
+        results,
+        seconds,
+        kept,
+    };
+    if !cascades.is_empty() {
+        let d = first.data.standardised.n_features();
+        if host_linear::applies(&model, objective, config, d, device) {
+            train_levels_on_host(
+                jobs,
+                &cascades,
+                &model,
+                objective,
+                config,
+                device,
+                &mut outcomes,
+                keep,
+            )?;
+        } else {
+            train_levels(
+                jobs,
+                &cascades,
+                &model,
+                objective,
+                config,
+                device,
+                &mut outcomes,
+                keep,
+            )?;
         }
-        let rows = entries.iter().enumerate().map(|(k, &e)| (e, k)).collect();
-        previous = Some((out.model, rows));
     }
+    let Outcomes {
+        mut results,
+        mut seconds,
+        mut kept,
+    } = outcomes;
 
     let pooled: Vec<usize> = (0..jobs.len())
         .filter(|&j| matches!(jobs[j].plan.schedule, Schedule::Pooled { .. }))

@@ -68,38 +68,54 @@ pub(super) fn fit_linear(
     ))
 }
 
-/// The row-weighted sufficient statistics of every task, computed on the host in f64 and
-/// returned as f32, row-major: `A = X~^T X~ / n` (`[T, d+1, d+1]`), `c = X~^T y / n`
-/// (`[T, d+1]`) and `s = y^T y / n` (`[T]`), with `X~ = [X, 1]`. Tasks are independent, so they
-/// are spread over the cores.
-fn statistics(splits: &[&Split]) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
-    let d = splits.first().map_or(0, |s| s.x.ncols());
-    let k = d + 1;
-    let per_task: Vec<(Vec<f32>, Vec<f32>, f32)> = par_map(splits, 64, |split| {
+/// One task's row-weighted sufficient statistics in f64, row-major, with `X~ = [X, 1]`:
+/// `A = X~^T X~ / n` (`[d+1, d+1]`), `c = X~^T y / n` (`[d+1]`) and `s = y^T y / n`.
+pub(super) struct LinearStatistics {
+    pub(super) a: Vec<f64>,
+    pub(super) c: Vec<f64>,
+    pub(super) s: f64,
+}
+
+impl LinearStatistics {
+    /// The statistics of one training split.
+    pub(super) fn of(split: &Split) -> Self {
+        let d = split.x.ncols();
+        let k = d + 1;
         let inv = 1.0 / split.n_rows() as f64;
         let xtx = split.x.tr_mul(&split.x); // [d, d]
         let xty = split.x.tr_mul(&split.y); // [d]
         let column_sums = split.x.row_sum(); // [1, d]
-        let mut a = vec![0f32; k * k];
+        let mut a = vec![0.0; k * k];
         for p in 0..d {
             for q in 0..d {
-                a[p * k + q] = (xtx[(p, q)] * inv) as f32;
+                a[p * k + q] = xtx[(p, q)] * inv;
             }
-            a[p * k + d] = (column_sums[p] * inv) as f32;
+            a[p * k + d] = column_sums[p] * inv;
             a[d * k + p] = a[p * k + d];
         }
         a[d * k + d] = 1.0;
-        let mut c: Vec<f32> = xty.iter().map(|v| (v * inv) as f32).collect();
-        c.push((split.y.sum() * inv) as f32);
-        (a, c, (split.y.norm_squared() * inv) as f32)
-    });
-    let mut a_all = Vec::with_capacity(splits.len() * k * k);
-    let mut c_all = Vec::with_capacity(splits.len() * k);
+        let mut c: Vec<f64> = xty.iter().map(|v| v * inv).collect();
+        c.push(split.y.sum() * inv);
+        Self {
+            a,
+            c,
+            s: split.y.norm_squared() * inv,
+        }
+    }
+}
+
+/// Every task's [`LinearStatistics`] as f32, concatenated: `A` (`[T, d+1, d+1]`), `c`
+/// (`[T, d+1]`) and `s` (`[T]`). Tasks are independent, so they are spread over the cores.
+fn statistics(splits: &[&Split]) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    let per_task = par_map(splits, 64, |split| LinearStatistics::of(split));
+    let f32s = |values: &[f64]| values.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+    let mut a_all = Vec::new();
+    let mut c_all = Vec::new();
     let mut s_all = Vec::with_capacity(splits.len());
-    for (a, c, s) in per_task {
-        a_all.extend(a);
-        c_all.extend(c);
-        s_all.push(s);
+    for stats in per_task {
+        a_all.extend(f32s(&stats.a));
+        c_all.extend(f32s(&stats.c));
+        s_all.push(stats.s as f32);
     }
     (a_all, c_all, s_all)
 }

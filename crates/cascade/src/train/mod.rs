@@ -13,6 +13,8 @@ mod evaluate;
 mod federated;
 mod fit;
 mod fit_linear;
+mod host_linear;
+mod levels;
 mod mean;
 mod minibatch;
 mod objective;

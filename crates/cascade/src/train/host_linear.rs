@@ -1,0 +1,256 @@
+//! Linear cascades under the squared error, trained on the host.
+//!
+//! A deep tree trains level after level, and on the device every step of every level pays the
+//! backend's fixed cost per tensor operation (tens of microseconds on flex, more on a GPU's
+//! launch path), hundreds of times over. For the model [`super::fit`] already trains from
+//! sufficient statistics (one affine layer with one output, squared error, SGD, full batches,
+//! no L2), a step costs `O((d+1)^2)` per task, well under a microsecond at small `d`: so here
+//! the whole cascade runs on the host in f64, every level's tasks spread over the cores, and
+//! the device is touched twice: once to draw the roots' initial parameters (the same draws as
+//! the device path) and once to evaluate every task's trained model together.
+//!
+//! The iterates are the device path's (same statistics, clipping, budgets and divergence checks)
+//! computed in f64 instead of f32, so results agree to f32 rounding. The path is taken for any
+//! device when the task has at most [`HOST_MAX_PARAMS`] parameters; wider models keep the
+//! device's batched matrix products.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use burn::module::Param;
+use burn::prelude::*;
+use cascade_models::{TaskLinear, TaskModelConfig, TaskModule, to_host};
+
+use super::batched::Job;
+use super::fit_linear::LinearStatistics;
+use super::levels::{CascadeJob, Level, Outcomes};
+use super::{Objective, Optimizer, TrainConfig, evaluate_rows};
+use crate::CascadeError;
+use crate::parallel::par_map;
+
+/// Most parameters per task (`d + 1`) trained on the host.
+pub(super) const HOST_MAX_PARAMS: usize = 64;
+
+/// Whether [`train_levels_on_host`] applies: `fit`'s sufficient-statistics conditions and at
+/// most [`HOST_MAX_PARAMS`] parameters per task.
+pub(super) fn applies<C: TaskModelConfig>(
+    model: &C,
+    objective: &dyn Objective,
+    config: &TrainConfig,
+    d: usize,
+    device: &Device,
+) -> bool {
+    config.linear_fast_path
+        && config.l2 == 0.0
+        && config.batch_size.is_none()
+        && config.optimizer == Optimizer::Sgd
+        && objective.is_squared_error()
+        && objective.outputs() == 1
+        && d < HOST_MAX_PARAMS
+        && model
+            .init_tasks(d, 1, &[0], device)
+            .affine()
+            .is_some_and(|layer| layer.weight.dims()[2] == 1)
+}
+
+/// Where a task's loss first went wrong: its 1-based step, the loss and the limit.
+#[derive(Debug, Clone, Copy)]
+struct Divergence {
+    step: usize,
+    loss: f64,
+    limit: f64,
+}
+
+/// One task's descent: `steps` clipped gradient steps on `stats` from `theta` (`[d+1]`, the
+/// bias last), in place. Returns the loss at the last step (before its update) and the first
+/// divergence, as `fit`'s watch defines them.
+fn descend(
+    theta: &mut [f64],
+    stats: &LinearStatistics,
+    steps: usize,
+    eta: f64,
+    config: &TrainConfig,
+) -> (Option<f64>, Option<Divergence>) {
+    let k = theta.len();
+    let mut a_theta = vec![0.0; k];
+    let (mut last, mut ceiling, mut diverged) = (None, f64::INFINITY, None);
+    for step in 0..steps {
+        for (p, out) in a_theta.iter_mut().enumerate() {
+            let row = &stats.a[p * k..(p + 1) * k];
+            *out = row.iter().zip(theta.iter()).map(|(a, t)| a * t).sum();
+        }
+        let loss: f64 = theta
+            .iter()
+            .zip(&a_theta)
+            .zip(&stats.c)
+            .map(|((t, at), c)| t * (at - 2.0 * c))
+            .sum::<f64>()
+            + stats.s;
+        if step == 0 && config.divergence_factor.is_finite() {
+            ceiling = loss.max(1.0) * config.divergence_factor;
+        }
+        if diverged.is_none() && (!loss.is_finite() || loss > ceiling) {
+            diverged = Some(Divergence {
+                step: step + 1,
+                loss,
+                limit: ceiling,
+            });
+        }
+        last = Some(loss);
+        let norm = a_theta
+            .iter()
+            .zip(&stats.c)
+            .map(|(at, c)| (2.0 * (at - c)).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        // eta * min(1, clip / (norm + 1e-6)), as fit's watch computes it.
+        let scale = config.clip * eta / (norm + 1e-6).max(config.clip);
+        for ((t, at), c) in theta.iter_mut().zip(&a_theta).zip(&stats.c) {
+            *t -= scale * 2.0 * (at - c);
+        }
+    }
+    (last, diverged)
+}
+
+/// Trains every cascade job's tasks level by level on the host (see the module docs) and
+/// records each task's result in `outcomes`. A level's training time (statistics and steps) is
+/// shared among its tasks in proportion to their steps, as on the device.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn train_levels_on_host<C: TaskModelConfig>(
+    jobs: &[Job],
+    cascades: &[CascadeJob],
+    model: &C,
+    objective: &dyn Objective,
+    config: &TrainConfig,
+    device: &Device,
+    outcomes: &mut Outcomes<C::Model>,
+    keep: bool,
+) -> Result<(), CascadeError> {
+    let depth = cascades.iter().map(|c| c.levels.len()).max().unwrap_or(0);
+    let levels: Vec<Level> = (0..depth).map(|l| Level::new(jobs, cascades, l)).collect();
+    let Some(first) = levels.first() else {
+        return Ok(());
+    };
+    let d = jobs[cascades[first.entries[0].0].job]
+        .data
+        .standardised
+        .n_features();
+    let k = d + 1;
+    let roots = model.init_tasks(d, 1, &first.init_seeds(jobs, cascades), device);
+    let mut start_theta = host_theta(&roots, k);
+    // Every trained task's parameters, in level order, and its row there.
+    let mut trained: Vec<f64> = Vec::new();
+    let mut row_of: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut timings = Vec::with_capacity(depth);
+    for (depth_index, level) in levels.iter().enumerate() {
+        let start = Instant::now();
+        if depth_index > 0 {
+            start_theta = level
+                .entries
+                .iter()
+                .flat_map(|&(c, v)| {
+                    let p = cascades[c].tree.parent(v).expect("depth > 0 has a parent");
+                    let row = row_of[&(c, p)];
+                    trained[row * k..(row + 1) * k].iter().copied()
+                })
+                .collect();
+        }
+        let splits = level.splits(jobs, cascades);
+        let tasks: Vec<usize> = (0..level.entries.len()).collect();
+        // About 1-2 us of work a task at small d: spawn threads only for wide levels.
+        let runs = par_map(&tasks, 128, |&t| {
+            let mut theta = start_theta[t * k..(t + 1) * k].to_vec();
+            let stats = LinearStatistics::of(splits[t]);
+            let (last, diverged) =
+                descend(&mut theta, &stats, level.steps[t], level.etas[t], config);
+            (theta, last, diverged)
+        });
+        if let Some((t, bad)) = runs
+            .iter()
+            .enumerate()
+            .filter_map(|(t, run)| run.2.map(|bad| (t, bad)))
+            .min_by_key(|(_, bad)| bad.step)
+        {
+            return Err(CascadeError::Diverged {
+                task: level.names[t].clone(),
+                step: bad.step,
+                steps: level.steps[t],
+                loss: bad.loss,
+                limit: bad.limit,
+                eta: level.etas[t],
+            });
+        }
+        let mut last_loss = Vec::with_capacity(runs.len());
+        for (&entry, (theta, last, _)) in level.entries.iter().zip(runs) {
+            row_of.insert(entry, trained.len() / k);
+            trained.extend(theta);
+            last_loss.push(last);
+        }
+        timings.push((start.elapsed().as_secs_f64(), last_loss));
+    }
+    // Every task's trained layer as one model, evaluated together, then split by level.
+    let total = trained.len() / k;
+    let stacked = model
+        .init_tasks(d, 1, &vec![0; total], device)
+        .with_affine(device_layer(&trained, d, total, device));
+    let rows: Vec<_> = levels
+        .iter()
+        .flat_map(|level| level.rows(jobs, cascades))
+        .collect();
+    let mut errors = evaluate_rows(&stacked, &rows, objective).into_iter();
+    let mut offset = 0;
+    for (level, (elapsed, last_loss)) in levels.iter().zip(timings) {
+        let n = level.entries.len();
+        let level_errors: Vec<_> = errors.by_ref().take(n).collect();
+        let models = if keep {
+            let here: Vec<usize> = (offset..offset + n).collect();
+            Some(stacked.gather(&here).map_err(CascadeError::Model)?)
+        } else {
+            None
+        };
+        outcomes.record_level(
+            jobs,
+            cascades,
+            level,
+            elapsed,
+            &last_loss,
+            level_errors,
+            models.as_ref(),
+        )?;
+        offset += n;
+    }
+    Ok(())
+}
+
+/// The affine layer's parameters as host rows `[T, d+1]` (weights, then the bias).
+fn host_theta<M: TaskModule>(model: &M, k: usize) -> Vec<f64> {
+    let layer = model
+        .affine()
+        .expect("applies() checked that the model is one affine layer");
+    let weight = to_host(layer.weight.val()); // [T, d, 1]
+    let bias = to_host(layer.bias.val()); // [T, 1, 1]
+    let d = k - 1;
+    bias.iter()
+        .enumerate()
+        .flat_map(|(t, &b)| {
+            weight[t * d..(t + 1) * d]
+                .iter()
+                .chain(std::iter::once(&b))
+                .map(|&v| v as f64)
+                .collect::<Vec<f64>>()
+        })
+        .collect()
+}
+
+/// Host rows `[T, d+1]` as a device layer (`weight [T, d, 1]`, `bias [T, 1, 1]`).
+fn device_layer(theta: &[f64], d: usize, t: usize, device: &Device) -> TaskLinear {
+    let k = d + 1;
+    let weight: Vec<f32> = (0..t)
+        .flat_map(|row| theta[row * k..row * k + d].iter().map(|&v| v as f32))
+        .collect();
+    let bias: Vec<f32> = (0..t).map(|row| theta[row * k + d] as f32).collect();
+    TaskLinear {
+        weight: Param::from_data(TensorData::new(weight, [t, d, 1]), device),
+        bias: Param::from_data(TensorData::new(bias, [t, 1, 1]), device),
+    }
+}

@@ -1,0 +1,227 @@
+//! The cascade part of the batched executor: every job's trees trained depth by depth, each
+//! depth of every job as one batch ([`train_levels`]), and the bookkeeping both ways of training
+//! a level share ([`Level`], [`Outcomes`]).
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use burn::prelude::Device;
+use cascade_data::{Split, StandardisedTaskSet};
+use cascade_models::{TaskModelConfig, TaskModule};
+
+use super::batched::{Job, labelled};
+use super::{
+    Objective, TaskBatch, TaskResult, TestError, TrainConfig, batch_seed, evaluate_rows, fit,
+    task_init_seed,
+};
+use crate::CascadeError;
+use crate::budget::Budget;
+use crate::tree::Tree;
+
+/// The row of each `(cascade job, task)` in a level's stacked model.
+type RowIndex = HashMap<(usize, usize), usize>;
+
+/// One cascade job of a batch: its index among the jobs, its tree and budget, and its tasks
+/// per depth.
+pub(super) struct CascadeJob<'a> {
+    pub(super) job: usize,
+    pub(super) tree: &'a Tree,
+    pub(super) budget: &'a Budget,
+    pub(super) levels: Vec<Vec<usize>>,
+}
+
+/// The tasks of one depth over every cascade job, with their budgets, rates and names.
+pub(super) struct Level {
+    /// `(index into the cascade jobs, task)`, in batch order.
+    pub(super) entries: Vec<(usize, usize)>,
+    pub(super) steps: Vec<usize>,
+    pub(super) etas: Vec<f64>,
+    pub(super) names: Vec<String>,
+}
+
+impl Level {
+    /// Depth `level` of every cascade job.
+    pub(super) fn new(jobs: &[Job], cascades: &[CascadeJob], level: usize) -> Self {
+        let entries: Vec<(usize, usize)> = cascades
+            .iter()
+            .enumerate()
+            .flat_map(|(c, cascade)| {
+                cascade
+                    .levels
+                    .get(level)
+                    .into_iter()
+                    .flatten()
+                    .map(move |&v| (c, v))
+            })
+            .collect();
+        let job = |c: usize| &jobs[cascades[c].job];
+        Self {
+            steps: entries
+                .iter()
+                .map(|&(c, v)| cascades[c].budget.steps[v])
+                .collect(),
+            etas: entries
+                .iter()
+                .map(|&(c, v)| job(c).etas.per_task[v])
+                .collect(),
+            names: entries
+                .iter()
+                .map(|&(c, v)| labelled(&job(c).data.tasks()[v].id, job(c).label))
+                .collect(),
+            entries,
+        }
+    }
+
+    /// Each entry's training split.
+    pub(super) fn splits<'a>(&self, jobs: &[Job<'a>], cascades: &[CascadeJob]) -> Vec<&'a Split> {
+        self.entries
+            .iter()
+            .map(|&(c, v)| &jobs[cascades[c].job].data.tasks()[v].train)
+            .collect()
+    }
+
+    /// Each entry's `(data, task)`, for evaluation.
+    pub(super) fn rows<'a>(
+        &self,
+        jobs: &[Job<'a>],
+        cascades: &[CascadeJob],
+    ) -> Vec<(&'a StandardisedTaskSet, usize)> {
+        self.entries
+            .iter()
+            .map(|&(c, v)| (jobs[cascades[c].job].data, v))
+            .collect()
+    }
+
+    /// The fresh-initialisation seed of each entry (used by roots).
+    pub(super) fn init_seeds(&self, jobs: &[Job], cascades: &[CascadeJob]) -> Vec<u64> {
+        self.entries
+            .iter()
+            .map(|&(c, v)| task_init_seed(jobs[cascades[c].job].init_seed, v))
+            .collect()
+    }
+}
+
+/// Per job: each task's result, the job's training seconds, and each task's kept model.
+pub(super) struct Outcomes<M> {
+    pub(super) results: Vec<Vec<Option<TaskResult>>>,
+    pub(super) seconds: Vec<f64>,
+    pub(super) kept: Vec<Vec<Option<M>>>,
+}
+
+impl<M: TaskModule> Outcomes<M> {
+    /// Records a trained level: `elapsed` training seconds shared among its tasks in proportion
+    /// to their steps, each task's last loss and test error, and, when `models` holds the
+    /// level's trained models (row `k` for entry `k`), each task's own.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn record_level(
+        &mut self,
+        jobs: &[Job],
+        cascades: &[CascadeJob],
+        level: &Level,
+        elapsed: f64,
+        last_loss: &[Option<f64>],
+        errors: Vec<TestError>,
+        models: Option<&M>,
+    ) -> Result<(), CascadeError> {
+        let total_steps = level.steps.iter().sum::<usize>();
+        for (k, (&(c, v), error)) in level.entries.iter().zip(errors).enumerate() {
+            let share = if total_steps == 0 {
+                elapsed / level.entries.len() as f64
+            } else {
+                elapsed * level.steps[k] as f64 / total_steps as f64
+            };
+            let j = cascades[c].job;
+            self.seconds[j] += share;
+            self.results[j][v] = Some(TaskResult::new(
+                jobs[j].data.tasks()[v].id.clone(),
+                level.steps[k],
+                Some(level.etas[k]),
+                share,
+                last_loss[k],
+                error,
+            ));
+            if let Some(models) = models {
+                self.kept[j][v] = Some(models.gather(&[k]).map_err(CascadeError::Model)?);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Trains every cascade job's tasks level by level on the device: a level's tasks start from
+/// fresh initialisations (roots) or their parents' rows of the previous level's model, train
+/// together with [`fit`], and are evaluated together.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn train_levels<C: TaskModelConfig>(
+    jobs: &[Job],
+    cascades: &[CascadeJob],
+    model: &C,
+    objective: &dyn Objective,
+    config: &TrainConfig,
+    device: &Device,
+    outcomes: &mut Outcomes<C::Model>,
+    keep: bool,
+) -> Result<(), CascadeError> {
+    let depth = cascades.iter().map(|c| c.levels.len()).max().unwrap_or(0);
+    let outputs = objective.outputs();
+    // The previous level's trained models and the row of each (cascade job, task) in them.
+    let mut previous: Option<(C::Model, RowIndex)> = None;
+    for depth_index in 0..depth {
+        let start = Instant::now();
+        let level = Level::new(jobs, cascades, depth_index);
+        let (c0, _) = level.entries[0];
+        let d = jobs[cascades[c0].job].data.standardised.n_features();
+        let init = match &previous {
+            None => model.init_tasks(d, outputs, &level.init_seeds(jobs, cascades), device),
+            Some((parents, rows)) => {
+                let parent_rows: Vec<usize> = level
+                    .entries
+                    .iter()
+                    .map(|&(c, v)| {
+                        let p = cascades[c].tree.parent(v).expect("depth > 0 has a parent");
+                        rows[&(c, p)]
+                    })
+                    .collect();
+                parents.gather(&parent_rows).map_err(CascadeError::Model)?
+            }
+        };
+        let seeds = level
+            .entries
+            .iter()
+            .map(|&(c, v)| batch_seed(jobs[cascades[c].job].init_seed, v))
+            .collect();
+        let splits = level.splits(jobs, cascades);
+        let batch = TaskBatch::new(&splits, device)
+            .with_objective(objective)
+            .with_batch_seeds(seeds);
+        let out = fit(
+            init,
+            &batch,
+            &level.steps,
+            &level.etas,
+            config,
+            &level.names,
+        )?;
+        // Training time (batch building and steps), shared among the level's tasks; the
+        // evaluation below is not training and is not charged to them (as in the reference).
+        let elapsed = start.elapsed().as_secs_f64();
+        let errors = evaluate_rows(&out.model, &level.rows(jobs, cascades), objective);
+        outcomes.record_level(
+            jobs,
+            cascades,
+            &level,
+            elapsed,
+            &out.last_loss,
+            errors,
+            keep.then_some(&out.model),
+        )?;
+        let rows = level
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(k, &e)| (e, k))
+            .collect();
+        previous = Some((out.model, rows));
+    }
+    Ok(())
+}
