@@ -31,6 +31,9 @@ use crate::parallel::par_map;
 /// Most parameters per task (`d + 1`) trained on the host.
 pub(super) const HOST_MAX_PARAMS: usize = 64;
 
+/// Tasks evaluated together (whole levels, so a chunk may hold more).
+const EVALUATION_CHUNK: usize = 2048;
+
 /// Whether [`train_levels_on_host`] applies: `fit`'s sufficient-statistics conditions and at
 /// most [`HOST_MAX_PARAMS`] parameters per task.
 pub(super) fn applies<C: TaskModelConfig>(
@@ -188,36 +191,49 @@ pub(super) fn train_levels_on_host<C: TaskModelConfig>(
         }
         timings.push((start.elapsed().as_secs_f64(), last_loss));
     }
-    // Every task's trained layer as one model, evaluated together, then split by level.
-    let total = trained.len() / k;
-    let stacked = model
-        .init_tasks(d, 1, &vec![0; total], device)
-        .with_affine(device_layer(&trained, d, total, device));
-    let rows: Vec<_> = levels
-        .iter()
-        .flat_map(|level| level.rows(jobs, cascades))
-        .collect();
-    let mut errors = evaluate_rows(&stacked, &rows, objective).into_iter();
+    // The trained layers go back to the device and are evaluated a few levels at a time:
+    // one evaluation per level would pay the per-operation cost again, one for all tasks at
+    // once would hold every task's test rows on the device together.
     let mut offset = 0;
-    for (level, (elapsed, last_loss)) in levels.iter().zip(timings) {
-        let n = level.entries.len();
-        let level_errors: Vec<_> = errors.by_ref().take(n).collect();
-        let models = if keep {
-            let here: Vec<usize> = (offset..offset + n).collect();
-            Some(stacked.gather(&here).map_err(CascadeError::Model)?)
-        } else {
-            None
-        };
-        outcomes.record_level(
-            jobs,
-            cascades,
-            level,
-            elapsed,
-            &last_loss,
-            level_errors,
-            models.as_ref(),
-        )?;
+    let mut from = 0;
+    while from < levels.len() {
+        let mut to = from + 1;
+        let mut n = levels[from].entries.len();
+        while to < levels.len() && n < EVALUATION_CHUNK {
+            n += levels[to].entries.len();
+            to += 1;
+        }
+        let chunk = &trained[offset * k..(offset + n) * k];
+        let stacked = model
+            .init_tasks(d, 1, &vec![0; n], device)
+            .with_affine(device_layer(chunk, d, n, device));
+        let rows: Vec<_> = levels[from..to]
+            .iter()
+            .flat_map(|level| level.rows(jobs, cascades))
+            .collect();
+        let mut errors = evaluate_rows(&stacked, &rows, objective).into_iter();
+        let mut row = 0;
+        for (level, (elapsed, last_loss)) in levels[from..to].iter().zip(&timings[from..to]) {
+            let here = level.entries.len();
+            let models = if keep {
+                let rows: Vec<usize> = (row..row + here).collect();
+                Some(stacked.gather(&rows).map_err(CascadeError::Model)?)
+            } else {
+                None
+            };
+            outcomes.record_level(
+                jobs,
+                cascades,
+                level,
+                *elapsed,
+                last_loss,
+                errors.by_ref().take(here).collect(),
+                models.as_ref(),
+            )?;
+            row += here;
+        }
         offset += n;
+        from = to;
     }
     Ok(())
 }

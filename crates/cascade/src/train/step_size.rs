@@ -161,17 +161,36 @@ fn curvature_step(split: &Split, bias: bool, problem: Problem, l2: f64) -> f64 {
     }
 }
 
-/// The largest eigenvalue of `X~^T X~ / n`, with `X~ = [X, 1]` when `bias`, by power iteration on
-/// the rows (`v <- X~^T (X~ v) / n`), never forming the `d x d` matrix: `O(n d)` a sweep, so raw
-/// pixels (d = 3072) cost no more than a few matrix-vector products.
+/// Widest `X~` whose Gram matrix [`gram_lambda_max`] forms and diagonalises.
+const DENSE_GRAM_MAX: usize = 256;
+
+/// The largest eigenvalue of `X~^T X~ / n`, with `X~ = [X, 1]` when `bias`.
 ///
-/// Written by hand: nalgebra's `SymmetricEigen` needs the `d x d` matrix and all `d`
-/// eigenvalues (`O(d^3)`), and no maintained crate offers a matrix-free largest eigenvalue.
+/// Up to [`DENSE_GRAM_MAX`] columns the `k x k` matrix is formed and all its eigenvalues taken
+/// (nalgebra's symmetric QR, `O(n k^2 + k^3)`, exact to rounding). Wider (raw pixels, d = 3072)
+/// it runs power iteration on the rows (`v <- X~^T (X~ v) / n`), never forming the matrix:
+/// `O(n d)` a sweep. Power iteration written by hand: no maintained crate offers a matrix-free
+/// largest eigenvalue; it is also slow where the top two eigenvalues are close (per-task
+/// standardised features), which is why small widths avoid it.
 pub fn gram_lambda_max(x: &DMatrix<f64>, bias: bool) -> f64 {
     let (n, d) = x.shape();
     let k = d + usize::from(bias);
     if n == 0 || k == 0 {
         return 0.0;
+    }
+    if k <= DENSE_GRAM_MAX {
+        let mut gram = DMatrix::zeros(k, k);
+        gram.view_mut((0, 0), (d, d)).copy_from(&x.tr_mul(x));
+        if bias {
+            let sums = x.row_sum();
+            for j in 0..d {
+                gram[(j, d)] = sums[j];
+                gram[(d, j)] = sums[j];
+            }
+            gram[(d, d)] = n as f64;
+        }
+        gram /= n as f64;
+        return gram.symmetric_eigenvalues().max().max(0.0);
     }
     let apply = |v: &DVector<f64>| -> DVector<f64> {
         let mut xv = x * v.rows(0, d);
@@ -312,5 +331,28 @@ mod tests {
             step_rule(Eta::Auto, &cascade_models::ModelKind::SIMPLE_MLP),
             StepRule::Backtracking
         );
+    }
+
+    #[test]
+    fn dense_and_power_iteration_agree_on_the_top_eigenvalue() {
+        // The same data in both branches: 300 columns (power iteration), and its first 200
+        // (dense) against the dense value of the same 200 columns padded with zero columns,
+        // which add only zero eigenvalues. A rank-one spike 5 u u^T keeps the gap wide.
+        let (n, d) = (400, 300);
+        let x = DMatrix::from_fn(n, d, |i, j| {
+            let spike = if j < 200 {
+                2.0 * ((i % 7) as f64 - 3.0)
+            } else {
+                0.0
+            };
+            spike + ((i * 31 + j * 17) % 23) as f64 / 23.0 - 0.5
+        });
+        let wide = gram_lambda_max(&x, true);
+        let dense = gram_lambda_max(&x.columns(0, 200).into_owned(), true);
+        let mut padded = x.columns(0, 200).into_owned().resize_horizontally(300, 0.0);
+        padded.fill_column(299, 0.0);
+        let power = gram_lambda_max(&padded, true);
+        assert_relative_eq!(power, dense, max_relative = 1e-8);
+        assert!(wide >= dense - 1e-9, "{wide} < {dense}");
     }
 }
