@@ -297,3 +297,38 @@ fn run_on_wgpu_matches_flex() {
     assert_eq!(gpu["device"], "wgpu");
     assert_same_results(&gpu["settings"][0], &cpu["settings"][0], 1e-3);
 }
+
+#[test]
+fn bench_distances_times_every_distance_and_writes_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("distances.json");
+    let out = cascade()
+        .args([
+            "bench",
+            "--distances",
+            "--tasks",
+            "12",
+            "--repeats",
+            "2",
+            "--json",
+        ])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let rows: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 11, "ten distances and mmd_pooled");
+    for row in rows {
+        let name = row["distance"].as_str().unwrap();
+        assert!(stdout.contains(name), "table lacks {name}:\n{stdout}");
+        assert_eq!(row["runs"].as_array().unwrap().len(), 2);
+        assert!(row["seconds"].as_f64().unwrap() >= 0.0);
+        assert_eq!(row["tasks"], 12);
+    }
+}

@@ -302,6 +302,44 @@ mod tests {
     }
 
     #[test]
+    fn pooled_standardisation_by_hand_and_raw_features_recovered() {
+        // Column 0 pooled over [1, 3] and [5, 7]: mean 4, population std sqrt(5); column 1 is
+        // constant (its mean removed, scale 1).
+        let a = dmatrix![1.0, 2.0; 3.0, 2.0];
+        let b = dmatrix![5.0, 2.0; 7.0, 2.0];
+        let pooled = pooled_standardised(&[a.clone(), b.clone()]);
+        let s5 = 5f64.sqrt();
+        assert_abs_diff_eq!(
+            pooled[0],
+            dmatrix![-3.0 / s5, 0.0; -1.0 / s5, 0.0],
+            epsilon = 1e-12
+        );
+        assert_abs_diff_eq!(
+            pooled[1],
+            dmatrix![1.0 / s5, 0.0; 3.0 / s5, 0.0],
+            epsilon = 1e-12
+        );
+        let set = TaskSet::new(vec![
+            Task {
+                id: "a".into(),
+                train: Split::new(a.clone(), dvector![1.0, 2.0]),
+                test: Split::new(a.clone(), dvector![1.0, 2.0]),
+                group: None,
+            },
+            Task {
+                id: "b".into(),
+                train: Split::new(b.clone(), dvector![0.0, 4.0]),
+                test: Split::new(b.clone(), dvector![0.0, 4.0]),
+                group: None,
+            },
+        ])
+        .unwrap();
+        let raw = StandardisedTaskSet::new(&set).raw_train_features();
+        assert_abs_diff_eq!(raw[0], a, epsilon = 1e-12);
+        assert_abs_diff_eq!(raw[1], b, epsilon = 1e-12);
+    }
+
+    #[test]
     fn pools_rows_in_task_order() {
         let a = Split::new(dmatrix![1.0; 2.0], dvector![1.0, 2.0]);
         let b = Split::new(dmatrix![3.0], dvector![3.0]);

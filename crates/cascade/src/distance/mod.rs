@@ -283,6 +283,39 @@ mod tests {
     }
 
     #[test]
+    fn mmd_pooled_sees_shifted_tasks_that_per_task_standardisation_hides() {
+        // Two groups of tasks whose features differ by a shift of 3 in every column: after
+        // per-task standardisation mmd is 0 for every pair, mmd_pooled separates the groups.
+        let base = random_set(5, 6, 2, 40, false);
+        let shifted: Vec<Task> = base
+            .tasks()
+            .iter()
+            .enumerate()
+            .map(|(v, t)| {
+                let mut t = t.clone();
+                if v >= 3 {
+                    t.train.x.add_scalar_mut(3.0);
+                }
+                t
+            })
+            .collect();
+        let data = StandardisedTaskSet::new(&TaskSet::new(shifted).unwrap());
+        let plain = compute_standardised(&data, Distance::Mmd).unwrap();
+        let pooled = compute_standardised(&data, Distance::MmdPooled).unwrap();
+        assert!(
+            plain.is_constant(1e-12),
+            "per-task standardised mmd is flat"
+        );
+        let within = pooled.get(0, 1).max(pooled.get(3, 4));
+        let across = pooled.get(0, 3).min(pooled.get(1, 4));
+        assert!(across > 5.0 * within.max(1e-3), "{across} vs {within}");
+        assert_eq!(
+            "mmd-pooled".parse::<Distance>().unwrap(),
+            Distance::MmdPooled
+        );
+    }
+
+    #[test]
     fn every_distance_is_symmetric_finite_nonnegative_with_zero_diagonal() {
         let equal = random_set(1, 7, 3, 9, false);
         for kind in Distance::ALL {
