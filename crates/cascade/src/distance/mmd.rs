@@ -3,7 +3,7 @@
 
 use cascade_data::{DMatrix, Task};
 
-use super::mmd_kernels::{cross_distances, kernel_sum};
+use super::mmd_kernels::{count_around, cross_distances, kernel_sum};
 use super::union_median::union_median;
 use super::{DistanceMatrix, require_rows};
 use crate::CascadeError;
@@ -68,7 +68,7 @@ impl Scratch {
         let median = if a.n <= MEDIAN_SUBSAMPLE && b.n <= MEDIAN_SUBSAMPLE {
             // Every cross distance enters the median; its zeros (repeated rows) are the
             // smallest values of the union, so skipping that many leaves the positive ones.
-            let zeros = self.cross.iter().filter(|&&d2| d2 <= 0.0).count();
+            let zeros = count_around(&self.cross, 0.0).1;
             union_median(
                 a.median_pool(),
                 b.median_pool(),

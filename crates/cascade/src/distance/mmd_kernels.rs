@@ -153,6 +153,68 @@ fn split_bracket_avx512(c: &[f64], lo: f64, hi: f64, inside: &mut [f64]) -> (usi
     (below + tail_below, kept + tail_kept)
 }
 
+/// `(#{x in c : x < t}, #{x in c : x <= t})`: one pass of comparisons whose counts the compiler
+/// keeps in vector registers.
+pub(super) fn count_around(c: &[f64], t: f64) -> (usize, usize) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: the CPU has AVX-512F (checked at run time above).
+        return unsafe { count_around_avx512(c, t) };
+    }
+    count_around_body(c, t)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn count_around_avx512(c: &[f64], t: f64) -> (usize, usize) {
+    count_around_body(c, t)
+}
+
+#[inline(always)]
+fn count_around_body(c: &[f64], t: f64) -> (usize, usize) {
+    // u32 counters (a pair has far fewer than 2^32 values) vectorise at twice the width.
+    let (mut less, mut at_most) = (0u32, 0u32);
+    for &x in c {
+        less += (x < t) as u32;
+        at_most += (x <= t) as u32;
+    }
+    (less as usize, at_most as usize)
+}
+
+/// The largest value of `c` (0 for an empty `c`; the values are `>= 0`).
+pub(super) fn max_value(c: &[f64]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: the CPU has AVX-512F (checked at run time above).
+        return unsafe { max_value_avx512(c) };
+    }
+    max_value_body(c)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn max_value_avx512(c: &[f64]) -> f64 {
+    max_value_body(c)
+}
+
+#[inline(always)]
+fn max_value_body(c: &[f64]) -> f64 {
+    // Four registers of lanes (independent chains), compared without NaN handling (the values
+    // are squared distances), which compiles to one max instruction a register.
+    let mut lanes = [0.0f64; 4 * LANES];
+    let mut chunks = c.chunks_exact(4 * LANES);
+    for chunk in chunks.by_ref() {
+        for (lane, &x) in lanes.iter_mut().zip(chunk) {
+            *lane = if x > *lane { x } else { *lane };
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .chain(&lanes)
+        .fold(0.0f64, |m, &x| if x > m { x } else { m })
+}
+
 /// `sum_i exp(-gamma d2s[i])` for `gamma >= 0` and `d2s[i] >= 0`.
 pub(super) fn kernel_sum(d2s: &[f64], gamma: f64) -> f64 {
     #[cfg(target_arch = "x86_64")]
@@ -297,6 +359,21 @@ mod tests {
             split_bracket(&c, f64::NEG_INFINITY, f64::INFINITY, &mut inside),
             (0, 21)
         );
+    }
+
+    #[test]
+    fn counts_and_maximum_by_hand() {
+        let c: Vec<f64> = (0..21).map(|i| ((i * 8) % 21) as f64 * 0.5).collect();
+        // Values 0, 0.5, ..., 10: six below 3, seven at most 3.
+        assert_eq!(count_around(&c, 3.0), (6, 7));
+        assert_eq!(count_around_body(&c, 3.0), (6, 7));
+        assert_eq!(count_around(&c, -1.0), (0, 0));
+        assert_eq!(max_value(&c), 10.0);
+        assert_eq!(
+            max_value_body(&c[..5]),
+            c[..5].iter().copied().fold(0.0, f64::max)
+        );
+        assert_eq!(max_value(&[]), 0.0);
     }
 
     #[test]

@@ -6,15 +6,18 @@
 //! Values must be `>= 0` and not NaN (squared distances): the bracket sample sorts by bit
 //! pattern.
 
-use super::mmd_kernels::split_bracket;
+use std::ops::RangeInclusive;
+
+use super::mmd_kernels::{count_around, max_value, split_bracket};
 
 /// The median (numpy's: the mean of the two middle values for an even count) of the union of
 /// two ascending lists and one unordered one, leaving out the union's `skip` smallest values;
 /// `None` when nothing is left. `work` holds buffers.
 ///
-/// Two brackets narrow `c` (each keeps about a quarter of it, [`bracket`]), then one selection
-/// finds the upper middle value; the lower one, for an even count, is the largest value below
-/// it unless a tie spans both ranks.
+/// Probes narrow `c` to a few dozen values around the middle ([`probe`]; when they stall, two
+/// sampled brackets, [`bracket`], each keeping about a quarter), then one selection finds the
+/// upper middle value; the lower one, for an even count, is the largest value below it unless a
+/// tie spans both ranks.
 pub(super) fn union_median(
     a: &[f64],
     b: &[f64],
@@ -34,18 +37,22 @@ pub(super) fn union_median(
     };
     let [inside, narrower, first, second] = work;
     let (mut a, mut b, mut below) = (a, b, 0);
-    match bracket(a, b, c, lower_rank..=upper_rank, inside) {
-        Some((a1, b1, below1)) => {
-            (a, b, below) = (a1, b1, below1);
-            let ranks = lower_rank - below..=upper_rank - below;
-            if let Some((a2, b2, below2)) = bracket(a, b, inside, ranks, narrower) {
-                (a, b, below) = (a2, b2, below + below2);
-                std::mem::swap(inside, narrower);
+    if let Some(narrowed) = probe(a, b, c, lower_rank..=upper_rank, inside) {
+        (a, b, below) = narrowed;
+    } else {
+        match bracket(a, b, c, lower_rank..=upper_rank, inside) {
+            Some((a1, b1, below1)) => {
+                (a, b, below) = (a1, b1, below1);
+                let ranks = lower_rank - below..=upper_rank - below;
+                if let Some((a2, b2, below2)) = bracket(a, b, inside, ranks, narrower) {
+                    (a, b, below) = (a2, b2, below + below2);
+                    std::mem::swap(inside, narrower);
+                }
             }
-        }
-        None => {
-            inside.clear();
-            inside.extend_from_slice(c);
+            None => {
+                inside.clear();
+                inside.extend_from_slice(c);
+            }
         }
     }
     first.clear();
@@ -75,6 +82,120 @@ pub(super) fn union_median(
         largest.max(before(a, a_less)).max(before(b, b_less))
     };
     Some(0.5 * (lower + upper))
+}
+
+/// Values of `c` a probed bracket may keep for the final selection.
+const PROBE_KEEP: usize = 96;
+/// Most probes before [`probe`] gives up (and the sampled bracket takes over).
+const PROBES: usize = 24;
+
+/// Narrows the union of ascending `a`, ascending `b` and unordered `c` (values `>= 0`) to a
+/// value bracket `[lo, hi]` holding every rank in `ranks` and at most [`PROBE_KEEP`] values of
+/// `c`, by probing values: a probe counts the union below and at a value (`c` in one vectorised
+/// pass, [`count_around`]; `a` and `b` by binary search) and moves one end of the bracket. The
+/// first probe is the median of `a` and `b`; then the middle rank is interpolated between the
+/// ends, or the bracket halved when the last probe did not halve the values of `c` inside.
+/// Returns like [`bracket`]; `None` when `c` is small or [`PROBES`] probes did not narrow it.
+fn probe<'a>(
+    a: &'a [f64],
+    b: &'a [f64],
+    c: &[f64],
+    ranks: RangeInclusive<usize>,
+    inside: &mut Vec<f64>,
+) -> Option<(&'a [f64], &'a [f64], usize)> {
+    if c.len() <= 2 * PROBE_KEEP {
+        return None;
+    }
+    let (first, last) = (*ranks.start(), *ranks.end());
+    // Union counts below and at x, and c's alone: (lt, le, c_lt, c_le).
+    let count = |x: f64| {
+        let (c_lt, c_le) = count_around(c, x);
+        let lt = a.partition_point(|&y| y < x) + b.partition_point(|&y| y < x) + c_lt;
+        let le = a.partition_point(|&y| y <= x) + b.partition_point(|&y| y <= x) + c_le;
+        (lt, le, c_lt, c_le)
+    };
+    // Invariants: (union < lo) = lo_lt <= first and (union <= hi) = hi_le > last; c holds
+    // hi_c - lo_c values in [lo, hi].
+    let top = max_value(c)
+        .max(a.last().copied().unwrap_or(0.0))
+        .max(b.last().copied().unwrap_or(0.0));
+    let (mut lo, mut lo_lt, mut lo_c) = (0.0, 0, 0);
+    let (mut hi, mut hi_le, mut hi_c) = (top, a.len() + b.len() + c.len(), c.len());
+    let middle = 0.5 * (first + last) as f64 + 0.5;
+    // Probes aim a third of PROBE_KEEP to the side of the middle whose end is farther, so that
+    // both ends close in; each aim is found by a secant step through the last two probes' mid
+    // ranks, the first from the median of `a` and `b` and the local density there.
+    let aside = (PROBE_KEEP / 3) as f64;
+    let mut last_two: [Option<(f64, f64)>; 2] = [None, None];
+    let mut previous_width = usize::MAX;
+    for _ in 0..PROBES {
+        let width = hi_c - lo_c;
+        if width <= PROBE_KEEP {
+            break;
+        }
+        let aim = if middle - lo_lt as f64 > hi_le as f64 - middle {
+            middle - aside
+        } else {
+            middle + aside
+        };
+        let mut x = match last_two {
+            _ if 2 * width > previous_width && previous_width != usize::MAX => 0.5 * (lo + hi),
+            [Some((x0, r0)), Some((x1, r1))] if r1 != r0 => x1 + (aim - r1) * (x1 - x0) / (r1 - r0),
+            [_, Some((x1, r1))] => x1 + (aim - r1) / density(a, b, c.len(), x1).unwrap_or(f64::NAN),
+            _ if !a.is_empty() && !b.is_empty() => {
+                sorted_pair_select(a, b, (a.len() + b.len()) / 2)
+            }
+            _ => {
+                let share = (aim - lo_lt as f64) / (hi_le - lo_lt) as f64;
+                lo + (hi - lo) * share.clamp(0.0, 1.0)
+            }
+        };
+        previous_width = width;
+        if !(x > lo && x < hi) {
+            x = 0.5 * (lo + hi);
+        }
+        if !(x > lo && x < hi) {
+            break; // no value strictly between the ends: ties fill the bracket
+        }
+        let (lt, le, c_lt, c_le) = count(x);
+        last_two = [last_two[1], Some((x, 0.5 * (lt + le) as f64))];
+        if lt <= first {
+            (lo, lo_lt, lo_c) = (x, lt, c_lt);
+        }
+        if le > last {
+            (hi, hi_le, hi_c) = (x, le, c_le);
+        }
+    }
+    if hi_c - lo_c > PROBE_KEEP {
+        return None;
+    }
+    let (below_c, kept) = split_bracket(c, lo, hi, inside);
+    let (a_lo, a_hi) = (
+        a.partition_point(|&y| y < lo),
+        a.partition_point(|&y| y <= hi),
+    );
+    let (b_lo, b_hi) = (
+        b.partition_point(|&y| y < lo),
+        b.partition_point(|&y| y <= hi),
+    );
+    let below = below_c + a_lo + b_lo;
+    let within = kept + (a_hi - a_lo) + (b_hi - b_lo);
+    (below <= first && last < below + within).then(|| (&a[a_lo..a_hi], &b[b_lo..b_hi], below))
+}
+
+/// The union's density of values (ranks per unit) near `x`, estimated from `a` and `b` alone
+/// (64 ranks on either side of `x` in them) and scaled up to the union's size; `None` where
+/// they cannot tell.
+fn density(a: &[f64], b: &[f64], c_len: usize, x: f64) -> Option<f64> {
+    const SPAN: usize = 64;
+    let n = a.len() + b.len();
+    let at = a.partition_point(|&y| y < x) + b.partition_point(|&y| y < x);
+    if n < 2 * SPAN + 2 {
+        return None;
+    }
+    let (low, high) = (at.saturating_sub(SPAN), (at + SPAN).min(n - 1));
+    let spread = sorted_pair_select(a, b, high) - sorted_pair_select(a, b, low);
+    (spread > 0.0).then(|| (high - low) as f64 / spread * (n + c_len) as f64 / n as f64)
 }
 
 /// Elements of `c` drawn evenly to locate a bracket (Floyd-Rivest selection).
