@@ -14,35 +14,21 @@
 use std::time::Instant;
 
 use burn::prelude::Device;
-use cascade_data::{Split, StandardisedTaskSet, pooled_train};
+use cascade_data::{Split, pooled_train};
 use cascade_models::{TaskModelConfig, TaskModule};
+
+pub use super::job::{Job, JobOutcome, MethodRun, TrainedModels};
 
 use super::federated::run_federated;
 use super::host_linear::{self, train_levels_on_host};
+use super::job::labelled;
 use super::levels::{CascadeJob, Outcomes, train_levels};
-use super::reference::MethodRun;
 use super::{
-    Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_rows, fit,
-    mean_run, task_init_seed,
+    Objective, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_rows, fit, mean_run,
+    task_init_seed,
 };
 use crate::CascadeError;
-use crate::plan::{Plan, Schedule};
-
-/// One plan to execute: on which data, at which learning rates, with which initialisation seed,
-/// under which label (errors name the label with the task, e.g. `mst-gradient, rep 3`).
-#[derive(Debug, Clone, Copy)]
-pub struct Job<'a> {
-    /// The plan.
-    pub plan: &'a Plan,
-    /// The standardised tasks it plans over.
-    pub data: &'a StandardisedTaskSet,
-    /// The learning rate of each task of `data` and of a pooled model over it.
-    pub etas: &'a StepSizes,
-    /// Fresh models of task `v` draw from `task_init_seed(init_seed, v)` (pooled: `v = T`).
-    pub init_seed: u64,
-    /// A short label for error messages.
-    pub label: &'a str,
-}
+use crate::plan::Schedule;
 
 /// Executes every job, batching all jobs' tasks of the same depth together, each trained on
 /// `objective` with a model built from `model`. Returns one [`MethodRun`] per job, in order. A
@@ -64,12 +50,6 @@ pub fn run_jobs<C: TaskModelConfig>(
             .collect(),
     )
 }
-
-/// Each task's trained model (`T = 1` modules, in task order) of one job, when kept.
-pub type TrainedModels<M> = Vec<M>;
-
-/// One job's run and, when kept, its trained models.
-pub type JobOutcome<M> = (MethodRun, Option<TrainedModels<M>>);
 
 /// Like [`run_jobs`], and when `keep` is set also returns each job's trained per-task models:
 /// a cascade task's own, the pooled model for every task of a pooled job, and `None` for the
@@ -152,29 +132,21 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
     };
     if !cascades.is_empty() {
         let d = first.data.standardised.n_features();
-        if host_linear::applies(&model, objective, config, d, device) {
-            train_levels_on_host(
-                jobs,
-                &cascades,
-                &model,
-                objective,
-                config,
-                device,
-                &mut outcomes,
-                keep,
-            )?;
+        let train = if host_linear::applies(&model, objective, config, d, device) {
+            train_levels_on_host::<C>
         } else {
-            train_levels(
-                jobs,
-                &cascades,
-                &model,
-                objective,
-                config,
-                device,
-                &mut outcomes,
-                keep,
-            )?;
-        }
+            train_levels::<C>
+        };
+        train(
+            jobs,
+            &cascades,
+            &model,
+            objective,
+            config,
+            device,
+            &mut outcomes,
+            keep,
+        )?;
     }
     let Outcomes {
         mut results,
@@ -285,13 +257,4 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
             (run, models)
         })
         .collect())
-}
-
-/// `task (label)`, or `task` without a label: how errors name a task of a job.
-pub(super) fn labelled(task: &str, label: &str) -> String {
-    if label.is_empty() {
-        task.to_string()
-    } else {
-        format!("{task} ({label})")
-    }
 }

@@ -7,8 +7,8 @@ use std::time::Instant;
 use burn::prelude::Device;
 use cascade_models::{TaskModelConfig, TaskModule};
 
-use super::batched::{Job, JobOutcome, labelled};
-use super::reference::MethodRun;
+use super::job::MethodRun;
+use super::job::{Job, JobOutcome, labelled};
 use super::{
     Objective, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_rows, fit, task_init_seed,
 };

@@ -21,8 +21,8 @@ use burn::module::Param;
 use burn::prelude::*;
 use cascade_models::{TaskLinear, TaskModelConfig, TaskModule, to_host};
 
-use super::batched::Job;
 use super::fit_linear::LinearStatistics;
+use super::job::Job;
 use super::levels::{CascadeJob, Level, Outcomes};
 use super::{Objective, Optimizer, TrainConfig, evaluate_rows};
 use crate::CascadeError;

@@ -9,7 +9,7 @@ use burn::prelude::Device;
 use cascade_data::{Split, StandardisedTaskSet};
 use cascade_models::{TaskModelConfig, TaskModule};
 
-use super::batched::{Job, labelled};
+use super::job::{Job, labelled};
 use super::{
     Objective, TaskBatch, TaskResult, TestError, TrainConfig, batch_seed, evaluate_rows, fit,
     task_init_seed,

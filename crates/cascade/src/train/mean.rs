@@ -2,7 +2,7 @@
 
 use cascade_data::{Problem, StandardisedTaskSet};
 
-use super::reference::MethodRun;
+use super::job::MethodRun;
 use super::{Prediction, TaskResult, objective_for};
 
 /// Every task of `data` predicting a constant from its own training targets: for regression

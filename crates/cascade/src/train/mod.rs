@@ -14,6 +14,7 @@ mod federated;
 mod fit;
 mod fit_linear;
 mod host_linear;
+mod job;
 mod levels;
 mod mean;
 mod minibatch;

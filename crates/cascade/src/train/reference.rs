@@ -7,56 +7,17 @@ use std::time::Instant;
 use burn::prelude::Device;
 use cascade_data::StandardisedTaskSet;
 use cascade_models::TaskModelConfig;
-use serde::{Deserialize, Serialize};
 
-use super::batched::{Job, run_jobs};
+pub use super::job::MethodRun;
+
+use super::batched::run_jobs;
+use super::job::Job;
 use super::{
     Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_tasks, fit,
     mean_run, task_init_seed,
 };
 use crate::CascadeError;
 use crate::plan::{Plan, Schedule};
-
-/// The outcome of one method on one task set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MethodRun {
-    /// Per task, in task order.
-    pub tasks: Vec<TaskResult>,
-    /// Gradient steps taken in total (never more than B).
-    pub steps_used: usize,
-    /// Wall-clock seconds of training and evaluation.
-    pub seconds: f64,
-}
-
-impl MethodRun {
-    /// Seconds spent training (the sum of the tasks' `seconds`; evaluation excluded).
-    pub fn training_seconds(&self) -> f64 {
-        self.tasks.iter().map(|t| t.seconds).sum()
-    }
-}
-
-impl MethodRun {
-    /// Mean over tasks of the test MSE.
-    pub fn mean_mse(&self) -> f64 {
-        mean(self.tasks.iter().map(|t| t.test_mse))
-    }
-
-    /// Mean over tasks of the per-task test RMSE.
-    pub fn mean_rmse(&self) -> f64 {
-        mean(self.tasks.iter().map(|t| t.test_rmse))
-    }
-
-    /// Mean over tasks of the test accuracy, for binary labels.
-    pub fn mean_accuracy(&self) -> Option<f64> {
-        let values: Option<Vec<f64>> = self.tasks.iter().map(|t| t.test_accuracy).collect();
-        values.map(|v| mean(v.into_iter()))
-    }
-}
-
-fn mean(values: impl ExactSizeIterator<Item = f64>) -> f64 {
-    let n = values.len() as f64;
-    values.sum::<f64>() / n
-}
 
 /// Executes `plan` on `data` one task at a time, task `v` at learning rate `etas.per_task[v]`
 /// (the pooled model at `etas.pooled`; see [`super::step_sizes`]). Fresh models draw their

@@ -1,0 +1,80 @@
+//! What the executors take and give: a [`Job`] (a plan with its data, step sizes and seeds) and
+//! a [`MethodRun`] (per-task results), shared by the batched and the reference executor.
+
+use cascade_data::StandardisedTaskSet;
+use serde::{Deserialize, Serialize};
+
+use super::{StepSizes, TaskResult};
+use crate::plan::Plan;
+
+/// One plan to execute: on which data, at which learning rates, with which initialisation seed,
+/// under which label (errors name the label with the task, e.g. `mst-gradient, rep 3`).
+#[derive(Debug, Clone, Copy)]
+pub struct Job<'a> {
+    /// The plan.
+    pub plan: &'a Plan,
+    /// The standardised tasks it plans over.
+    pub data: &'a StandardisedTaskSet,
+    /// The learning rate of each task of `data` and of a pooled model over it.
+    pub etas: &'a StepSizes,
+    /// Fresh models of task `v` draw from `task_init_seed(init_seed, v)` (pooled: `v = T`).
+    pub init_seed: u64,
+    /// A short label for error messages.
+    pub label: &'a str,
+}
+
+/// The outcome of one method on one task set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MethodRun {
+    /// Per task, in task order.
+    pub tasks: Vec<TaskResult>,
+    /// Gradient steps taken in total (never more than B).
+    pub steps_used: usize,
+    /// Wall-clock seconds of training and evaluation.
+    pub seconds: f64,
+}
+
+impl MethodRun {
+    /// Seconds spent training (the sum of the tasks' `seconds`; evaluation excluded).
+    pub fn training_seconds(&self) -> f64 {
+        self.tasks.iter().map(|t| t.seconds).sum()
+    }
+}
+
+impl MethodRun {
+    /// Mean over tasks of the test MSE.
+    pub fn mean_mse(&self) -> f64 {
+        mean(self.tasks.iter().map(|t| t.test_mse))
+    }
+
+    /// Mean over tasks of the per-task test RMSE.
+    pub fn mean_rmse(&self) -> f64 {
+        mean(self.tasks.iter().map(|t| t.test_rmse))
+    }
+
+    /// Mean over tasks of the test accuracy, for binary labels.
+    pub fn mean_accuracy(&self) -> Option<f64> {
+        let values: Option<Vec<f64>> = self.tasks.iter().map(|t| t.test_accuracy).collect();
+        values.map(|v| mean(v.into_iter()))
+    }
+}
+
+fn mean(values: impl ExactSizeIterator<Item = f64>) -> f64 {
+    let n = values.len() as f64;
+    values.sum::<f64>() / n
+}
+
+/// Each task's trained model (`T = 1` modules, in task order) of one job, when kept.
+pub type TrainedModels<M> = Vec<M>;
+
+/// One job's run and, when kept, its trained models.
+pub type JobOutcome<M> = (MethodRun, Option<TrainedModels<M>>);
+
+/// `task (label)`, or `task` without a label: how errors name a task of a job.
+pub(super) fn labelled(task: &str, label: &str) -> String {
+    if label.is_empty() {
+        task.to_string()
+    } else {
+        format!("{task} ({label})")
+    }
+}
