@@ -17,6 +17,7 @@ mod partition;
 mod pca;
 mod scaling;
 mod set;
+mod shares;
 
 pub use cifar::{CIFAR10_CLASSES, CIFAR10_SHAPE, load_cifar10, read_cifar_batch};
 pub use classes::{ClassTasksConfig, class_tasks};
