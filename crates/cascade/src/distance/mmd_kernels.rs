@@ -1,6 +1,6 @@
-//! The two loops that decide `mmd`'s speed, written so the compiler vectorises them, and
-//! compiled twice: for AVX-512 (8 lanes of f64, fused multiply-add) when the CPU has it, and
-//! for the baseline target otherwise. The choice is made once, at run time.
+//! The loops that decide `mmd`'s speed, written so the compiler vectorises them, and compiled
+//! twice: for AVX-512 (8 lanes of f64, fused multiply-add) when the CPU has it, and for the
+//! baseline target otherwise ([`avx512_or_portable`]). The choice is made once, at run time.
 //!
 //! - [`cross_distances`]: the squared distances between every row of one task and every row of
 //!   another, bit-for-bit the values of a plain `sum_k (a_k - b_k)^2` (the same additions in
@@ -8,6 +8,8 @@
 //! - [`kernel_sum`]: `sum_i exp(-gamma d2_i)` with a branch-free `exp` (Cody-Waite reduction
 //!   and a degree-13 Taylor polynomial on `|r| <= ln 2 / 2`, truncation error below 4e-18
 //!   relative), within a few units in the last place of libm's `exp`.
+//! - [`count_around`], [`max_value`] and [`split_bracket`]: the passes of the median's
+//!   selection (the last with explicit AVX-512 intrinsics, packing the kept values).
 //!
 //! Written by hand because no maintained crate offers a vectorised f64 `exp` (`wide`'s was
 //! no faster than libm on baseline x86-64, measured in an earlier version) and the per-lane
@@ -33,23 +35,45 @@ fn has_avx512() -> bool {
     })
 }
 
-/// `out[i * n_b + j] = sum_k (a[i * d + k] - b_cols[k * n_b + j])^2` for the rows of `a`
-/// (row-major `[n_a, d]`) against the rows of `b` given column-major (`[d, n_b]`, a feature's
-/// values contiguous). `out` must hold `n_a * n_b` values.
-pub(super) fn cross_distances(a: &[f64], b_cols: &[f64], d: usize, out: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx512() {
-        // SAFETY: the CPU has AVX-512F (checked at run time above).
-        unsafe { cross_distances_avx512(a, b_cols, d, out) };
-        return;
-    }
-    cross_distances_body(a, b_cols, d, out);
+/// Defines `$name` running `$avx512` compiled with AVX-512F (in `$wide`) when this CPU has it,
+/// and `$portable` compiled for the baseline target otherwise. Both expressions see the
+/// function's arguments.
+macro_rules! avx512_or_portable {
+    (
+        $(#[$doc:meta])*
+        fn $name:ident / $wide:ident ($($arg:ident: $ty:ty),*) -> $ret:ty {
+            avx512: $avx512:expr,
+            portable: $portable:expr $(,)?
+        }
+    ) => {
+        $(#[$doc])*
+        pub(super) fn $name($($arg: $ty),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            if has_avx512() {
+                // SAFETY: the CPU has AVX-512F (checked at run time above).
+                return unsafe { $wide($($arg),*) };
+            }
+            $portable
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f")]
+        fn $wide($($arg: $ty),*) -> $ret {
+            $avx512
+        }
+    };
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn cross_distances_avx512(a: &[f64], b_cols: &[f64], d: usize, out: &mut [f64]) {
-    cross_distances_body(a, b_cols, d, out);
+avx512_or_portable! {
+    /// `out[i * n_b + j] = sum_k (a[i * d + k] - b_cols[k * n_b + j])^2` for the rows of `a`
+    /// (row-major `[n_a, d]`) against the rows of `b` given column-major (`[d, n_b]`, a feature's
+    /// values contiguous). `out` must hold `n_a * n_b` values.
+    fn cross_distances / cross_distances_avx512(
+        a: &[f64], b_cols: &[f64], d: usize, out: &mut [f64]
+    ) -> () {
+        avx512: cross_distances_body(a, b_cols, d, out),
+        portable: cross_distances_body(a, b_cols, d, out),
+    }
 }
 
 /// Output columns a block accumulates in registers (4 AVX-512 registers of f64).
@@ -99,8 +123,8 @@ pub(super) fn split_bracket(c: &[f64], lo: f64, hi: f64, inside: &mut Vec<f64>) 
     inside.resize(c.len() + LANES, 0.0);
     #[cfg(target_arch = "x86_64")]
     let (below, kept) = if has_avx512() {
-        // SAFETY: the CPU has AVX-512F (checked at run time above); `inside` holds c.len()
-        // values, and the stores write at most that many.
+        // SAFETY: the CPU has AVX-512F (checked at run time above); `inside` holds
+        // c.len() + 8 values, as the full-register stores need.
         unsafe { split_bracket_avx512(c, lo, hi, inside) }
     } else {
         split_bracket_body(c, lo, hi, inside)
@@ -153,21 +177,13 @@ fn split_bracket_avx512(c: &[f64], lo: f64, hi: f64, inside: &mut [f64]) -> (usi
     (below + tail_below, kept + tail_kept)
 }
 
-/// `(#{x in c : x < t}, #{x in c : x <= t})`: one pass of comparisons whose counts the compiler
-/// keeps in vector registers.
-pub(super) fn count_around(c: &[f64], t: f64) -> (usize, usize) {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx512() {
-        // SAFETY: the CPU has AVX-512F (checked at run time above).
-        return unsafe { count_around_avx512(c, t) };
+avx512_or_portable! {
+    /// `(#{x in c : x < t}, #{x in c : x <= t})`: one pass of comparisons whose counts the
+    /// compiler keeps in vector registers.
+    fn count_around / count_around_avx512(c: &[f64], t: f64) -> (usize, usize) {
+        avx512: count_around_body(c, t),
+        portable: count_around_body(c, t),
     }
-    count_around_body(c, t)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn count_around_avx512(c: &[f64], t: f64) -> (usize, usize) {
-    count_around_body(c, t)
 }
 
 #[inline(always)]
@@ -181,20 +197,12 @@ fn count_around_body(c: &[f64], t: f64) -> (usize, usize) {
     (less as usize, at_most as usize)
 }
 
-/// The largest value of `c` (0 for an empty `c`; the values are `>= 0`).
-pub(super) fn max_value(c: &[f64]) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx512() {
-        // SAFETY: the CPU has AVX-512F (checked at run time above).
-        return unsafe { max_value_avx512(c) };
+avx512_or_portable! {
+    /// The largest value of `c` (0 for an empty `c`; the values are `>= 0`).
+    fn max_value / max_value_avx512(c: &[f64]) -> f64 {
+        avx512: max_value_body(c),
+        portable: max_value_body(c),
     }
-    max_value_body(c)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn max_value_avx512(c: &[f64]) -> f64 {
-    max_value_body(c)
 }
 
 #[inline(always)]
@@ -215,20 +223,13 @@ fn max_value_body(c: &[f64]) -> f64 {
         .fold(0.0f64, |m, &x| if x > m { x } else { m })
 }
 
-/// `sum_i exp(-gamma d2s[i])` for `gamma >= 0` and `d2s[i] >= 0`.
-pub(super) fn kernel_sum(d2s: &[f64], gamma: f64) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx512() {
-        // SAFETY: the CPU has AVX-512F (checked at run time above).
-        return unsafe { kernel_sum_avx512(d2s, gamma) };
+avx512_or_portable! {
+    /// `sum_i exp(-gamma d2s[i])` for `gamma >= 0` and `d2s[i] >= 0` (fused multiply-adds
+    /// where AVX-512 has them).
+    fn kernel_sum / kernel_sum_avx512(d2s: &[f64], gamma: f64) -> f64 {
+        avx512: kernel_sum_body::<true>(d2s, gamma),
+        portable: kernel_sum_body::<false>(d2s, gamma),
     }
-    kernel_sum_body::<false>(d2s, gamma)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn kernel_sum_avx512(d2s: &[f64], gamma: f64) -> f64 {
-    kernel_sum_body::<true>(d2s, gamma)
 }
 
 #[inline(always)]

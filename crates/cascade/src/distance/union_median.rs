@@ -1,7 +1,8 @@
 //! The exact median of a pair's pool of squared distances for `mmd`'s bandwidth: the union of
 //! two tasks' sorted within-task lists and the pair's unsorted cross distances, found by
-//! selection (Floyd-Rivest brackets, then quickselect on the unsorted part with the sorted parts
-//! counted by binary search) instead of sorting the union.
+//! selection instead of sorting the union: a value bracket around the middle ranks (probed
+//! values, or Floyd-Rivest samples when probing stalls), then quickselect on the unsorted values
+//! inside it with the sorted parts counted by binary search.
 //!
 //! Values must be `>= 0` and not NaN (squared distances): the bracket sample sorts by bit
 //! pattern.
@@ -93,8 +94,10 @@ const PROBES: usize = 24;
 /// value bracket `[lo, hi]` holding every rank in `ranks` and at most [`PROBE_KEEP`] values of
 /// `c`, by probing values: a probe counts the union below and at a value (`c` in one vectorised
 /// pass, [`count_around`]; `a` and `b` by binary search) and moves one end of the bracket. The
-/// first probe is the median of `a` and `b`; then the middle rank is interpolated between the
-/// ends, or the bracket halved when the last probe did not halve the values of `c` inside.
+/// first probe is the median of `a` and `b`, the second a step from it scaled by their local
+/// [`density`], the next secant steps through the last two probes (aimed a little to one side
+/// of the middle, so that both ends close in); the bracket is halved instead when the last probe
+/// did not halve the values of `c` inside.
 /// Returns like [`bracket`]; `None` when `c` is small or [`PROBES`] probes did not narrow it.
 fn probe<'a>(
     a: &'a [f64],
@@ -169,18 +172,7 @@ fn probe<'a>(
     if hi_c - lo_c > PROBE_KEEP {
         return None;
     }
-    let (below_c, kept) = split_bracket(c, lo, hi, inside);
-    let (a_lo, a_hi) = (
-        a.partition_point(|&y| y < lo),
-        a.partition_point(|&y| y <= hi),
-    );
-    let (b_lo, b_hi) = (
-        b.partition_point(|&y| y < lo),
-        b.partition_point(|&y| y <= hi),
-    );
-    let below = below_c + a_lo + b_lo;
-    let within = kept + (a_hi - a_lo) + (b_hi - b_lo);
-    (below <= first && last < below + within).then(|| (&a[a_lo..a_hi], &b[b_lo..b_hi], below))
+    within_bracket(a, b, c, lo, hi, ranks, inside)
 }
 
 /// The union's density of values (ranks per unit) near `x`, estimated from `a` and `b` alone
@@ -213,7 +205,7 @@ pub(super) fn bracket<'a>(
     a: &'a [f64],
     b: &'a [f64],
     c: &[f64],
-    ranks: std::ops::RangeInclusive<usize>,
+    ranks: RangeInclusive<usize>,
     inside: &mut Vec<f64>,
 ) -> Option<(&'a [f64], &'a [f64], usize)> {
     if c.len() < 4 * BRACKET_SAMPLE {
@@ -247,7 +239,22 @@ pub(super) fn bracket<'a>(
         .get(first_above(*ranks.end()) + BRACKET_GUARD)
         .copied()
         .unwrap_or(f64::INFINITY);
-    // One pass: count what lies below, keep what lies inside.
+    within_bracket(a, b, c, lo, hi, ranks, inside)
+}
+
+/// The union's values in `[lo, hi]`, checked exactly: one pass over `c` counts what lies below
+/// and writes what lies inside to `inside`, binary searches cut `a` and `b`. Returns the parts of
+/// `a` and `b` inside and the count of union values below `lo`; `None` unless every rank in
+/// `ranks` lies inside.
+fn within_bracket<'a>(
+    a: &'a [f64],
+    b: &'a [f64],
+    c: &[f64],
+    lo: f64,
+    hi: f64,
+    ranks: RangeInclusive<usize>,
+    inside: &mut Vec<f64>,
+) -> Option<(&'a [f64], &'a [f64], usize)> {
     let (below_c, kept) = split_bracket(c, lo, hi, inside);
     let (a_lo, a_hi) = (
         a.partition_point(|&y| y < lo),

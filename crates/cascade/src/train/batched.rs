@@ -91,8 +91,14 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
         )
         .map_err(CascadeError::Model)?;
     let outputs = objective.outputs();
-    let results: Vec<Vec<Option<TaskResult>>> =
-        jobs.iter().map(|j| vec![None; j.data.len()]).collect();
+    // The Mean baseline has no model: its results are known before any training.
+    let results: Vec<Vec<Option<TaskResult>>> = jobs
+        .iter()
+        .map(|job| match job.plan.schedule {
+            Schedule::Mean => mean_run(job.data).tasks.into_iter().map(Some).collect(),
+            _ => vec![None; job.data.len()],
+        })
+        .collect();
     let kept: Vec<Vec<Option<C::Model>>> = jobs
         .iter()
         .map(|j| {
@@ -102,14 +108,6 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
         })
         .collect();
     let seconds = vec![0.0; jobs.len()];
-    let results: Vec<Vec<Option<TaskResult>>> = results
-        .into_iter()
-        .zip(jobs)
-        .map(|(tasks, job)| match job.plan.schedule {
-            Schedule::Mean => mean_run(job.data).tasks.into_iter().map(Some).collect(),
-            _ => tasks,
-        })
-        .collect();
 
     // Each cascade job's tree, budget and tasks per depth, extracted once.
     let cascades: Vec<CascadeJob> = jobs

@@ -2,9 +2,9 @@ use burn::prelude::*;
 use cascade_models::{TaskModule, to_host};
 
 use super::batch::PaddedTensors;
-use super::fit_linear::fit_linear;
+use super::fit_linear::{fit_linear, sufficient_statistics_apply};
 use super::minibatch::StepRows;
-use super::optimizer::{Optimizer, OptimizerState};
+use super::optimizer::OptimizerState;
 use super::{TaskBatch, TrainConfig};
 use crate::CascadeError;
 
@@ -61,12 +61,7 @@ pub fn fit<M: TaskModule>(
         });
     }
     let schedule = Schedule { steps, etas };
-    let fast = config.linear_fast_path
-        && config.l2 == 0.0
-        && config.batch_size.is_none()
-        && config.optimizer == Optimizer::Sgd
-        && batch.objective().is_squared_error()
-        && model.affine().is_some_and(|l| l.weight.dims()[2] == 1);
+    let fast = sufficient_statistics_apply(&model, batch.objective(), config);
     match model.affine() {
         Some(layer) if fast => {
             let (layer, last_loss) = fit_linear(layer.clone(), batch, schedule, config, names)?;

@@ -12,12 +12,28 @@
 use burn::module::Param;
 use burn::prelude::*;
 use cascade_data::Split;
-use cascade_models::TaskLinear;
+use cascade_models::{TaskLinear, TaskModule};
 
 use super::fit::{Schedule, Watch};
-use super::{TaskBatch, TrainConfig};
+use super::{Objective, Optimizer, TaskBatch, TrainConfig};
 use crate::CascadeError;
 use crate::parallel::par_map;
+
+/// Whether `model` trains from sufficient statistics under `objective` and `config`: one affine
+/// layer with one output, the squared error, SGD on full batches, no L2, and the fast path on.
+/// [`super::fit`] and the host path for whole cascades both decide with this.
+pub(super) fn sufficient_statistics_apply<M: TaskModule>(
+    model: &M,
+    objective: &dyn Objective,
+    config: &TrainConfig,
+) -> bool {
+    config.linear_fast_path
+        && config.l2 == 0.0
+        && config.batch_size.is_none()
+        && config.optimizer == Optimizer::Sgd
+        && objective.is_squared_error()
+        && model.affine().is_some_and(|l| l.weight.dims()[2] == 1)
+}
 
 /// Trains one affine layer with a single output from sufficient statistics (see the module
 /// documentation); returns the trained layer and each task's last loss.

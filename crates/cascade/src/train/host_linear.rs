@@ -21,10 +21,10 @@ use burn::module::Param;
 use burn::prelude::*;
 use cascade_models::{TaskLinear, TaskModelConfig, TaskModule, to_host};
 
-use super::fit_linear::LinearStatistics;
+use super::fit_linear::{LinearStatistics, sufficient_statistics_apply};
 use super::job::Job;
 use super::levels::{CascadeJob, Level, Outcomes};
-use super::{Objective, Optimizer, TrainConfig, evaluate_rows};
+use super::{Objective, TrainConfig, evaluate_rows};
 use crate::CascadeError;
 use crate::parallel::par_map;
 
@@ -34,8 +34,9 @@ pub(super) const HOST_MAX_PARAMS: usize = 64;
 /// Tasks evaluated together (whole levels, so a chunk may hold more).
 const EVALUATION_CHUNK: usize = 2048;
 
-/// Whether [`train_levels_on_host`] applies: `fit`'s sufficient-statistics conditions and at
-/// most [`HOST_MAX_PARAMS`] parameters per task.
+/// Whether [`train_levels_on_host`] applies: `fit`'s sufficient-statistics conditions
+/// ([`sufficient_statistics_apply`], checked on a one-task model) and at most
+/// [`HOST_MAX_PARAMS`] parameters per task.
 pub(super) fn applies<C: TaskModelConfig>(
     model: &C,
     objective: &dyn Objective,
@@ -43,17 +44,12 @@ pub(super) fn applies<C: TaskModelConfig>(
     d: usize,
     device: &Device,
 ) -> bool {
-    config.linear_fast_path
-        && config.l2 == 0.0
-        && config.batch_size.is_none()
-        && config.optimizer == Optimizer::Sgd
-        && objective.is_squared_error()
-        && objective.outputs() == 1
-        && d < HOST_MAX_PARAMS
-        && model
-            .init_tasks(d, 1, &[0], device)
-            .affine()
-            .is_some_and(|layer| layer.weight.dims()[2] == 1)
+    d < HOST_MAX_PARAMS
+        && sufficient_statistics_apply(
+            &model.init_tasks(d, objective.outputs(), &[0], device),
+            objective,
+            config,
+        )
 }
 
 /// Where a task's loss first went wrong: its 1-based step, the loss and the limit.
