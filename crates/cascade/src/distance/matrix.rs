@@ -43,41 +43,8 @@ impl DistanceMatrix {
         init: impl Fn() -> S + Sync,
         f: impl Fn(&mut S, usize, usize) -> f64 + Sync,
     ) -> Self {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |p| p.get())
-            .min(n.saturating_sub(1));
-        if threads <= 1 {
-            let mut state = init();
-            return Self::from_pairs(n, |i, j| f(&mut state, i, j));
-        }
-        let next_row = AtomicUsize::new(0);
-        let work = || {
-            let mut state = init();
-            let mut rows = Vec::new();
-            loop {
-                let i = next_row.fetch_add(1, Ordering::Relaxed);
-                if i >= n {
-                    return rows;
-                }
-                let row: Vec<f64> = ((i + 1)..n).map(|j| f(&mut state, i, j)).collect();
-                rows.push((i, row));
-            }
-        };
-        let rows: Vec<(usize, Vec<f64>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
-            handles
-                .into_iter()
-                // A panic inside `f` is re-raised here, as in the sequential version.
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
-        let mut m = Self::zeros(n);
-        for (i, row) in rows {
-            for (offset, value) in row.into_iter().enumerate() {
-                m.set(i, i + 1 + offset, value);
-            }
-        }
-        m
+        let rows = par_pair_rows(n, init, f);
+        Self::from_pairs(n, |i, j| rows[i][j - i - 1])
     }
 
     /// Builds the matrix from full rows; returns `None` unless `rows` is square.
@@ -129,6 +96,49 @@ impl DistanceMatrix {
         (0..self.n)
             .all(|i| ((i + 1)..self.n).all(|j| (self.get(i, j) - first).abs() <= tol * scale))
     }
+}
+
+/// `f(state, i, j)` for every pair `i < j`, spread over the machine's cores (scoped std
+/// threads, rows `i` handed out one at a time, each thread with its own `state` from `init`):
+/// row `i` of the result holds the values for `j = i + 1, ..., n - 1`. Every value is computed
+/// independently, so the result does not depend on the threads.
+pub(crate) fn par_pair_rows<S, R: Send>(
+    n: usize,
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, usize, usize) -> R + Sync,
+) -> Vec<Vec<R>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |p| p.get())
+        .min(n.saturating_sub(1));
+    if threads <= 1 {
+        let mut state = init();
+        return (0..n)
+            .map(|i| ((i + 1)..n).map(|j| f(&mut state, i, j)).collect())
+            .collect();
+    }
+    let next_row = AtomicUsize::new(0);
+    let work = || {
+        let mut state = init();
+        let mut rows = Vec::new();
+        loop {
+            let i = next_row.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                return rows;
+            }
+            let row: Vec<R> = ((i + 1)..n).map(|j| f(&mut state, i, j)).collect();
+            rows.push((i, row));
+        }
+    };
+    let mut rows: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+        handles
+            .into_iter()
+            // A panic inside `f` is re-raised here, as in the sequential version.
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    rows.sort_unstable_by_key(|(i, _)| *i);
+    rows.into_iter().map(|(_, row)| row).collect()
 }
 
 #[cfg(test)]

@@ -3,10 +3,15 @@
 
 use cascade_data::{DMatrix, Task};
 
-use super::mmd_kernels::{count_around, cross_distances, kernel_sum};
+use std::cmp::Ordering;
+
+use super::matrix::par_pair_rows;
+use super::mmd_kernels::{cross_distances, kernel_sum};
 use super::union_median::union_median;
+use super::within_sums::kernel_sums_at;
 use super::{DistanceMatrix, require_rows};
 use crate::CascadeError;
+use crate::parallel::par_map;
 
 /// Rows of each task that enter the median heuristic: the first ones, at most this many.
 const MEDIAN_SUBSAMPLE: usize = 1000;
@@ -21,13 +26,15 @@ const MEDIAN_SUBSAMPLE: usize = 1000;
 /// - `MMD^2 = mean_{i != j} k(u_i, u_j) + mean_{i != j} k(v_i, v_j) - 2 mean_{i, j} k(u_i, v_j)`
 ///   (unbiased within-set terms). Needs `n >= 2` per task.
 ///
-/// The bandwidth depends on the pair, so each pair evaluates its own kernels. What does not
-/// depend on the pair is done once per task: the squared distances within the task, kept sorted,
-/// so a pair's median is a selection among its `n_u n_v` cross distances only, with the two
-/// sorted within-task lists counted by binary search. Cost a pair: `n_u n_v` squared distances
-/// (vectorised, [`cross_distances`]), one selection over them and `(n_u + n_v)^2 / 2`
-/// exponentials (vectorised, [`kernel_sum`]); memory: `n (n - 1) / 2` values a task (16 KB at
-/// `n = 64`, 1.1 MB at `n = 528`).
+/// The bandwidth depends on the pair. What does not is done once per task: the squared
+/// distances within the task, kept sorted, so a pair's median is a selection among its
+/// `n_u n_v` cross distances only, with the two sorted within-task lists counted by binary
+/// search. Cost a pair: `n_u n_v` squared distances (vectorised, [`cross_distances`]), one
+/// selection over them and `n_u n_v` exponentials (vectorised, [`kernel_sum`]). The
+/// within-task means are computed once all pairs have their bandwidths: a task's mean at each
+/// of its `T - 1` bandwidths is interpolated from a couple of dozen direct sums
+/// ([`kernel_sums_at`], to 1e-17 a term). Memory: `n (n - 1) / 2` values a task (16 KB at
+/// `n = 64`, 1.1 MB at `n = 528`) and three values a pair.
 pub(crate) fn mmd(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
     require_rows(tasks, "mmd", 2)?;
     Ok(mmd_of_rows(tasks.iter().map(|t| &t.train.x)))
@@ -45,8 +52,31 @@ pub(crate) fn mmd_pooled(
 
 fn mmd_of_rows<'a>(x: impl Iterator<Item = &'a DMatrix<f64>>) -> DistanceMatrix {
     let rows: Vec<TaskRows> = x.map(TaskRows::new).collect();
-    DistanceMatrix::par_from_pairs_with(rows.len(), Scratch::default, |scratch, u, v| {
-        scratch.mmd(&rows[u], &rows[v])
+    let n = rows.len();
+    // Each pair's bandwidth and cross-kernel mean; row u holds the pairs (u, v > u).
+    let pairs = par_pair_rows(n, Scratch::default, |scratch, u, v| {
+        scratch.bandwidth_and_cross_mean(&rows[u], &rows[v])
+    });
+    // Each task's within-kernel mean at the bandwidth of each of its pairs: means[u][v].
+    let tasks: Vec<usize> = (0..n).collect();
+    let means = par_map(&tasks, 1, |&u| {
+        let gamma_with = |v: usize| match v.cmp(&u) {
+            Ordering::Less => pairs[v][u - v - 1].0,
+            Ordering::Greater => pairs[u][v - u - 1].0,
+            Ordering::Equal => 1.0, // unused: a task is not paired with itself
+        };
+        let gammas: Vec<f64> = (0..n).map(gamma_with).collect();
+        let m = rows[u].n as f64;
+        // Each unordered within pair stands for both (i, j) and (j, i).
+        let scale = 2.0 / (m * (m - 1.0));
+        kernel_sums_at(&rows[u].within, &gammas)
+            .into_iter()
+            .map(|sum| scale * sum)
+            .collect::<Vec<f64>>()
+    });
+    DistanceMatrix::from_pairs(n, |u, v| {
+        let mean_ab = pairs[u][v - u - 1].1;
+        (means[u][v] + means[v][u] - 2.0 * mean_ab).max(0.0).sqrt()
     })
 }
 
@@ -61,14 +91,13 @@ struct Scratch {
 }
 
 impl Scratch {
-    /// The pair's distance.
-    fn mmd(&mut self, a: &TaskRows, b: &TaskRows) -> f64 {
+    /// The pair's bandwidth `gamma` and its cross-kernel mean `mean_{i, j} k(u_i, v_j)`.
+    fn bandwidth_and_cross_mean(&mut self, a: &TaskRows, b: &TaskRows) -> (f64, f64) {
         self.cross.resize(a.n * b.n, 0.0);
-        cross_distances(&a.values, &b.columns, a.d, &mut self.cross);
+        let zeros = cross_distances(&a.values, &b.columns, a.d, &mut self.cross);
         let median = if a.n <= MEDIAN_SUBSAMPLE && b.n <= MEDIAN_SUBSAMPLE {
             // Every cross distance enters the median; its zeros (repeated rows) are the
             // smallest values of the union, so skipping that many leaves the positive ones.
-            let zeros = count_around(&self.cross, 0.0).1;
             union_median(
                 a.median_pool(),
                 b.median_pool(),
@@ -93,12 +122,8 @@ impl Scratch {
         }
         .unwrap_or(2.0);
         let gamma = 1.0 / median; // = 1 / (2 s^2) with s^2 = median / 2
-        let (na, nb) = (a.n as f64, b.n as f64);
-        // Each unordered within pair stands for both (i, j) and (j, i).
-        let mean_a = 2.0 * kernel_sum(&a.within, gamma) / (na * (na - 1.0));
-        let mean_b = 2.0 * kernel_sum(&b.within, gamma) / (nb * (nb - 1.0));
-        let mean_ab = kernel_sum(&self.cross, gamma) / (na * nb);
-        (mean_a + mean_b - 2.0 * mean_ab).max(0.0).sqrt()
+        let mean_ab = kernel_sum(&self.cross, gamma) / (a.n * b.n) as f64;
+        (gamma, mean_ab)
     }
 }
 
@@ -323,5 +348,40 @@ mod tests {
             }
         }
         assert!(m.get(0, 5) > 0.1, "tasks drawn apart are apart");
+    }
+
+    #[test]
+    fn interpolated_within_means_agree_with_the_plain_definition() {
+        // 50 tasks, so each has 49 bandwidths: more than the interpolation needs nodes, so the
+        // within-task means come from Chebyshev interpolants. Scales from 0.5 to 2 spread each
+        // task's bandwidths over more than a factor of 2 (several pieces). Tolerance as above.
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let xs: Vec<DMatrix<f64>> = (0..50)
+            .map(|t| {
+                let scale = 0.5 * 4f64.powf(t as f64 / 49.0);
+                let shift = 0.1 * (t % 7) as f64;
+                DMatrix::from_fn(12 + t % 9, 2, |_, _| shift + scale * rng.random::<f64>())
+            })
+            .collect();
+        let tasks: Vec<Task> = xs
+            .iter()
+            .enumerate()
+            .map(|(t, x)| x_only(&format!("t{t}"), x.clone()))
+            .collect();
+        let m = mmd(&tasks).unwrap();
+        let mut positive = 0;
+        for u in 0..xs.len() {
+            for v in u + 1..xs.len() {
+                let want = plain_mmd(&xs[u], &xs[v]);
+                let got = m.get(u, v);
+                assert!(
+                    (got - want).abs() <= 1e-9 * want + 1e-12,
+                    "({u}, {v}): {got} against {want}"
+                );
+                positive += (want > 0.05) as usize;
+            }
+        }
+        assert!(positive > 500, "most pairs are apart: {positive}");
     }
 }

@@ -15,6 +15,7 @@
 //! no faster than libm on baseline x86-64, measured in an earlier version) and the per-lane
 //! layout is what lets LLVM use full-width registers.
 
+use std::mem::MaybeUninit;
 use std::sync::OnceLock;
 
 /// Lanes of the independent accumulators: one AVX-512 register of f64.
@@ -67,10 +68,11 @@ macro_rules! avx512_or_portable {
 avx512_or_portable! {
     /// `out[i * n_b + j] = sum_k (a[i * d + k] - b_cols[k * n_b + j])^2` for the rows of `a`
     /// (row-major `[n_a, d]`) against the rows of `b` given column-major (`[d, n_b]`, a feature's
-    /// values contiguous). `out` must hold `n_a * n_b` values.
+    /// values contiguous). `out` must hold `n_a * n_b` values. Returns how many of them are 0
+    /// (repeated rows), counted while they are still in registers.
     fn cross_distances / cross_distances_avx512(
         a: &[f64], b_cols: &[f64], d: usize, out: &mut [f64]
-    ) -> () {
+    ) -> usize {
         avx512: cross_distances_body(a, b_cols, d, out),
         portable: cross_distances_body(a, b_cols, d, out),
     }
@@ -80,12 +82,15 @@ avx512_or_portable! {
 const BLOCK: usize = 32;
 
 #[inline(always)]
-fn cross_distances_body(a: &[f64], b_cols: &[f64], d: usize, out: &mut [f64]) {
+fn cross_distances_body(a: &[f64], b_cols: &[f64], d: usize, out: &mut [f64]) -> usize {
     if d == 0 {
         out.fill(0.0);
-        return;
+        return out.len();
     }
     let n_b = b_cols.len() / d;
+    // Per-lane counts of zeros (u32: a pair has far fewer than 2^32 distances).
+    let mut zero_lanes = [0u32; BLOCK];
+    let mut zeros = 0;
     for (row, out_row) in a.chunks_exact(d).zip(out.chunks_exact_mut(n_b)) {
         // Blocks of BLOCK outputs summed over every feature in registers, then stored once;
         // each output still adds its features in order from 0.0, so the sums are the plain
@@ -100,6 +105,9 @@ fn cross_distances_body(a: &[f64], b_cols: &[f64], d: usize, out: &mut [f64]) {
                     *o += diff * diff;
                 }
             }
+            for (z, &v) in zero_lanes.iter_mut().zip(&acc) {
+                *z += (v == 0.0) as u32;
+            }
             out_row[start..start + BLOCK].copy_from_slice(&acc);
             start += BLOCK;
         }
@@ -112,35 +120,47 @@ fn cross_distances_body(a: &[f64], b_cols: &[f64], d: usize, out: &mut [f64]) {
                 *o += diff * diff;
             }
         }
+        zeros += rest.iter().filter(|&&v| v == 0.0).count();
     }
+    zeros + zero_lanes.iter().map(|&z| z as usize).sum::<usize>()
 }
 
 /// Counts the values of `c` below `lo` and moves those in `[lo, hi]`, in order, to `inside`
 /// (cleared first): returns `(below, inside.len())`. With AVX-512 a pass compares 8 values at
 /// once, packs the kept ones into the front of a register and stores all 8 lanes (so `inside`
-/// is sized 8 past `c`; the packing store to memory is microcoded and several times slower).
+/// reserves 8 past `c`; the packing store to memory is microcoded and several times slower).
+/// The values are written into `inside`'s spare capacity, which is never zeroed first.
 pub(super) fn split_bracket(c: &[f64], lo: f64, hi: f64, inside: &mut Vec<f64>) -> (usize, usize) {
-    inside.resize(c.len() + LANES, 0.0);
+    inside.clear();
+    inside.reserve(c.len() + LANES);
+    let spare = &mut inside.spare_capacity_mut()[..c.len() + LANES];
     #[cfg(target_arch = "x86_64")]
     let (below, kept) = if has_avx512() {
-        // SAFETY: the CPU has AVX-512F (checked at run time above); `inside` holds
-        // c.len() + 8 values, as the full-register stores need.
-        unsafe { split_bracket_avx512(c, lo, hi, inside) }
+        // SAFETY: the CPU has AVX-512F (checked at run time above); `spare` holds c.len() + 8
+        // slots, as the full-register stores need.
+        unsafe { split_bracket_avx512(c, lo, hi, spare) }
     } else {
-        split_bracket_body(c, lo, hi, inside)
+        split_bracket_body(c, lo, hi, spare)
     };
     #[cfg(not(target_arch = "x86_64"))]
-    let (below, kept) = split_bracket_body(c, lo, hi, inside);
-    inside.truncate(kept);
+    let (below, kept) = split_bracket_body(c, lo, hi, spare);
+    // SAFETY: both passes write each kept value to its final slot, so slots 0..kept hold
+    // values (a later write only ever lands at or past the count kept so far).
+    unsafe { inside.set_len(kept) };
     (below, kept)
 }
 
 /// The portable pass, each value written to the next free slot without a branch.
-fn split_bracket_body(c: &[f64], lo: f64, hi: f64, inside: &mut [f64]) -> (usize, usize) {
+fn split_bracket_body(
+    c: &[f64],
+    lo: f64,
+    hi: f64,
+    inside: &mut [MaybeUninit<f64>],
+) -> (usize, usize) {
     let (mut below, mut kept) = (0, 0);
     for &x in c {
         below += (x < lo) as usize;
-        inside[kept] = x;
+        inside[kept].write(x);
         kept += (x >= lo && x <= hi) as usize;
     }
     (below, kept)
@@ -148,10 +168,15 @@ fn split_bracket_body(c: &[f64], lo: f64, hi: f64, inside: &mut [f64]) -> (usize
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn split_bracket_avx512(c: &[f64], lo: f64, hi: f64, inside: &mut [f64]) -> (usize, usize) {
+fn split_bracket_avx512(
+    c: &[f64],
+    lo: f64,
+    hi: f64,
+    inside: &mut [MaybeUninit<f64>],
+) -> (usize, usize) {
     use std::arch::x86_64::{
-        _CMP_GE_OQ, _CMP_LE_OQ, _CMP_LT_OQ, _mm512_cmp_pd_mask, _mm512_loadu_pd,
-        _mm512_maskz_compress_pd, _mm512_set1_pd, _mm512_storeu_pd,
+        _CMP_LE_OQ, _CMP_LT_OQ, _mm512_cmp_pd_mask, _mm512_loadu_pd, _mm512_maskz_compress_pd,
+        _mm512_set1_pd, _mm512_storeu_pd,
     };
     let (vlo, vhi) = (_mm512_set1_pd(lo), _mm512_set1_pd(hi));
     let (mut below, mut kept) = (0, 0);
@@ -162,10 +187,10 @@ fn split_bracket_avx512(c: &[f64], lo: f64, hi: f64, inside: &mut [f64]) -> (usi
         unsafe {
             let v = _mm512_loadu_pd(chunk.as_ptr());
             let lt = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(v, vlo);
-            let keep =
-                _mm512_cmp_pd_mask::<_CMP_GE_OQ>(v, vlo) & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(v, vhi);
+            // Not below lo and not above hi (the values are never NaN).
+            let keep = !lt & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(v, vhi);
             _mm512_storeu_pd(
-                inside.as_mut_ptr().add(kept),
+                inside.as_mut_ptr().add(kept).cast::<f64>(),
                 _mm512_maskz_compress_pd(keep, v),
             );
             below += lt.count_ones() as usize;
@@ -175,6 +200,21 @@ fn split_bracket_avx512(c: &[f64], lo: f64, hi: f64, inside: &mut [f64]) -> (usi
     let (tail_below, tail_kept) =
         split_bracket_body(chunks.remainder(), lo, hi, &mut inside[kept..]);
     (below + tail_below, kept + tail_kept)
+}
+
+avx512_or_portable! {
+    /// `#{x in c : x < t}`: one pass of comparisons whose count the compiler keeps in vector
+    /// registers (the probes' pass, one comparison a value).
+    fn count_below / count_below_avx512(c: &[f64], t: f64) -> usize {
+        avx512: count_below_body(c, t),
+        portable: count_below_body(c, t),
+    }
+}
+
+#[inline(always)]
+fn count_below_body(c: &[f64], t: f64) -> usize {
+    // u32 counters (a pair has far fewer than 2^32 values) vectorise at twice the width.
+    c.iter().map(|&x| (x < t) as u32).sum::<u32>() as usize
 }
 
 avx512_or_portable! {
@@ -353,8 +393,10 @@ mod tests {
         let mut inside = Vec::new();
         assert_eq!(split_bracket(&c, 5.0, 12.0, &mut inside), (5, 8));
         assert_eq!(inside, want_inside);
-        let mut plain = vec![0.0; c.len()];
+        let mut plain = vec![MaybeUninit::new(0.0); c.len()];
         assert_eq!(split_bracket_body(&c, 5.0, 12.0, &mut plain), (5, 8));
+        // SAFETY: the slots were initialised above.
+        let plain: Vec<f64> = plain.iter().map(|x| unsafe { x.assume_init() }).collect();
         assert_eq!(plain[..8], want_inside[..]);
         assert_eq!(
             split_bracket(&c, f64::NEG_INFINITY, f64::INFINITY, &mut inside),
@@ -369,6 +411,9 @@ mod tests {
         assert_eq!(count_around(&c, 3.0), (6, 7));
         assert_eq!(count_around_body(&c, 3.0), (6, 7));
         assert_eq!(count_around(&c, -1.0), (0, 0));
+        assert_eq!(count_below(&c, 3.0), 6);
+        assert_eq!(count_below_body(&c, 3.0), 6);
+        assert_eq!(count_below(&c, 10.5), 21);
         assert_eq!(max_value(&c), 10.0);
         assert_eq!(
             max_value_body(&c[..5]),
@@ -389,7 +434,8 @@ mod tests {
             }
         }
         let mut out = vec![f64::NAN; n_a * n_b];
-        cross_distances(&a, &b_cols, d, &mut out);
+        let zeros = cross_distances(&a, &b_cols, d, &mut out);
+        assert_eq!(zeros, 0);
         for i in 0..n_a {
             for j in 0..n_b {
                 let want: f64 = (0..d)
@@ -398,5 +444,25 @@ mod tests {
                 assert_eq!(out[i * n_b + j], want, "({i}, {j})");
             }
         }
+    }
+
+    #[test]
+    fn cross_distances_count_their_zeros_in_blocks_and_tail() {
+        // Rows 1 and 3 of `a` reappear in `b` at columns 5 (a block), 40 (a block) and 70 (the
+        // tail of 75 = 2 x 32 + 11): three zeros, as a plain count finds.
+        let (n_a, n_b, d) = (4, 75, 2);
+        let a: Vec<f64> = (0..n_a * d).map(|i| i as f64 * 0.5).collect();
+        let mut b_rows: Vec<f64> = (0..n_b * d).map(|i| 100.0 + i as f64).collect();
+        for (j, i) in [(5, 1), (40, 3), (70, 1)] {
+            b_rows[j * d..(j + 1) * d].copy_from_slice(&a[i * d..(i + 1) * d]);
+        }
+        let b_cols: Vec<f64> = (0..d)
+            .flat_map(|k| (0..n_b).map(move |j| (j, k)))
+            .map(|(j, k)| b_rows[j * d + k])
+            .collect();
+        let mut out = vec![f64::NAN; n_a * n_b];
+        assert_eq!(cross_distances(&a, &b_cols, d, &mut out), 3);
+        assert_eq!(cross_distances_body(&a, &b_cols, d, &mut out), 3);
+        assert_eq!(out.iter().filter(|&&v| v == 0.0).count(), 3);
     }
 }

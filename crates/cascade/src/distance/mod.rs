@@ -16,6 +16,7 @@ mod target;
 #[cfg(test)]
 mod test_support;
 mod union_median;
+mod within_sums;
 
 pub use matrix::DistanceMatrix;
 
