@@ -51,7 +51,8 @@ pub(crate) fn mmd_pooled(
 }
 
 fn mmd_of_rows<'a>(x: impl Iterator<Item = &'a DMatrix<f64>>) -> DistanceMatrix {
-    let rows: Vec<TaskRows> = x.map(TaskRows::new).collect();
+    let x: Vec<&DMatrix<f64>> = x.collect();
+    let rows: Vec<TaskRows> = par_map(&x, 1, |x| TaskRows::new(x));
     let n = rows.len();
     // Each pair's bandwidth and cross-kernel mean; row u holds the pairs (u, v > u).
     let pairs = par_pair_rows(n, Scratch::default, |scratch, u, v| {

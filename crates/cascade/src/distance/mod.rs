@@ -8,6 +8,7 @@
 mod classes;
 mod feature;
 mod histogram;
+mod kernel_sum_avx512;
 mod matrix;
 mod mmd;
 mod mmd_kernels;
