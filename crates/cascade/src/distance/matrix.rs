@@ -47,6 +47,18 @@ impl DistanceMatrix {
         Self::from_pairs(n, |i, j| rows[i][j - i - 1])
     }
 
+    /// The matrix whose rows are `rows` (`n` rows of `n` values, symmetric with a zero diagonal:
+    /// the caller's promise), moved in row by row so that each row is freed as it is copied.
+    pub(crate) fn from_symmetric_rows(rows: Vec<Vec<f64>>) -> Self {
+        let n = rows.len();
+        let mut values = Vec::with_capacity(n * n);
+        for row in rows {
+            debug_assert_eq!(row.len(), n);
+            values.extend(row);
+        }
+        Self { n, values }
+    }
+
     /// Builds the matrix from full rows; returns `None` unless `rows` is square.
     /// Symmetry is the caller's promise (the upper triangle wins).
     pub fn from_rows(rows: &[Vec<f64>]) -> Option<Self> {

@@ -60,7 +60,7 @@ fn mmd_of_rows<'a>(x: impl Iterator<Item = &'a DMatrix<f64>>) -> DistanceMatrix 
     });
     // Each task's within-kernel mean at the bandwidth of each of its pairs: means[u][v].
     let tasks: Vec<usize> = (0..n).collect();
-    let means = par_map(&tasks, 1, |&u| {
+    let mut means = par_map(&tasks, 1, |&u| {
         let gamma_with = |v: usize| match v.cmp(&u) {
             Ordering::Less => pairs[v][u - v - 1].0,
             Ordering::Greater => pairs[u][v - u - 1].0,
@@ -75,10 +75,18 @@ fn mmd_of_rows<'a>(x: impl Iterator<Item = &'a DMatrix<f64>>) -> DistanceMatrix 
             .map(|sum| scale * sum)
             .collect::<Vec<f64>>()
     });
-    DistanceMatrix::from_pairs(n, |u, v| {
-        let mean_ab = pairs[u][v - u - 1].1;
-        (means[u][v] + means[v][u] - 2.0 * mean_ab).max(0.0).sqrt()
-    })
+    // The distances overwrite the means in place (each pair reads its two means once), so the
+    // peak memory is the pairs and one T x T matrix.
+    for u in 0..n {
+        means[u][u] = 0.0;
+        for v in u + 1..n {
+            let mean_ab = pairs[u][v - u - 1].1;
+            let distance = (means[u][v] + means[v][u] - 2.0 * mean_ab).max(0.0).sqrt();
+            (means[u][v], means[v][u]) = (distance, distance);
+        }
+    }
+    drop(pairs);
+    DistanceMatrix::from_symmetric_rows(means)
 }
 
 /// Buffers reused across one thread's pairs: the cross squared distances `[n_u * n_v]`, the
