@@ -2,10 +2,6 @@
 //! twice: for AVX-512 (8 lanes of f64, fused multiply-add) when the CPU has it, and for the
 //! baseline target otherwise ([`avx512_or_portable`]). The choice is made once, at run time.
 //!
-//! - [`cross_distances`]: the squared distances between every row of one task and every row of
-//!   another, `sum_k (a_k - b_k)^2` added in order with one output per lane (with fused
-//!   multiply-adds on AVX-512, so within an ulp or two of the plain sum, and exactly 0 for
-//!   repeated rows).
 //! - [`kernel_sum`]: `sum_i exp(-gamma d2_i)` with a branch-free `exp` (Cody-Waite reduction
 //!   and a degree-13 Taylor polynomial on `|r| <= ln 2 / 2`, truncation error below 4e-18
 //!   relative; on AVX-512 a 16-entry table and a degree-7 polynomial instead, in
@@ -24,11 +20,11 @@ use super::kernel_sum_avx512::kernel_sum_table;
 use std::sync::OnceLock;
 
 /// Lanes of the independent accumulators: one AVX-512 register of f64.
-const LANES: usize = 8;
+pub(super) const LANES: usize = 8;
 
 /// Whether this CPU runs the AVX-512 versions: AVX-512F and POPCNT (checked once; POPCNT
 /// counts the packed values in one instruction instead of a chain of vector ones).
-fn has_avx512() -> bool {
+pub(super) fn has_avx512() -> bool {
     static AVX512: OnceLock<bool> = OnceLock::new();
     *AVX512.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]
@@ -70,71 +66,6 @@ macro_rules! avx512_or_portable {
             $avx512
         }
     };
-}
-
-avx512_or_portable! {
-    /// `out[i * n_b + j] = sum_k (a[i * d + k] - b_cols[k * n_b + j])^2` for the rows of `a`
-    /// (row-major `[n_a, d]`) against the rows of `b` given column-major (`[d, n_b]`, a feature's
-    /// values contiguous). `out` must hold `n_a * n_b` values. Returns how many of them are 0
-    /// (repeated rows), counted while they are still in registers.
-    fn cross_distances / cross_distances_avx512(
-        a: &[f64], b_cols: &[f64], d: usize, out: &mut [f64]
-    ) -> usize {
-        avx512: cross_distances_body::<true>(a, b_cols, d, out),
-        portable: cross_distances_body::<false>(a, b_cols, d, out),
-    }
-}
-
-/// Output columns a block accumulates in registers (4 AVX-512 registers of f64).
-const BLOCK: usize = 32;
-
-#[inline(always)]
-fn cross_distances_body<const FMA: bool>(
-    a: &[f64],
-    b_cols: &[f64],
-    d: usize,
-    out: &mut [f64],
-) -> usize {
-    let madd = |x: f64, y: f64, z: f64| if FMA { x.mul_add(y, z) } else { x * y + z };
-    if d == 0 {
-        out.fill(0.0);
-        return out.len();
-    }
-    let n_b = b_cols.len() / d;
-    // Per-lane counts of zeros (u32: a pair has far fewer than 2^32 distances).
-    let mut zero_lanes = [0u32; BLOCK];
-    let mut zeros = 0;
-    for (row, out_row) in a.chunks_exact(d).zip(out.chunks_exact_mut(n_b)) {
-        // Blocks of BLOCK outputs summed over every feature in registers, then stored once;
-        // each output still adds its features in order from 0.0.
-        let mut start = 0;
-        while start + BLOCK <= n_b {
-            let mut acc = [0.0f64; BLOCK];
-            for (k, &x) in row.iter().enumerate() {
-                let column = &b_cols[k * n_b + start..k * n_b + start + BLOCK];
-                for (o, &y) in acc.iter_mut().zip(column) {
-                    let diff = x - y;
-                    *o = madd(diff, diff, *o);
-                }
-            }
-            for (z, &v) in zero_lanes.iter_mut().zip(&acc) {
-                *z += (v == 0.0) as u32;
-            }
-            out_row[start..start + BLOCK].copy_from_slice(&acc);
-            start += BLOCK;
-        }
-        let rest = &mut out_row[start..];
-        rest.fill(0.0);
-        for (k, &x) in row.iter().enumerate() {
-            let column = &b_cols[k * n_b + start..(k + 1) * n_b];
-            for (o, &y) in rest.iter_mut().zip(column) {
-                let diff = x - y;
-                *o = madd(diff, diff, *o);
-            }
-        }
-        zeros += rest.iter().filter(|&&v| v == 0.0).count();
-    }
-    zeros + zero_lanes.iter().map(|&z| z as usize).sum::<usize>()
 }
 
 /// Counts the values of `c` below `lo` and moves those in `[lo, hi]`, in order, to `inside`
@@ -435,57 +366,6 @@ mod tests {
             c[..5].iter().copied().fold(0.0, f64::max)
         );
         assert_eq!(max_value(&[]), 0.0);
-    }
-
-    #[test]
-    fn cross_distances_are_the_plain_sums() {
-        // The baseline pass adds exactly as the plain sum does (bit for bit); the fused one
-        // rounds once per feature instead of twice: within 4 ulp for d = 3.
-        let (n_a, n_b, d) = (5, 75, 3);
-        let a: Vec<f64> = (0..n_a * d).map(|i| (i as f64 * 0.731).sin()).collect();
-        let b_rows: Vec<f64> = (0..n_b * d).map(|i| (i as f64 * 1.37).cos()).collect();
-        let mut b_cols = vec![0.0; n_b * d];
-        for j in 0..n_b {
-            for k in 0..d {
-                b_cols[k * n_b + j] = b_rows[j * d + k];
-            }
-        }
-        let (mut out, mut plain) = (vec![f64::NAN; n_a * n_b], vec![f64::NAN; n_a * n_b]);
-        assert_eq!(cross_distances(&a, &b_cols, d, &mut out), 0);
-        assert_eq!(cross_distances_body::<false>(&a, &b_cols, d, &mut plain), 0);
-        for i in 0..n_a {
-            for j in 0..n_b {
-                let want: f64 = (0..d)
-                    .map(|k| (a[i * d + k] - b_rows[j * d + k]).powi(2))
-                    .sum();
-                assert_eq!(plain[i * n_b + j], want, "({i}, {j})");
-                let got = out[i * n_b + j];
-                assert!(
-                    (got - want).abs() <= 4.0 * f64::EPSILON * want,
-                    "({i}, {j})"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn cross_distances_count_their_zeros_in_blocks_and_tail() {
-        // Rows 1 and 3 of `a` reappear in `b` at columns 5 (a block), 40 (a block) and 70 (the
-        // tail of 75 = 2 x 32 + 11): three zeros, as a plain count finds.
-        let (n_a, n_b, d) = (4, 75, 2);
-        let a: Vec<f64> = (0..n_a * d).map(|i| i as f64 * 0.5).collect();
-        let mut b_rows: Vec<f64> = (0..n_b * d).map(|i| 100.0 + i as f64).collect();
-        for (j, i) in [(5, 1), (40, 3), (70, 1)] {
-            b_rows[j * d..(j + 1) * d].copy_from_slice(&a[i * d..(i + 1) * d]);
-        }
-        let b_cols: Vec<f64> = (0..d)
-            .flat_map(|k| (0..n_b).map(move |j| (j, k)))
-            .map(|(j, k)| b_rows[j * d + k])
-            .collect();
-        let mut out = vec![f64::NAN; n_a * n_b];
-        assert_eq!(cross_distances(&a, &b_cols, d, &mut out), 3);
-        assert_eq!(cross_distances_body::<false>(&a, &b_cols, d, &mut out), 3);
-        assert_eq!(out.iter().filter(|&&v| v == 0.0).count(), 3);
     }
 
     #[cfg(target_arch = "x86_64")]

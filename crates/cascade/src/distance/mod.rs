@@ -6,6 +6,7 @@
 //! the machine's cores (std scoped threads; the result does not depend on the thread count).
 
 mod classes;
+mod cross_distances;
 mod feature;
 mod histogram;
 mod kernel_sum_avx512;

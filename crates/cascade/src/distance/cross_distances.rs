@@ -1,0 +1,319 @@
+//! The squared distances between every row of one task and every row of another, for `mmd`.
+//!
+//! Most are computed in the Gram form `|a|^2 + |b|^2 - 2 a.b`: one multiply-add a feature
+//! instead of a subtraction and a multiply-add. That form loses accuracy where the distance is
+//! small against the norms: with `u = 2^-53` and `s = |a|^2 + |b|^2`, its error is at most
+//! `(2d + 1) u s` to first order (`d u s` from each norm and from twice the dot product, as
+//! `2 |a.b| <= s`, and `u s` from the sum). So a value is kept only when it is above
+//! [`gram_floor`]` s`, which makes its relative error at most `2^-44` (`5.7e-14`); a block of
+//! outputs with any value at or below that is recomputed as the plain `sum_k (a_k - b_k)^2`,
+//! which also gives repeated rows their exact 0. The tasks `mmd` sees are standardised
+//! (centred), so the norms are of the order of the distances and recomputed blocks are rare.
+//!
+//! Through `mmd`, a relative error `e` in each cross distance moves `MMD^2` by at most
+//! `2 e max_x x exp(-x) = 0.74 e`, so by at most `4.2e-14`.
+
+#[cfg(target_arch = "x86_64")]
+use super::mmd_kernels::has_avx512;
+
+/// Output columns a block accumulates in registers (4 AVX-512 registers of f64).
+const BLOCK: usize = 32;
+
+/// The Gram form is kept above this share of `|a|^2 + |b|^2`: `(2d + 1) / 512`, so that
+/// `(2d + 1) u / floor = 2^-44` (module docs). From `d = 256` on it is 1 or more and every value
+/// is computed plainly.
+fn gram_floor(d: usize) -> f64 {
+    (2 * d + 1) as f64 / 512.0
+}
+
+/// `sum_k x_k^2` for each row of `rows` (row-major, `d` values a row): the norms that
+/// [`cross_distances`] takes.
+pub(super) fn squared_norms(rows: &[f64], d: usize) -> Vec<f64> {
+    if d == 0 {
+        return Vec::new();
+    }
+    rows.chunks_exact(d)
+        .map(|row| row.iter().map(|x| x * x).sum())
+        .collect()
+}
+
+/// `out[i * n_b + j] = |a_i - b_j|^2` for the rows of `a` (row-major `[n_a, d]`, squared norms
+/// `a_norms: [n_a]`) against the rows of `b` given column-major (`[d, n_b]`, a feature's values
+/// contiguous; squared norms `b_norms: [n_b]`), to `2^-44` relative (module docs). `out` must
+/// hold `n_a * n_b` values. Returns how many of them are 0 (repeated rows).
+pub(super) fn cross_distances(
+    a: &[f64],
+    a_norms: &[f64],
+    b_cols: &[f64],
+    b_norms: &[f64],
+    d: usize,
+    out: &mut [f64],
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx512() {
+        // SAFETY: the CPU has AVX-512F (checked at run time above).
+        return unsafe { cross_distances_avx512(a, a_norms, b_cols, b_norms, d, out) };
+    }
+    let gram = |row: &[f64], norm_a, start, floor, block: &mut [f64]| {
+        gram_block(row, norm_a, b_cols, b_norms, start, floor, block)
+    };
+    cross_distances_body(a, a_norms, b_cols, b_norms, d, out, gram)
+}
+
+/// [`cross_distances`] compiled for AVX-512, so that [`gram_block_avx512`] inlines.
+///
+/// # Safety
+/// The CPU must have AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn cross_distances_avx512(
+    a: &[f64],
+    a_norms: &[f64],
+    b_cols: &[f64],
+    b_norms: &[f64],
+    d: usize,
+    out: &mut [f64],
+) -> usize {
+    // SAFETY: the CPU has AVX-512F (the caller's promise), and the pass hands each call a
+    // block of 32 values.
+    let gram = |row: &[f64], norm_a, start, floor, block: &mut [f64]| unsafe {
+        gram_block_avx512(row, norm_a, b_cols, b_norms, start, floor, block)
+    };
+    cross_distances_body(a, a_norms, b_cols, b_norms, d, out, gram)
+}
+
+/// One block of [`BLOCK`] Gram-form values (`row` against columns `start..start + BLOCK`),
+/// written to `block`; true when any of them is at or below the floor. Portable code.
+#[allow(clippy::too_many_arguments)]
+fn gram_block(
+    row: &[f64],
+    norm_a: f64,
+    b_cols: &[f64],
+    b_norms: &[f64],
+    start: usize,
+    floor: f64,
+    block: &mut [f64],
+) -> bool {
+    let n_b = b_norms.len();
+    let mut dots = [0.0f64; BLOCK];
+    for (k, &x) in row.iter().enumerate() {
+        let column = &b_cols[k * n_b + start..k * n_b + start + BLOCK];
+        for (o, &y) in dots.iter_mut().zip(column) {
+            *o += x * y;
+        }
+    }
+    let mut suspect = false;
+    for ((o, &dot), &norm_b) in block.iter_mut().zip(&dots).zip(&b_norms[start..]) {
+        let sum = norm_a + norm_b;
+        *o = sum - 2.0 * dot;
+        suspect |= *o <= floor * sum;
+    }
+    suspect
+}
+
+/// [`gram_block`] with AVX-512 intrinsics: the 32 dot products in four registers.
+///
+/// # Safety
+/// The CPU must have AVX-512F; `block` and the slices from `start` hold [`BLOCK`] values.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn gram_block_avx512(
+    row: &[f64],
+    norm_a: f64,
+    b_cols: &[f64],
+    b_norms: &[f64],
+    start: usize,
+    floor: f64,
+    block: &mut [f64],
+) -> bool {
+    let n_b = b_norms.len();
+    use std::arch::x86_64::{
+        _CMP_LE_OQ, _mm512_add_pd, _mm512_cmp_pd_mask, _mm512_fmadd_pd, _mm512_fnmadd_pd,
+        _mm512_loadu_pd, _mm512_mul_pd, _mm512_set1_pd, _mm512_setzero_pd, _mm512_storeu_pd,
+    };
+    let mut dots = [_mm512_setzero_pd(); 4];
+    for (k, &x) in row.iter().enumerate() {
+        let x = _mm512_set1_pd(x);
+        let column = &b_cols[k * n_b + start..k * n_b + start + BLOCK];
+        for (i, dot) in dots.iter_mut().enumerate() {
+            // SAFETY: `column` holds 32 values.
+            *dot = _mm512_fmadd_pd(
+                x,
+                unsafe { _mm512_loadu_pd(column.as_ptr().add(8 * i)) },
+                *dot,
+            );
+        }
+    }
+    let (norm_a, two, floor) = (
+        _mm512_set1_pd(norm_a),
+        _mm512_set1_pd(2.0),
+        _mm512_set1_pd(floor),
+    );
+    let norms = &b_norms[start..start + BLOCK];
+    let block = &mut block[..BLOCK];
+    let mut low = 0u8;
+    for (i, dot) in dots.into_iter().enumerate() {
+        // SAFETY: `norms` and `block` hold 32 values.
+        unsafe {
+            let sum = _mm512_add_pd(norm_a, _mm512_loadu_pd(norms.as_ptr().add(8 * i)));
+            let value = _mm512_fnmadd_pd(two, dot, sum);
+            low |= _mm512_cmp_pd_mask::<_CMP_LE_OQ>(value, _mm512_mul_pd(floor, sum));
+            _mm512_storeu_pd(block.as_mut_ptr().add(8 * i), value);
+        }
+    }
+    low != 0
+}
+
+/// The pass over `a`'s rows and blocks of `b`'s columns, with `gram` for the full blocks (and
+/// the plain sums for a block with a value at or below the floor, and for the last, partial,
+/// block of a row).
+#[inline(always)]
+fn cross_distances_body(
+    a: &[f64],
+    a_norms: &[f64],
+    b_cols: &[f64],
+    b_norms: &[f64],
+    d: usize,
+    out: &mut [f64],
+    gram: impl Fn(&[f64], f64, usize, f64, &mut [f64]) -> bool,
+) -> usize {
+    if d == 0 {
+        out.fill(0.0);
+        return out.len();
+    }
+    let n_b = b_norms.len();
+    let floor = gram_floor(d);
+    let mut zeros = 0;
+    for ((row, &norm_a), out_row) in a
+        .chunks_exact(d)
+        .zip(a_norms)
+        .zip(out.chunks_exact_mut(n_b))
+    {
+        let mut start = 0;
+        while start < n_b {
+            let width = BLOCK.min(n_b - start);
+            let block = &mut out_row[start..start + width];
+            let gram_kept =
+                width == BLOCK && floor < 1.0 && !gram(row, norm_a, start, floor, block);
+            if !gram_kept {
+                plain_block(row, b_cols, n_b, start, block);
+                zeros += block.iter().filter(|&&v| v == 0.0).count();
+            }
+            start += width;
+        }
+    }
+    zeros
+}
+
+/// `block[j] = sum_k (row_k - b_cols[k * n_b + start + j])^2`, each output adding its features
+/// in order from 0.
+#[inline(always)]
+fn plain_block(row: &[f64], b_cols: &[f64], n_b: usize, start: usize, block: &mut [f64]) {
+    block.fill(0.0);
+    for (k, &x) in row.iter().enumerate() {
+        let column = &b_cols[k * n_b + start..k * n_b + start + block.len()];
+        for (o, &y) in block.iter_mut().zip(column) {
+            let diff = x - y;
+            *o += diff * diff;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain sums, the reference.
+    fn plain(a: &[f64], b_rows: &[f64], d: usize, i: usize, j: usize) -> f64 {
+        (0..d)
+            .map(|k| (a[i * d + k] - b_rows[j * d + k]).powi(2))
+            .sum()
+    }
+
+    fn columns(b_rows: &[f64], d: usize) -> Vec<f64> {
+        let n_b = b_rows.len() / d;
+        (0..d)
+            .flat_map(|k| (0..n_b).map(move |j| b_rows[j * d + k]))
+            .collect()
+    }
+
+    /// Both passes (this CPU's and the baseline one) against the plain sums: within `2^-44`
+    /// relative (the bound in the module docs) plus a few ulp for the plain blocks.
+    fn check(a: &[f64], b_rows: &[f64], d: usize) -> usize {
+        let (n_a, n_b) = (a.len() / d, b_rows.len() / d);
+        let (a_norms, b_norms) = (squared_norms(a, d), squared_norms(b_rows, d));
+        let b_cols = columns(b_rows, d);
+        let mut out = vec![f64::NAN; n_a * n_b];
+        let mut base = vec![f64::NAN; n_a * n_b];
+        let zeros = cross_distances(a, &a_norms, &b_cols, &b_norms, d, &mut out);
+        let portable = |row: &[f64], norm_a, start, floor, block: &mut [f64]| {
+            gram_block(row, norm_a, &b_cols, &b_norms, start, floor, block)
+        };
+        let base_zeros =
+            cross_distances_body(a, &a_norms, &b_cols, &b_norms, d, &mut base, portable);
+        assert_eq!(zeros, base_zeros);
+        for i in 0..n_a {
+            for j in 0..n_b {
+                let want = plain(a, b_rows, d, i, j);
+                for got in [out[i * n_b + j], base[i * n_b + j]] {
+                    let tolerance = (2f64.powi(-44) + 4.0 * f64::EPSILON) * want;
+                    assert!(
+                        (got - want).abs() <= tolerance,
+                        "({i}, {j}): {got} vs {want}"
+                    );
+                }
+            }
+        }
+        assert_eq!(out.iter().filter(|&&v| v == 0.0).count(), zeros);
+        zeros
+    }
+
+    #[test]
+    fn gram_values_are_within_the_bound_of_the_plain_sums() {
+        // 75 columns: two blocks of 32 and a plain tail of 11; centred values like mmd's.
+        let d = 3;
+        let a: Vec<f64> = (0..5 * d).map(|i| (i as f64 * 0.731).sin()).collect();
+        let b: Vec<f64> = (0..75 * d).map(|i| (i as f64 * 1.37).cos()).collect();
+        assert_eq!(check(&a, &b, d), 0);
+    }
+
+    #[test]
+    fn close_and_repeated_rows_are_recomputed_plainly() {
+        // Rows 1 and 3 of `a` reappear in `b` at columns 5 and 40 (blocks) and 70 (the tail):
+        // three exact zeros. Column 20 is a hair from row 2 (a distance far below the Gram
+        // floor), which the Gram form would get wrong; rows shifted far off (norms 1e4 times
+        // the distances) are recomputed too.
+        let d = 2;
+        let a: Vec<f64> = (0..4 * d).map(|i| i as f64 * 0.5 - 1.0).collect();
+        let mut b: Vec<f64> = (0..75 * d).map(|i| (i as f64 * 0.3).sin()).collect();
+        for (j, i) in [(5, 1), (40, 3), (70, 1)] {
+            b[j * d..(j + 1) * d].copy_from_slice(&a[i * d..(i + 1) * d]);
+        }
+        b[20 * d] = a[2 * d] + 1e-7;
+        b[20 * d + 1] = a[2 * d + 1];
+        b[50 * d] = 100.0;
+        assert_eq!(check(&a, &b, d), 3);
+        let far: Vec<f64> = a.iter().map(|x| x + 100.0).collect();
+        let far_b: Vec<f64> = b.iter().map(|x| x + 100.0).collect();
+        assert_eq!(check(&far, &far_b, d), 3);
+    }
+
+    #[test]
+    fn zero_rows_give_zero_and_wide_rows_are_plain() {
+        // All-zero rows: norms 0, so the Gram form's 0 is at its floor and recomputed.
+        assert_eq!(check(&[0.0; 4], &[0.0; 64], 2), 64);
+        // d = 256: the floor is above 1, every value plain.
+        let d = 256;
+        let a: Vec<f64> = (0..2 * d).map(|i| (i as f64 * 0.1).sin()).collect();
+        let b: Vec<f64> = (0..40 * d).map(|i| (i as f64 * 0.7).cos()).collect();
+        assert_eq!(check(&a, &b, d), 0);
+    }
+
+    #[test]
+    fn gram_floor_by_hand() {
+        // (2d + 1) u / floor = 2^-44 with u = 2^-53: floor = (2d + 1) / 2^9.
+        assert_eq!(gram_floor(5), 11.0 / 512.0);
+        assert!(gram_floor(255) < 1.0 && gram_floor(256) >= 1.0);
+    }
+}
