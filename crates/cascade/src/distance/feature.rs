@@ -3,6 +3,7 @@
 use cascade_data::Task;
 use nalgebra::{DMatrix, DVector};
 
+use super::mmd_kernels::dot;
 use super::{DistanceMatrix, diff_norm, require_equal_rows, require_rows};
 use crate::CascadeError;
 
@@ -90,7 +91,7 @@ fn cka_with(tasks: &[Task], use_gram: bool) -> DistanceMatrix {
         }
         let numerator = if use_gram {
             // tr(K_u K_v) = sum_ij K_u[i,j] K_v[i,j] for symmetric K.
-            reps[u].dot(&reps[v])
+            dot(reps[u].as_slice(), reps[v].as_slice())
         } else {
             cross.gemm_tr(1.0, &reps[u], &reps[v], 0.0);
             cross.norm_squared()

@@ -207,6 +207,36 @@ fn max_value_body(c: &[f64]) -> f64 {
 }
 
 avx512_or_portable! {
+    /// `sum_i a[i] b[i]` over the common length, in [`LANES`] independent partial sums (so
+    /// vectorised), added up at the end.
+    fn dot / dot_avx512(a: &[f64], b: &[f64]) -> f64 {
+        avx512: dot_body::<true>(a, b),
+        portable: dot_body::<false>(a, b),
+    }
+}
+
+#[inline(always)]
+fn dot_body<const FMA: bool>(a: &[f64], b: &[f64]) -> f64 {
+    let madd = |x: f64, y: f64, z: f64| if FMA { x.mul_add(y, z) } else { x * y + z };
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut lanes = [0.0f64; 4 * LANES];
+    let (mut left, mut right) = (a.chunks_exact(4 * LANES), b.chunks_exact(4 * LANES));
+    for (x, y) in left.by_ref().zip(right.by_ref()) {
+        for ((lane, &x), &y) in lanes.iter_mut().zip(x).zip(y) {
+            *lane = madd(x, y, *lane);
+        }
+    }
+    let tail: f64 = left
+        .remainder()
+        .iter()
+        .zip(right.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    lanes.iter().sum::<f64>() + tail
+}
+
+avx512_or_portable! {
     /// `sum_i exp(-gamma d2s[i])` for `gamma >= 0` and `d2s[i] >= 0` (fused multiply-adds
     /// where AVX-512 has them).
     fn kernel_sum / kernel_sum_avx512(d2s: &[f64], gamma: f64) -> f64 {
@@ -366,6 +396,11 @@ mod tests {
             c[..5].iter().copied().fold(0.0, f64::max)
         );
         assert_eq!(max_value(&[]), 0.0);
+        // 1 * 2 + 2 * 3 + ... + 40 * 41 = sum i^2 + i = 22140 + 820 (exact in f64).
+        let (x, y): (Vec<f64>, Vec<f64>) = (1..=40).map(|i| (i as f64, i as f64 + 1.0)).unzip();
+        assert_eq!(dot(&x, &y), 22960.0);
+        assert_eq!(dot_body::<false>(&x, &y), 22960.0);
+        assert_eq!(dot(&x[..3], &y), 20.0);
     }
 
     #[cfg(target_arch = "x86_64")]
