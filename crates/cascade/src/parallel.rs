@@ -30,9 +30,44 @@ pub(crate) fn par_map<T: Sync, R: Send>(
     })
 }
 
+/// `f(i, row)` for each row `i` of `values` (rows of `row_len` values, a multiple of it in all),
+/// with the rows cut into one contiguous band per core; on the calling thread when there are
+/// fewer than `2 * min_rows` rows.
+pub(crate) fn par_rows_mut(
+    values: &mut [f64],
+    row_len: usize,
+    min_rows: usize,
+    f: impl Fn(usize, &mut [f64]) + Sync,
+) {
+    if row_len == 0 {
+        return;
+    }
+    let rows = values.len() / row_len;
+    let cores = std::thread::available_parallelism().map_or(1, |p| p.get());
+    let threads = cores.min(rows / min_rows.max(1));
+    if threads <= 1 {
+        values
+            .chunks_exact_mut(row_len)
+            .enumerate()
+            .for_each(|(i, row)| f(i, row));
+        return;
+    }
+    let band = rows.div_ceil(threads);
+    std::thread::scope(|scope| {
+        for (b, part) in values.chunks_mut(band * row_len).enumerate() {
+            let f = &f;
+            scope.spawn(move || {
+                for (i, row) in part.chunks_exact_mut(row_len).enumerate() {
+                    f(b * band + i, row);
+                }
+            });
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
-    use super::par_map;
+    use super::{par_map, par_rows_mut};
 
     #[test]
     fn keeps_the_order_whatever_the_chunking() {
@@ -42,5 +77,15 @@ mod tests {
             assert_eq!(got, items.iter().map(|&x| x * x).collect::<Vec<_>>());
         }
         assert!(par_map(&[] as &[u64], 1, |&x| x).is_empty());
+    }
+
+    #[test]
+    fn every_row_gets_its_own_index() {
+        for rows in [0, 1, 5, 64] {
+            let mut values = vec![0.0; rows * 3];
+            par_rows_mut(&mut values, 3, 2, |i, row| row.fill(i as f64));
+            let want: Vec<f64> = (0..rows).flat_map(|i| [i as f64; 3]).collect();
+            assert_eq!(values, want);
+        }
     }
 }

@@ -47,15 +47,10 @@ impl DistanceMatrix {
         Self::from_pairs(n, |i, j| rows[i][j - i - 1])
     }
 
-    /// The matrix whose rows are `rows` (`n` rows of `n` values, symmetric with a zero diagonal:
-    /// the caller's promise), moved in row by row so that each row is freed as it is copied.
-    pub(crate) fn from_symmetric_rows(rows: Vec<Vec<f64>>) -> Self {
-        let n = rows.len();
-        let mut values = Vec::with_capacity(n * n);
-        for row in rows {
-            debug_assert_eq!(row.len(), n);
-            values.extend(row);
-        }
+    /// The matrix of the row-major `values` (`n * n` of them, symmetric with a zero diagonal:
+    /// the caller's promise), without copying them.
+    pub(crate) fn from_symmetric_values(n: usize, values: Vec<f64>) -> Self {
+        debug_assert_eq!(values.len(), n * n);
         Self { n, values }
     }
 

@@ -12,7 +12,7 @@ use super::union_median::union_median;
 use super::within_sums::kernel_sums_at;
 use super::{DistanceMatrix, require_rows};
 use crate::CascadeError;
-use crate::parallel::par_map;
+use crate::parallel::{par_map, par_rows_mut};
 
 /// Rows of each task that enter the median heuristic: the first ones, at most this many.
 const MEDIAN_SUBSAMPLE: usize = 1000;
@@ -61,9 +61,9 @@ fn mmd_of_rows<'a>(x: impl Iterator<Item = &'a DMatrix<f64>>) -> DistanceMatrix 
     let pairs = par_pair_rows(n, Scratch::default, |scratch, u, v| {
         scratch.bandwidth_and_cross_mean(&rows[u], &rows[v])
     });
-    // Each task's within-kernel mean at the bandwidth of each of its pairs: means[u][v].
-    let tasks: Vec<usize> = (0..n).collect();
-    let mut means = par_map(&tasks, 1, |&u| {
+    // Each task's within-kernel mean at the bandwidth of each of its pairs: row u, column v.
+    let mut means = vec![0.0; n * n];
+    par_rows_mut(&mut means, n, 1, |u, row| {
         let gamma_with = |v: usize| match v.cmp(&u) {
             Ordering::Less => pairs[v][u - v - 1].0,
             Ordering::Greater => pairs[u][v - u - 1].0,
@@ -73,23 +73,23 @@ fn mmd_of_rows<'a>(x: impl Iterator<Item = &'a DMatrix<f64>>) -> DistanceMatrix 
         let m = rows[u].n as f64;
         // Each unordered within pair stands for both (i, j) and (j, i).
         let scale = 2.0 / (m * (m - 1.0));
-        kernel_sums_at(&rows[u].within, &gammas)
-            .into_iter()
-            .map(|sum| scale * sum)
-            .collect::<Vec<f64>>()
+        for (mean, sum) in row.iter_mut().zip(kernel_sums_at(&rows[u].within, &gammas)) {
+            *mean = scale * sum;
+        }
     });
     // The distances overwrite the means in place (each pair reads its two means once), so the
     // peak memory is the pairs and one T x T matrix.
     for u in 0..n {
-        means[u][u] = 0.0;
+        means[u * n + u] = 0.0;
         for v in u + 1..n {
             let mean_ab = pairs[u][v - u - 1].1;
-            let distance = (means[u][v] + means[v][u] - 2.0 * mean_ab).max(0.0).sqrt();
-            (means[u][v], means[v][u]) = (distance, distance);
+            let within = means[u * n + v] + means[v * n + u];
+            let distance = (within - 2.0 * mean_ab).max(0.0).sqrt();
+            (means[u * n + v], means[v * n + u]) = (distance, distance);
         }
     }
     drop(pairs);
-    DistanceMatrix::from_symmetric_rows(means)
+    DistanceMatrix::from_symmetric_values(n, means)
 }
 
 /// Buffers reused across one thread's pairs: the cross squared distances `[n_u * n_v]`, the
