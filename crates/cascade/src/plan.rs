@@ -122,10 +122,12 @@ impl Plan {
     }
 }
 
-/// Distance matrices of one task set, each computed at most once.
+/// Distance matrices of one task set, each computed at most once, and its feature medoid (the
+/// `feature-medoid` root, which depends on the data alone).
 #[derive(Debug, Default)]
 pub struct DistanceCache {
     matrices: HashMap<Distance, DistanceMatrix>,
+    feature_medoid: Option<usize>,
 }
 
 impl DistanceCache {
@@ -145,6 +147,26 @@ impl DistanceCache {
             Entry::Occupied(entry) => Ok(entry.into_mut()),
             Entry::Vacant(entry) => Ok(entry.insert(distance::compute_standardised(data, kind)?)),
         }
+    }
+
+    /// The root `rule` picks among the tasks of `data` ([`choose_root`]) over the matrix of
+    /// `kind`; the feature medoid is computed once (it is `O(T^2 d)` and every plan of a task
+    /// set asks for it).
+    pub fn root<R: Rng + ?Sized>(
+        &mut self,
+        rule: &RootRule,
+        kind: Distance,
+        data: &StandardisedTaskSet,
+        rng: &mut R,
+    ) -> Result<usize, CascadeError> {
+        if let (RootRule::FeatureMedoid, Some(root)) = (rule, self.feature_medoid) {
+            return Ok(root);
+        }
+        let root = choose_root(rule, self.get(data, kind)?, data, rng)?;
+        if *rule == RootRule::FeatureMedoid {
+            self.feature_medoid = Some(root);
+        }
+        Ok(root)
     }
 }
 
@@ -208,11 +230,11 @@ pub fn make_plan<R: Rng + ?Sized>(
         }
         Method::Star | Method::RandTree(_) | Method::Mst(_) => {
             let kind = method.tree_distance().unwrap_or(config.root_distance);
+            let root = cache.root(&config.root_rule, kind, data, rng)?;
             let dist = cache.get(data, kind)?;
             if dist.is_constant(1e-9) {
                 notes.push(PlanNote::ConstantDistance { distance: kind });
             }
-            let root = choose_root(&config.root_rule, dist, data, rng)?;
             let tree = match method {
                 Method::Star => Tree::star(t, root)?,
                 Method::RandTree(RandomTreeKind::Pruefer) => Tree::random_pruefer(t, root, rng)?,
