@@ -98,6 +98,24 @@ impl<'a> TaskBatch<'a> {
         self.rows_tensors(&rows)
     }
 
+    /// The features of [`TaskBatch::tensors`] alone, `[T, n_max, d]` padded with zeros (what an
+    /// evaluation's forward pass needs, without the targets and weights).
+    pub fn features(&self) -> Tensor<3> {
+        let t = self.splits.len();
+        let d = self.splits.first().map_or(0, |s| s.x.ncols());
+        let n_max = self.splits.iter().map(|s| s.n_rows()).max().unwrap_or(0);
+        let mut x = vec![0f32; t * n_max * d];
+        for (k, split) in self.splits.iter().enumerate() {
+            // nalgebra is column-major: walk columns so reads are contiguous.
+            for (j, column) in split.x.column_iter().enumerate() {
+                for (i, &v) in column.iter().enumerate() {
+                    x[(k * n_max + i) * d + j] = v as f32;
+                }
+            }
+        }
+        Tensor::from_data(TensorData::new(x, [t, n_max, d]), &self.device)
+    }
+
     /// Like [`TaskBatch::tensors`] with only the rows `rows[t]` of task `t`, in that order:
     /// `[T, max_t |rows[t]|, d]`, each task's rows weighted `1 / |rows[t]|`.
     pub fn rows_tensors(&self, rows: &[Vec<usize>]) -> PaddedTensors {
@@ -126,5 +144,33 @@ impl<'a> TaskBatch<'a> {
             y: Tensor::from_data(TensorData::new(y, [t, n_max, 1]), device),
             weight: Tensor::from_data(TensorData::new(w, [t, n_max, 1]), device),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cascade_data::{DMatrix, DVector, Split};
+
+    use super::*;
+
+    #[test]
+    fn features_are_the_padded_tensors_features() {
+        // Ragged tasks (3 and 5 rows, 2 features): the shorter one padded with zeros.
+        let split = |n: usize, shift: f64| {
+            Split::new(
+                DMatrix::from_fn(n, 2, |i, j| shift + (i * 2 + j) as f64),
+                DVector::from_fn(n, |i, _| i as f64),
+            )
+        };
+        let (a, b) = (split(3, 0.5), split(5, 10.0));
+        let device = Device::default();
+        let batch = TaskBatch::new(&[&a, &b], &device);
+        let features = batch.features();
+        assert_eq!(features.dims(), [2, 5, 2]);
+        let features = features.into_data();
+        assert_eq!(features, batch.tensors().x.into_data());
+        let values = features.try_to_vec::<f32>().unwrap();
+        assert_eq!(&values[..8], &[0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 0.0, 0.0]);
+        assert_eq!(values[10], 10.0);
     }
 }

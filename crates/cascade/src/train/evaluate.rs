@@ -106,7 +106,7 @@ pub fn evaluate_rows<M: TaskModule>(
     let model = model.valid();
     let device = model.devices().into_iter().next().unwrap_or_default();
     let batch = TaskBatch::new(&splits, &device);
-    let outputs = model.forward(batch.tensors().x);
+    let outputs = model.forward(batch.features());
     let [_, n_max, k] = outputs.dims();
     let outputs = to_host(outputs);
     rows.iter()
