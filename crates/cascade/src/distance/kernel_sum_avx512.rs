@@ -7,11 +7,13 @@
 
 #![cfg(target_arch = "x86_64")]
 
+use super::mmd_kernels::INVERSE_FACTORIALS;
 use std::arch::x86_64::{
-    _CMP_GE_OQ, _mm512_add_epi64, _mm512_castpd_si512, _mm512_castsi512_pd, _mm512_cmp_pd_mask,
-    _mm512_fmadd_pd, _mm512_fnmadd_pd, _mm512_loadu_pd, _mm512_mask_add_pd, _mm512_max_pd,
-    _mm512_mul_pd, _mm512_permutex2var_pd, _mm512_reduce_add_pd, _mm512_set1_pd, _mm512_setr_pd,
-    _mm512_setzero_pd, _mm512_slli_epi64, _mm512_srai_epi64, _mm512_sub_epi64, _mm512_sub_pd,
+    __m512d, _CMP_GE_OQ, _mm512_add_epi64, _mm512_castpd_si512, _mm512_castsi512_pd,
+    _mm512_cmp_pd_mask, _mm512_fmadd_pd, _mm512_fnmadd_pd, _mm512_loadu_pd, _mm512_mask_add_pd,
+    _mm512_max_pd, _mm512_mul_pd, _mm512_permutex2var_pd, _mm512_reduce_add_pd, _mm512_set1_pd,
+    _mm512_setr_pd, _mm512_setzero_pd, _mm512_slli_epi64, _mm512_srai_epi64, _mm512_sub_epi64,
+    _mm512_sub_pd,
 };
 
 /// `2^(j/16)` for `j = 0..16`, each the double nearest the exact value (computed with Python's
@@ -60,17 +62,7 @@ pub(super) unsafe fn kernel_sum_table(
     let shift = _mm512_set1_pd(SHIFT);
     let (hi, lo) = (_mm512_set1_pd(LN2_16_HI), _mm512_set1_pd(LN2_16_LO));
     // Taylor coefficients 1/i! for i = 7 down to 0.
-    let c = [
-        1.0 / 5040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
-        0.5,
-        1.0,
-        1.0,
-    ]
-    .map(|x| _mm512_set1_pd(x));
+    let c: [__m512d; 8] = std::array::from_fn(|i| _mm512_set1_pd(INVERSE_FACTORIALS[6 + i]));
     let mut acc = _mm512_setzero_pd();
     let mut chunks = d2s.chunks_exact(8);
     for chunk in chunks.by_ref() {

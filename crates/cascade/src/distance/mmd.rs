@@ -333,6 +333,28 @@ mod tests {
             .sqrt()
     }
 
+    /// [`mmd`] of the tasks with features `xs` against [`plain_mmd`] for every pair, to 1e-9
+    /// relative plus 1e-12; returns the matrix.
+    fn assert_matches_plain(xs: &[DMatrix<f64>]) -> DistanceMatrix {
+        let tasks: Vec<Task> = xs
+            .iter()
+            .enumerate()
+            .map(|(t, x)| x_only(&format!("t{t}"), x.clone()))
+            .collect();
+        let m = mmd(&tasks).unwrap();
+        for u in 0..xs.len() {
+            for v in u + 1..xs.len() {
+                let want = plain_mmd(&xs[u], &xs[v]);
+                let got = m.get(u, v);
+                assert!(
+                    (got - want).abs() <= 1e-9 * want + 1e-12,
+                    "({u}, {v}): {got} against {want}"
+                );
+            }
+        }
+        m
+    }
+
     #[test]
     fn fast_mmd_agrees_with_the_plain_definition() {
         // Tasks drawn apart (so MMD^2 > 0), ragged, with repeated rows (zero distances), and
@@ -353,22 +375,7 @@ mod tests {
                 x
             })
             .collect();
-        let tasks: Vec<Task> = xs
-            .iter()
-            .enumerate()
-            .map(|(t, x)| x_only(&format!("t{t}"), x.clone()))
-            .collect();
-        let m = mmd(&tasks).unwrap();
-        for u in 0..xs.len() {
-            for v in u + 1..xs.len() {
-                let want = plain_mmd(&xs[u], &xs[v]);
-                let got = m.get(u, v);
-                assert!(
-                    (got - want).abs() <= 1e-9 * want + 1e-12,
-                    "({u}, {v}): {got} against {want}"
-                );
-            }
-        }
+        let m = assert_matches_plain(&xs);
         assert!(m.get(0, 5) > 0.1, "tasks drawn apart are apart");
     }
 
@@ -386,24 +393,11 @@ mod tests {
                 DMatrix::from_fn(12 + t % 9, 2, |_, _| shift + scale * rng.random::<f64>())
             })
             .collect();
-        let tasks: Vec<Task> = xs
-            .iter()
-            .enumerate()
-            .map(|(t, x)| x_only(&format!("t{t}"), x.clone()))
-            .collect();
-        let m = mmd(&tasks).unwrap();
-        let mut positive = 0;
-        for u in 0..xs.len() {
-            for v in u + 1..xs.len() {
-                let want = plain_mmd(&xs[u], &xs[v]);
-                let got = m.get(u, v);
-                assert!(
-                    (got - want).abs() <= 1e-9 * want + 1e-12,
-                    "({u}, {v}): {got} against {want}"
-                );
-                positive += (want > 0.05) as usize;
-            }
-        }
+        let m = assert_matches_plain(&xs);
+        let positive = (0..xs.len())
+            .flat_map(|u| (u + 1..xs.len()).map(move |v| (u, v)))
+            .filter(|&(u, v)| m.get(u, v) > 0.05)
+            .count();
         assert!(positive > 500, "most pairs are apart: {positive}");
     }
 }

@@ -265,6 +265,25 @@ fn kernel_sum_body<const FMA: bool>(d2s: &[f64], gamma: f64) -> f64 {
     lanes.iter().sum::<f64>() + tail
 }
 
+/// The Taylor coefficients of `exp`, `1/i!` for `i = 13` down to 0 (the last `m + 1` are those
+/// of a degree-`m` polynomial).
+pub(super) const INVERSE_FACTORIALS: [f64; 14] = [
+    1.0 / 6_227_020_800.0,
+    1.0 / 479_001_600.0,
+    1.0 / 39_916_800.0,
+    1.0 / 3_628_800.0,
+    1.0 / 362_880.0,
+    1.0 / 40_320.0,
+    1.0 / 5_040.0,
+    1.0 / 720.0,
+    1.0 / 120.0,
+    1.0 / 24.0,
+    1.0 / 6.0,
+    0.5,
+    1.0,
+    1.0,
+];
+
 /// `exp(x)` for `x <= 0` without branches (so a loop of them vectorises): `0` below -708,
 /// where `exp` is under 3.3e-308 and adds nothing a kernel sum could see.
 #[inline(always)]
@@ -280,25 +299,8 @@ fn exp_nonpositive<const FMA: bool>(x: f64) -> f64 {
     let shifted = madd(clamped, LOG2_E, SHIFT);
     let k = shifted - SHIFT;
     let r = madd(-k, LN2_LO, madd(-k, LN2_HI, clamped));
-    // Taylor coefficients 1/i! for i = 13 down to 0.
-    const C: [f64; 14] = [
-        1.0 / 6_227_020_800.0,
-        1.0 / 479_001_600.0,
-        1.0 / 39_916_800.0,
-        1.0 / 3_628_800.0,
-        1.0 / 362_880.0,
-        1.0 / 40_320.0,
-        1.0 / 5_040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
-        0.5,
-        1.0,
-        1.0,
-    ];
-    let mut p = C[0];
-    for &c in &C[1..] {
+    let mut p = INVERSE_FACTORIALS[0];
+    for &c in &INVERSE_FACTORIALS[1..] {
         p = madd(p, r, c);
     }
     // 2^k from the integer in the shifted value's low bits (k >= -1022 after the clamp).
