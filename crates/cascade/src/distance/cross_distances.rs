@@ -14,7 +14,7 @@
 //! `2 e max_x x exp(-x) = 0.74 e`, so by at most `4.2e-14`.
 
 #[cfg(target_arch = "x86_64")]
-use super::mmd_kernels::has_avx512;
+use super::simd::{Tier, tier};
 
 /// Output columns a block accumulates in registers (4 AVX-512 registers of f64).
 const BLOCK: usize = 32;
@@ -50,12 +50,38 @@ pub(super) fn cross_distances(
     out: &mut [f64],
 ) -> usize {
     #[cfg(target_arch = "x86_64")]
-    if has_avx512() {
-        // SAFETY: the CPU has AVX-512F (checked at run time above).
-        return unsafe { cross_distances_avx512(a, a_norms, b_cols, b_norms, d, out) };
+    match tier() {
+        // SAFETY: the CPU has AVX-512F (checked at run time).
+        Tier::Avx512 => {
+            return unsafe { cross_distances_avx512(a, a_norms, b_cols, b_norms, d, out) };
+        }
+        // SAFETY: the CPU has AVX2 and FMA (checked at run time).
+        Tier::Avx2 => return unsafe { cross_distances_avx2(a, a_norms, b_cols, b_norms, d, out) },
+        Tier::Baseline => {}
     }
     let gram = |row: &[f64], norm_a, start, floor, block: &mut [f64]| {
-        gram_block(row, norm_a, b_cols, b_norms, start, floor, block)
+        gram_block::<false>(row, norm_a, b_cols, b_norms, start, floor, block)
+    };
+    cross_distances_body(a, a_norms, b_cols, b_norms, d, out, gram)
+}
+
+/// [`cross_distances`] compiled for AVX2 with FMA: the portable blocks, with fused
+/// multiply-adds.
+///
+/// # Safety
+/// The CPU must have AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn cross_distances_avx2(
+    a: &[f64],
+    a_norms: &[f64],
+    b_cols: &[f64],
+    b_norms: &[f64],
+    d: usize,
+    out: &mut [f64],
+) -> usize {
+    let gram = |row: &[f64], norm_a, start, floor, block: &mut [f64]| {
+        gram_block::<true>(row, norm_a, b_cols, b_norms, start, floor, block)
     };
     cross_distances_body(a, a_norms, b_cols, b_norms, d, out, gram)
 }
@@ -83,9 +109,10 @@ unsafe fn cross_distances_avx512(
 }
 
 /// One block of [`BLOCK`] Gram-form values (`row` against columns `start..start + BLOCK`),
-/// written to `block`; true when any of them is at or below the floor. Portable code.
-#[allow(clippy::too_many_arguments)]
-fn gram_block(
+/// written to `block`; true when any of them is at or below the floor. Portable code, with
+/// fused multiply-adds when `FMA`.
+#[inline(always)]
+fn gram_block<const FMA: bool>(
     row: &[f64],
     norm_a: f64,
     b_cols: &[f64],
@@ -94,18 +121,19 @@ fn gram_block(
     floor: f64,
     block: &mut [f64],
 ) -> bool {
+    let madd = |x: f64, y: f64, z: f64| if FMA { x.mul_add(y, z) } else { x * y + z };
     let n_b = b_norms.len();
     let mut dots = [0.0f64; BLOCK];
     for (k, &x) in row.iter().enumerate() {
         let column = &b_cols[k * n_b + start..k * n_b + start + BLOCK];
         for (o, &y) in dots.iter_mut().zip(column) {
-            *o += x * y;
+            *o = madd(x, y, *o);
         }
     }
     let mut suspect = false;
     for ((o, &dot), &norm_b) in block.iter_mut().zip(&dots).zip(&b_norms[start..]) {
         let sum = norm_a + norm_b;
-        *o = sum - 2.0 * dot;
+        *o = madd(-2.0, dot, sum);
         suspect |= *o <= floor * sum;
     }
     suspect
@@ -248,7 +276,7 @@ mod tests {
         let mut base = vec![f64::NAN; n_a * n_b];
         let zeros = cross_distances(a, &a_norms, &b_cols, &b_norms, d, &mut out);
         let portable = |row: &[f64], norm_a, start, floor, block: &mut [f64]| {
-            gram_block(row, norm_a, &b_cols, &b_norms, start, floor, block)
+            gram_block::<false>(row, norm_a, &b_cols, &b_norms, start, floor, block)
         };
         let base_zeros =
             cross_distances_body(a, &a_norms, &b_cols, &b_norms, d, &mut base, portable);

@@ -357,6 +357,12 @@ mod tests {
 
     #[test]
     fn fast_mmd_agrees_with_the_plain_definition() {
+        for tier in crate::distance::simd::tests::runnable() {
+            crate::distance::simd::tests::with_tier(tier, fast_mmd_case);
+        }
+    }
+
+    fn fast_mmd_case() {
         // Tasks drawn apart (so MMD^2 > 0), ragged, with repeated rows (zero distances), and
         // one task past the 1000-row subsample. Tolerance: 1e-9 relative, 1e-12 absolute.
         use rand::{RngExt, SeedableRng};

@@ -1,6 +1,6 @@
 //! The loops that decide `mmd`'s speed, written so the compiler vectorises them, and compiled
-//! twice: for AVX-512 (8 lanes of f64, fused multiply-add) when the CPU has it, and for the
-//! baseline target otherwise ([`avx512_or_portable`]). The choice is made once, at run time.
+//! for each tier of vector instructions ([`simd_tiers`]: AVX-512, AVX2 with FMA, the baseline
+//! target). The choice is made once, at run time, by the CPU.
 //!
 //! - [`kernel_sum`]: `sum_i exp(-gamma d2_i)` with a branch-free `exp` (Cody-Waite reduction
 //!   and a degree-13 Taylor polynomial on `|r| <= ln 2 / 2`, truncation error below 4e-18
@@ -17,56 +17,10 @@ use std::mem::MaybeUninit;
 
 #[cfg(target_arch = "x86_64")]
 use super::kernel_sum_avx512::kernel_sum_table;
-use std::sync::OnceLock;
+use super::simd::{has_avx512, simd_tiers};
 
 /// Lanes of the independent accumulators: one AVX-512 register of f64.
 pub(super) const LANES: usize = 8;
-
-/// Whether this CPU runs the AVX-512 versions: AVX-512F and POPCNT (checked once; POPCNT
-/// counts the packed values in one instruction instead of a chain of vector ones).
-pub(super) fn has_avx512() -> bool {
-    static AVX512: OnceLock<bool> = OnceLock::new();
-    *AVX512.get_or_init(|| {
-        #[cfg(target_arch = "x86_64")]
-        {
-            std::arch::is_x86_feature_detected!("avx512f")
-                && std::arch::is_x86_feature_detected!("popcnt")
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            false
-        }
-    })
-}
-
-/// Defines `$name` running `$avx512` compiled with AVX-512F and POPCNT (in `$wide`) when this CPU has it,
-/// and `$portable` compiled for the baseline target otherwise. Both expressions see the
-/// function's arguments.
-macro_rules! avx512_or_portable {
-    (
-        $(#[$doc:meta])*
-        fn $name:ident / $wide:ident ($($arg:ident: $ty:ty),*) -> $ret:ty {
-            avx512: $avx512:expr,
-            portable: $portable:expr $(,)?
-        }
-    ) => {
-        $(#[$doc])*
-        pub(super) fn $name($($arg: $ty),*) -> $ret {
-            #[cfg(target_arch = "x86_64")]
-            if has_avx512() {
-                // SAFETY: the CPU has AVX-512F and POPCNT (checked at run time above).
-                return unsafe { $wide($($arg),*) };
-            }
-            $portable
-        }
-
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx512f,popcnt")]
-        fn $wide($($arg: $ty),*) -> $ret {
-            $avx512
-        }
-    };
-}
 
 /// Counts the values of `c` below `lo` and moves those in `[lo, hi]`, in order, to `inside`
 /// (cleared first): returns `(below, inside.len())`. With AVX-512 a pass compares 8 values at
@@ -145,11 +99,12 @@ fn split_bracket_avx512(
     (below + tail_below, kept + tail_kept)
 }
 
-avx512_or_portable! {
+simd_tiers! {
     /// `#{x in c : x < t}`: one pass of comparisons whose count the compiler keeps in vector
     /// registers (the probes' pass, one comparison a value).
-    fn count_below / count_below_avx512(c: &[f64], t: f64) -> usize {
+    fn count_below / count_below_avx512 / count_below_avx2(c: &[f64], t: f64) -> usize {
         avx512: count_below_body(c, t),
+        avx2: count_below_body(c, t),
         portable: count_below_body(c, t),
     }
 }
@@ -160,11 +115,12 @@ fn count_below_body(c: &[f64], t: f64) -> usize {
     c.iter().map(|&x| (x < t) as u32).sum::<u32>() as usize
 }
 
-avx512_or_portable! {
+simd_tiers! {
     /// `(#{x in c : x < t}, #{x in c : x <= t})`: one pass of comparisons whose counts the
     /// compiler keeps in vector registers.
-    fn count_around / count_around_avx512(c: &[f64], t: f64) -> (usize, usize) {
+    fn count_around / count_around_avx512 / count_around_avx2(c: &[f64], t: f64) -> (usize, usize) {
         avx512: count_around_body(c, t),
+        avx2: count_around_body(c, t),
         portable: count_around_body(c, t),
     }
 }
@@ -180,10 +136,11 @@ fn count_around_body(c: &[f64], t: f64) -> (usize, usize) {
     (less as usize, at_most as usize)
 }
 
-avx512_or_portable! {
+simd_tiers! {
     /// The largest value of `c` (0 for an empty `c`; the values are `>= 0`).
-    fn max_value / max_value_avx512(c: &[f64]) -> f64 {
+    fn max_value / max_value_avx512 / max_value_avx2(c: &[f64]) -> f64 {
         avx512: max_value_body(c),
+        avx2: max_value_body(c),
         portable: max_value_body(c),
     }
 }
@@ -206,11 +163,12 @@ fn max_value_body(c: &[f64]) -> f64 {
         .fold(0.0f64, |m, &x| if x > m { x } else { m })
 }
 
-avx512_or_portable! {
+simd_tiers! {
     /// `sum_i a[i] b[i]` over the common length, in [`LANES`] independent partial sums (so
     /// vectorised), added up at the end.
-    fn dot / dot_avx512(a: &[f64], b: &[f64]) -> f64 {
+    fn dot / dot_avx512 / dot_avx2(a: &[f64], b: &[f64]) -> f64 {
         avx512: dot_body::<true>(a, b),
+        avx2: dot_body::<true>(a, b),
         portable: dot_body::<false>(a, b),
     }
 }
@@ -236,14 +194,15 @@ fn dot_body<const FMA: bool>(a: &[f64], b: &[f64]) -> f64 {
     lanes.iter().sum::<f64>() + tail
 }
 
-avx512_or_portable! {
+simd_tiers! {
     /// `sum_i exp(-gamma d2s[i])` for `gamma >= 0` and `d2s[i] >= 0` (fused multiply-adds
     /// where AVX-512 has them).
-    fn kernel_sum / kernel_sum_avx512(d2s: &[f64], gamma: f64) -> f64 {
+    fn kernel_sum / kernel_sum_avx512 / kernel_sum_avx2(d2s: &[f64], gamma: f64) -> f64 {
         // SAFETY: this body runs only where the CPU has AVX-512F.
         avx512: unsafe {
             kernel_sum_table(d2s, gamma, |rest| kernel_sum_body::<true>(rest, gamma))
         },
+        avx2: kernel_sum_body::<true>(d2s, gamma),
         portable: kernel_sum_body::<false>(d2s, gamma),
     }
 }

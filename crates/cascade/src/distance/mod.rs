@@ -14,6 +14,7 @@ mod matrix;
 mod mmd;
 mod mmd_kernels;
 mod optimisation;
+mod simd;
 mod target;
 #[cfg(test)]
 mod test_support;
