@@ -59,8 +59,16 @@ pub(super) fn cross_distances(
         Tier::Avx2 => return unsafe { cross_distances_avx2(a, a_norms, b_cols, b_norms, d, out) },
         Tier::Baseline => {}
     }
-    let gram = |row: &[f64], norm_a, start, floor, block: &mut [f64]| {
-        gram_block::<false>(row, norm_a, b_cols, b_norms, start, floor, block)
+    let gram = |row0: &[f64],
+                row1: &[f64],
+                norms: &[f64],
+                start,
+                floor,
+                block0: &mut [f64],
+                block1: Option<&mut [f64]>| {
+        gram_rows::<false>(
+            row0, row1, norms, b_cols, b_norms, start, floor, block0, block1,
+        )
     };
     cross_distances_body(a, a_norms, b_cols, b_norms, d, out, gram)
 }
@@ -80,13 +88,21 @@ unsafe fn cross_distances_avx2(
     d: usize,
     out: &mut [f64],
 ) -> usize {
-    let gram = |row: &[f64], norm_a, start, floor, block: &mut [f64]| {
-        gram_block::<true>(row, norm_a, b_cols, b_norms, start, floor, block)
+    let gram = |row0: &[f64],
+                row1: &[f64],
+                norms: &[f64],
+                start,
+                floor,
+                block0: &mut [f64],
+                block1: Option<&mut [f64]>| {
+        gram_rows::<true>(
+            row0, row1, norms, b_cols, b_norms, start, floor, block0, block1,
+        )
     };
     cross_distances_body(a, a_norms, b_cols, b_norms, d, out, gram)
 }
 
-/// [`cross_distances`] compiled for AVX-512, so that [`gram_block_avx512`] inlines.
+/// [`cross_distances`] compiled for AVX-512, so that [`gram_rows_avx512`] inlines.
 ///
 /// # Safety
 /// The CPU must have AVX-512F.
@@ -100,12 +116,42 @@ unsafe fn cross_distances_avx512(
     d: usize,
     out: &mut [f64],
 ) -> usize {
-    // SAFETY: the CPU has AVX-512F (the caller's promise), and the pass hands each call a
-    // block of 32 values.
-    let gram = |row: &[f64], norm_a, start, floor, block: &mut [f64]| unsafe {
-        gram_block_avx512(row, norm_a, b_cols, b_norms, start, floor, block)
+    // SAFETY: the CPU has AVX-512F (the caller's promise), and the pass hands each call
+    // blocks of 32 values.
+    let gram = |row0: &[f64],
+                row1: &[f64],
+                norms: &[f64],
+                start,
+                floor,
+                block0: &mut [f64],
+                block1: Option<&mut [f64]>| unsafe {
+        gram_rows_avx512(
+            row0, row1, norms, b_cols, b_norms, start, floor, block0, block1,
+        )
     };
     cross_distances_body(a, a_norms, b_cols, b_norms, d, out, gram)
+}
+
+/// The Gram-form blocks of one or two rows (see [`cross_distances_body`]) in portable code:
+/// one [`gram_block`] a row.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn gram_rows<const FMA: bool>(
+    row0: &[f64],
+    row1: &[f64],
+    norms: &[f64],
+    b_cols: &[f64],
+    b_norms: &[f64],
+    start: usize,
+    floor: f64,
+    block0: &mut [f64],
+    block1: Option<&mut [f64]>,
+) -> (bool, bool) {
+    let low0 = gram_block::<FMA>(row0, norms[0], b_cols, b_norms, start, floor, block0);
+    let low1 = block1.is_some_and(|block| {
+        gram_block::<FMA>(row1, norms[1], b_cols, b_norms, start, floor, block)
+    });
+    (low0, low1)
 }
 
 /// One block of [`BLOCK`] Gram-form values (`row` against columns `start..start + BLOCK`),
@@ -139,63 +185,84 @@ fn gram_block<const FMA: bool>(
     suspect
 }
 
-/// [`gram_block`] with AVX-512 intrinsics: the 32 dot products in four registers.
+/// [`gram_rows`] with AVX-512 intrinsics: each row's 32 dot products in four registers, the
+/// two rows sharing each column's loads.
 ///
 /// # Safety
-/// The CPU must have AVX-512F; `block` and the slices from `start` hold [`BLOCK`] values.
+/// The CPU must have AVX-512F; the blocks and the slices from `start` hold [`BLOCK`] values.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 #[allow(clippy::too_many_arguments)]
-unsafe fn gram_block_avx512(
-    row: &[f64],
-    norm_a: f64,
+unsafe fn gram_rows_avx512(
+    row0: &[f64],
+    row1: &[f64],
+    norms: &[f64],
     b_cols: &[f64],
     b_norms: &[f64],
     start: usize,
     floor: f64,
-    block: &mut [f64],
-) -> bool {
-    let n_b = b_norms.len();
+    block0: &mut [f64],
+    block1: Option<&mut [f64]>,
+) -> (bool, bool) {
     use std::arch::x86_64::{
-        _CMP_LE_OQ, _mm512_add_pd, _mm512_cmp_pd_mask, _mm512_fmadd_pd, _mm512_fnmadd_pd,
+        __m512d, _CMP_LE_OQ, _mm512_add_pd, _mm512_cmp_pd_mask, _mm512_fmadd_pd, _mm512_fnmadd_pd,
         _mm512_loadu_pd, _mm512_mul_pd, _mm512_set1_pd, _mm512_setzero_pd, _mm512_storeu_pd,
     };
-    let mut dots = [_mm512_setzero_pd(); 4];
-    for (k, &x) in row.iter().enumerate() {
-        let x = _mm512_set1_pd(x);
+    let n_b = b_norms.len();
+    let column = |k: usize, i: usize| {
         let column = &b_cols[k * n_b + start..k * n_b + start + BLOCK];
-        for (i, dot) in dots.iter_mut().enumerate() {
-            // SAFETY: `column` holds 32 values.
-            *dot = _mm512_fmadd_pd(
-                x,
-                unsafe { _mm512_loadu_pd(column.as_ptr().add(8 * i)) },
-                *dot,
-            );
+        // SAFETY: `column` holds 32 values.
+        unsafe { _mm512_loadu_pd(column.as_ptr().add(8 * i)) }
+    };
+    let mut dots = [[_mm512_setzero_pd(); 4]; 2];
+    match block1 {
+        Some(_) => {
+            for (k, (&x0, &x1)) in row0.iter().zip(row1).enumerate() {
+                let (x0, x1) = (_mm512_set1_pd(x0), _mm512_set1_pd(x1));
+                for i in 0..4 {
+                    let c = column(k, i);
+                    dots[0][i] = _mm512_fmadd_pd(x0, c, dots[0][i]);
+                    dots[1][i] = _mm512_fmadd_pd(x1, c, dots[1][i]);
+                }
+            }
+        }
+        None => {
+            for (k, &x0) in row0.iter().enumerate() {
+                let x0 = _mm512_set1_pd(x0);
+                for (i, dot) in dots[0].iter_mut().enumerate() {
+                    *dot = _mm512_fmadd_pd(x0, column(k, i), *dot);
+                }
+            }
         }
     }
-    let (norm_a, two, floor) = (
-        _mm512_set1_pd(norm_a),
-        _mm512_set1_pd(2.0),
-        _mm512_set1_pd(floor),
-    );
-    let norms = &b_norms[start..start + BLOCK];
-    let block = &mut block[..BLOCK];
-    let mut low = 0u8;
-    for (i, dot) in dots.into_iter().enumerate() {
-        // SAFETY: `norms` and `block` hold 32 values.
-        unsafe {
-            let sum = _mm512_add_pd(norm_a, _mm512_loadu_pd(norms.as_ptr().add(8 * i)));
-            let value = _mm512_fnmadd_pd(two, dot, sum);
-            low |= _mm512_cmp_pd_mask::<_CMP_LE_OQ>(value, _mm512_mul_pd(floor, sum));
-            _mm512_storeu_pd(block.as_mut_ptr().add(8 * i), value);
+    let (two, floor) = (_mm512_set1_pd(2.0), _mm512_set1_pd(floor));
+    let b_norms = &b_norms[start..start + BLOCK];
+    // The Gram form of one row's block, stored; whether any value is at or below the floor.
+    let finish = |dots: [__m512d; 4], norm: f64, block: &mut [f64]| {
+        let (norm, block) = (_mm512_set1_pd(norm), &mut block[..BLOCK]);
+        let mut low = 0u8;
+        for (i, dot) in dots.into_iter().enumerate() {
+            // SAFETY: `b_norms` and `block` hold 32 values.
+            unsafe {
+                let sum = _mm512_add_pd(norm, _mm512_loadu_pd(b_norms.as_ptr().add(8 * i)));
+                let value = _mm512_fnmadd_pd(two, dot, sum);
+                low |= _mm512_cmp_pd_mask::<_CMP_LE_OQ>(value, _mm512_mul_pd(floor, sum));
+                _mm512_storeu_pd(block.as_mut_ptr().add(8 * i), value);
+            }
         }
-    }
-    low != 0
+        low != 0
+    };
+    let low0 = finish(dots[0], norms[0], block0);
+    let low1 = block1.is_some_and(|block| finish(dots[1], norms[1], block));
+    (low0, low1)
 }
 
-/// The pass over `a`'s rows and blocks of `b`'s columns, with `gram` for the full blocks (and
-/// the plain sums for a block with a value at or below the floor, and for the last, partial,
-/// block of a row).
+/// The pass over `a`'s rows, two at a time (they share each column's loads), and blocks of
+/// `b`'s columns, with `gram` for the full blocks (and the plain sums for a block with a value
+/// at or below the floor, and for the last, partial, block of a row). `gram(row0, row1,
+/// their squared norms, start, floor, block0, block1)` writes the Gram-form values of the
+/// block of [`BLOCK`] columns from `start` for one row (`row1` empty, `block1` `None`) or two,
+/// and says for each row whether any value is at or below the floor.
 #[inline(always)]
 fn cross_distances_body(
     a: &[f64],
@@ -204,7 +271,7 @@ fn cross_distances_body(
     b_norms: &[f64],
     d: usize,
     out: &mut [f64],
-    gram: impl Fn(&[f64], f64, usize, f64, &mut [f64]) -> bool,
+    gram: impl Fn(&[f64], &[f64], &[f64], usize, f64, &mut [f64], Option<&mut [f64]>) -> (bool, bool),
 ) -> usize {
     if d == 0 {
         out.fill(0.0);
@@ -213,20 +280,36 @@ fn cross_distances_body(
     let n_b = b_norms.len();
     let floor = gram_floor(d);
     let mut zeros = 0;
-    for ((row, &norm_a), out_row) in a
-        .chunks_exact(d)
-        .zip(a_norms)
-        .zip(out.chunks_exact_mut(n_b))
+    for ((rows, norms), out_rows) in a
+        .chunks(2 * d)
+        .zip(a_norms.chunks(2))
+        .zip(out.chunks_mut(2 * n_b))
     {
+        let (row0, row1) = rows.split_at(d);
+        let (out0, out1) = out_rows.split_at_mut(n_b);
         let mut start = 0;
         while start < n_b {
             let width = BLOCK.min(n_b - start);
-            let block = &mut out_row[start..start + width];
-            let gram_kept =
-                width == BLOCK && floor < 1.0 && !gram(row, norm_a, start, floor, block);
-            if !gram_kept {
-                plain_block(row, b_cols, n_b, start, block);
-                zeros += block.iter().filter(|&&v| v == 0.0).count();
+            let block0 = &mut out0[start..start + width];
+            let mut block1 = (!row1.is_empty()).then(|| &mut out1[start..start + width]);
+            let (low0, low1) = if width == BLOCK && floor < 1.0 {
+                gram(
+                    row0,
+                    row1,
+                    norms,
+                    start,
+                    floor,
+                    block0,
+                    block1.as_deref_mut(),
+                )
+            } else {
+                (true, true)
+            };
+            for (row, block, low) in [(row0, Some(block0), low0), (row1, block1, low1)] {
+                if let (true, Some(block)) = (low, block) {
+                    plain_block(row, b_cols, n_b, start, block);
+                    zeros += block.iter().filter(|&&v| v == 0.0).count();
+                }
             }
             start += width;
         }
@@ -275,8 +358,16 @@ mod tests {
         let mut out = vec![f64::NAN; n_a * n_b];
         let mut base = vec![f64::NAN; n_a * n_b];
         let zeros = cross_distances(a, &a_norms, &b_cols, &b_norms, d, &mut out);
-        let portable = |row: &[f64], norm_a, start, floor, block: &mut [f64]| {
-            gram_block::<false>(row, norm_a, &b_cols, &b_norms, start, floor, block)
+        let portable = |row0: &[f64],
+                        row1: &[f64],
+                        norms: &[f64],
+                        start,
+                        floor,
+                        block0: &mut [f64],
+                        block1: Option<&mut [f64]>| {
+            gram_rows::<false>(
+                row0, row1, norms, &b_cols, &b_norms, start, floor, block0, block1,
+            )
         };
         let base_zeros =
             cross_distances_body(a, &a_norms, &b_cols, &b_norms, d, &mut base, portable);
