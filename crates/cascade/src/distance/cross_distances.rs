@@ -219,10 +219,11 @@ unsafe fn gram_rows_avx512(
         Some(_) => {
             for (k, (&x0, &x1)) in row0.iter().zip(row1).enumerate() {
                 let (x0, x1) = (_mm512_set1_pd(x0), _mm512_set1_pd(x1));
-                for i in 0..4 {
+                let [first, second] = &mut dots;
+                for (i, (d0, d1)) in first.iter_mut().zip(second.iter_mut()).enumerate() {
                     let c = column(k, i);
-                    dots[0][i] = _mm512_fmadd_pd(x0, c, dots[0][i]);
-                    dots[1][i] = _mm512_fmadd_pd(x1, c, dots[1][i]);
+                    *d0 = _mm512_fmadd_pd(x0, c, *d0);
+                    *d1 = _mm512_fmadd_pd(x1, c, *d1);
                 }
             }
         }
