@@ -3,8 +3,8 @@
 //! Most are computed in the Gram form `|a|^2 + |b|^2 - 2 a.b`: one multiply-add a feature
 //! instead of a subtraction and a multiply-add. That form loses accuracy where the distance is
 //! small against the norms: with `u = 2^-53` and `s = |a|^2 + |b|^2`, its error is at most
-//! `(2d + 1) u s` to first order (`d u s` from each norm and from twice the dot product, as
-//! `2 |a.b| <= s`, and `u s` from the sum). So a value is kept only when it is above
+//! `(2d + 1) u s` to first order (`d u s` from the two norms together, `d u s` from twice the
+//! dot product, as `2 |a.b| <= s`, and `u s` from the sum). So a value is kept only when it is above
 //! [`gram_floor`]` s`, which makes its relative error at most `2^-44` (`5.7e-14`); a block of
 //! outputs with any value at or below that is recomputed as the plain `sum_k (a_k - b_k)^2`,
 //! which also gives repeated rows their exact 0. The tasks `mmd` sees are standardised
