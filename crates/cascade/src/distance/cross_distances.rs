@@ -59,18 +59,7 @@ pub(super) fn cross_distances(
         Tier::Avx2 => return unsafe { cross_distances_avx2(a, a_norms, b_cols, b_norms, d, out) },
         Tier::Baseline => {}
     }
-    let gram = |row0: &[f64],
-                row1: &[f64],
-                norms: &[f64],
-                start,
-                floor,
-                block0: &mut [f64],
-                block1: Option<&mut [f64]>| {
-        gram_rows::<false>(
-            row0, row1, norms, b_cols, b_norms, start, floor, block0, block1,
-        )
-    };
-    cross_distances_body(a, a_norms, b_cols, b_norms, d, out, gram)
+    cross_distances_body(a, a_norms, b_cols, b_norms, d, out, gram_rows::<false>)
 }
 
 /// [`cross_distances`] compiled for AVX2 with FMA: the portable blocks, with fused
@@ -88,18 +77,7 @@ unsafe fn cross_distances_avx2(
     d: usize,
     out: &mut [f64],
 ) -> usize {
-    let gram = |row0: &[f64],
-                row1: &[f64],
-                norms: &[f64],
-                start,
-                floor,
-                block0: &mut [f64],
-                block1: Option<&mut [f64]>| {
-        gram_rows::<true>(
-            row0, row1, norms, b_cols, b_norms, start, floor, block0, block1,
-        )
-    };
-    cross_distances_body(a, a_norms, b_cols, b_norms, d, out, gram)
+    cross_distances_body(a, a_norms, b_cols, b_norms, d, out, gram_rows::<true>)
 }
 
 /// [`cross_distances`] compiled for AVX-512, so that [`gram_rows_avx512`] inlines.
@@ -118,69 +96,57 @@ unsafe fn cross_distances_avx512(
 ) -> usize {
     // SAFETY: the CPU has AVX-512F (the caller's promise), and the pass hands each call
     // blocks of 32 values.
-    let gram = |row0: &[f64],
-                row1: &[f64],
-                norms: &[f64],
-                start,
-                floor,
-                block0: &mut [f64],
-                block1: Option<&mut [f64]>| unsafe {
-        gram_rows_avx512(
-            row0, row1, norms, b_cols, b_norms, start, floor, block0, block1,
-        )
+    let gram = |block: &Block, out0: &mut [f64], out1: Option<&mut [f64]>| unsafe {
+        gram_rows_avx512(block, out0, out1)
     };
     cross_distances_body(a, a_norms, b_cols, b_norms, d, out, gram)
 }
 
-/// The Gram-form blocks of one or two rows (see [`cross_distances_body`]) in portable code:
-/// one [`gram_block`] a row.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn gram_rows<const FMA: bool>(
-    row0: &[f64],
-    row1: &[f64],
-    norms: &[f64],
-    b_cols: &[f64],
-    b_norms: &[f64],
+/// One step of the pass: one or two rows of `a` (`rows.1` empty when alone) with their squared
+/// norms, against the [`BLOCK`] columns of `b` (column-major, with their squared norms) from
+/// `start`, and the Gram floor.
+struct Block<'a> {
+    rows: (&'a [f64], &'a [f64]),
+    norms: &'a [f64],
+    b_cols: &'a [f64],
+    b_norms: &'a [f64],
     start: usize,
     floor: f64,
-    block0: &mut [f64],
-    block1: Option<&mut [f64]>,
+}
+
+/// The Gram-form values of a [`Block`], written to `out0` (and `out1` for a second row); for
+/// each row, whether any value is at or below the floor. Portable code: one [`gram_block`] a
+/// row.
+#[inline(always)]
+fn gram_rows<const FMA: bool>(
+    block: &Block,
+    out0: &mut [f64],
+    out1: Option<&mut [f64]>,
 ) -> (bool, bool) {
-    let low0 = gram_block::<FMA>(row0, norms[0], b_cols, b_norms, start, floor, block0);
-    let low1 = block1.is_some_and(|block| {
-        gram_block::<FMA>(row1, norms[1], b_cols, b_norms, start, floor, block)
-    });
+    let low0 = gram_block::<FMA>(block.rows.0, block.norms[0], block, out0);
+    let low1 = out1.is_some_and(|out| gram_block::<FMA>(block.rows.1, block.norms[1], block, out));
     (low0, low1)
 }
 
-/// One block of [`BLOCK`] Gram-form values (`row` against columns `start..start + BLOCK`),
-/// written to `block`; true when any of them is at or below the floor. Portable code, with
-/// fused multiply-adds when `FMA`.
+/// One row's [`BLOCK`] Gram-form values (`row`, squared norm `norm_a`, against the columns of
+/// `block`), written to `out`; true when any of them is at or below the floor. Portable code,
+/// with fused multiply-adds when `FMA`.
 #[inline(always)]
-fn gram_block<const FMA: bool>(
-    row: &[f64],
-    norm_a: f64,
-    b_cols: &[f64],
-    b_norms: &[f64],
-    start: usize,
-    floor: f64,
-    block: &mut [f64],
-) -> bool {
+fn gram_block<const FMA: bool>(row: &[f64], norm_a: f64, block: &Block, out: &mut [f64]) -> bool {
     let madd = |x: f64, y: f64, z: f64| if FMA { x.mul_add(y, z) } else { x * y + z };
-    let n_b = b_norms.len();
+    let (n_b, start) = (block.b_norms.len(), block.start);
     let mut dots = [0.0f64; BLOCK];
     for (k, &x) in row.iter().enumerate() {
-        let column = &b_cols[k * n_b + start..k * n_b + start + BLOCK];
+        let column = &block.b_cols[k * n_b + start..k * n_b + start + BLOCK];
         for (o, &y) in dots.iter_mut().zip(column) {
             *o = madd(x, y, *o);
         }
     }
     let mut suspect = false;
-    for ((o, &dot), &norm_b) in block.iter_mut().zip(&dots).zip(&b_norms[start..]) {
+    for ((o, &dot), &norm_b) in out.iter_mut().zip(&dots).zip(&block.b_norms[start..]) {
         let sum = norm_a + norm_b;
         *o = madd(-2.0, dot, sum);
-        suspect |= *o <= floor * sum;
+        suspect |= *o <= block.floor * sum;
     }
     suspect
 }
@@ -189,33 +155,28 @@ fn gram_block<const FMA: bool>(
 /// two rows sharing each column's loads.
 ///
 /// # Safety
-/// The CPU must have AVX-512F; the blocks and the slices from `start` hold [`BLOCK`] values.
+/// The CPU must have AVX-512F; the outputs and the slices from `block.start` hold [`BLOCK`]
+/// values.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-#[allow(clippy::too_many_arguments)]
 unsafe fn gram_rows_avx512(
-    row0: &[f64],
-    row1: &[f64],
-    norms: &[f64],
-    b_cols: &[f64],
-    b_norms: &[f64],
-    start: usize,
-    floor: f64,
-    block0: &mut [f64],
-    block1: Option<&mut [f64]>,
+    block: &Block,
+    out0: &mut [f64],
+    out1: Option<&mut [f64]>,
 ) -> (bool, bool) {
     use std::arch::x86_64::{
         __m512d, _CMP_LE_OQ, _mm512_add_pd, _mm512_cmp_pd_mask, _mm512_fmadd_pd, _mm512_fnmadd_pd,
         _mm512_loadu_pd, _mm512_mul_pd, _mm512_set1_pd, _mm512_setzero_pd, _mm512_storeu_pd,
     };
-    let n_b = b_norms.len();
+    let (n_b, start) = (block.b_norms.len(), block.start);
     let column = |k: usize, i: usize| {
-        let column = &b_cols[k * n_b + start..k * n_b + start + BLOCK];
+        let column = &block.b_cols[k * n_b + start..k * n_b + start + BLOCK];
         // SAFETY: `column` holds 32 values.
         unsafe { _mm512_loadu_pd(column.as_ptr().add(8 * i)) }
     };
+    let (row0, row1) = block.rows;
     let mut dots = [[_mm512_setzero_pd(); 4]; 2];
-    match block1 {
+    match out1 {
         Some(_) => {
             for (k, (&x0, &x1)) in row0.iter().zip(row1).enumerate() {
                 let (x0, x1) = (_mm512_set1_pd(x0), _mm512_set1_pd(x1));
@@ -236,34 +197,33 @@ unsafe fn gram_rows_avx512(
             }
         }
     }
-    let (two, floor) = (_mm512_set1_pd(2.0), _mm512_set1_pd(floor));
-    let b_norms = &b_norms[start..start + BLOCK];
+    let (two, floor) = (_mm512_set1_pd(2.0), _mm512_set1_pd(block.floor));
+    let b_norms = &block.b_norms[start..start + BLOCK];
     // The Gram form of one row's block, stored; whether any value is at or below the floor.
-    let finish = |dots: [__m512d; 4], norm: f64, block: &mut [f64]| {
-        let (norm, block) = (_mm512_set1_pd(norm), &mut block[..BLOCK]);
+    let finish = |dots: [__m512d; 4], norm: f64, out: &mut [f64]| {
+        let (norm, out) = (_mm512_set1_pd(norm), &mut out[..BLOCK]);
         let mut low = 0u8;
         for (i, dot) in dots.into_iter().enumerate() {
-            // SAFETY: `b_norms` and `block` hold 32 values.
+            // SAFETY: `b_norms` and `out` hold 32 values.
             unsafe {
                 let sum = _mm512_add_pd(norm, _mm512_loadu_pd(b_norms.as_ptr().add(8 * i)));
                 let value = _mm512_fnmadd_pd(two, dot, sum);
                 low |= _mm512_cmp_pd_mask::<_CMP_LE_OQ>(value, _mm512_mul_pd(floor, sum));
-                _mm512_storeu_pd(block.as_mut_ptr().add(8 * i), value);
+                _mm512_storeu_pd(out.as_mut_ptr().add(8 * i), value);
             }
         }
         low != 0
     };
-    let low0 = finish(dots[0], norms[0], block0);
-    let low1 = block1.is_some_and(|block| finish(dots[1], norms[1], block));
+    let low0 = finish(dots[0], block.norms[0], out0);
+    let low1 = out1.is_some_and(|out| finish(dots[1], block.norms[1], out));
     (low0, low1)
 }
 
 /// The pass over `a`'s rows, two at a time (they share each column's loads), and blocks of
 /// `b`'s columns, with `gram` for the full blocks (and the plain sums for a block with a value
-/// at or below the floor, and for the last, partial, block of a row). `gram(row0, row1,
-/// their squared norms, start, floor, block0, block1)` writes the Gram-form values of the
-/// block of [`BLOCK`] columns from `start` for one row (`row1` empty, `block1` `None`) or two,
-/// and says for each row whether any value is at or below the floor.
+/// at or below the floor, and for the last, partial, block of a row). `gram(block, out0,
+/// out1)` writes a [`Block`]'s Gram-form values for its one or two rows and says for each row
+/// whether any value is at or below the floor.
 #[inline(always)]
 fn cross_distances_body(
     a: &[f64],
@@ -272,7 +232,7 @@ fn cross_distances_body(
     b_norms: &[f64],
     d: usize,
     out: &mut [f64],
-    gram: impl Fn(&[f64], &[f64], &[f64], usize, f64, &mut [f64], Option<&mut [f64]>) -> (bool, bool),
+    gram: impl Fn(&Block, &mut [f64], Option<&mut [f64]>) -> (bool, bool),
 ) -> usize {
     if d == 0 {
         out.fill(0.0);
@@ -294,15 +254,15 @@ fn cross_distances_body(
             let block0 = &mut out0[start..start + width];
             let mut block1 = (!row1.is_empty()).then(|| &mut out1[start..start + width]);
             let (low0, low1) = if width == BLOCK && floor < 1.0 {
-                gram(
-                    row0,
-                    row1,
+                let block = Block {
+                    rows: (row0, row1),
                     norms,
+                    b_cols,
+                    b_norms,
                     start,
                     floor,
-                    block0,
-                    block1.as_deref_mut(),
-                )
+                };
+                gram(&block, block0, block1.as_deref_mut())
             } else {
                 (true, true)
             };
@@ -359,19 +319,15 @@ mod tests {
         let mut out = vec![f64::NAN; n_a * n_b];
         let mut base = vec![f64::NAN; n_a * n_b];
         let zeros = cross_distances(a, &a_norms, &b_cols, &b_norms, d, &mut out);
-        let portable = |row0: &[f64],
-                        row1: &[f64],
-                        norms: &[f64],
-                        start,
-                        floor,
-                        block0: &mut [f64],
-                        block1: Option<&mut [f64]>| {
-            gram_rows::<false>(
-                row0, row1, norms, &b_cols, &b_norms, start, floor, block0, block1,
-            )
-        };
-        let base_zeros =
-            cross_distances_body(a, &a_norms, &b_cols, &b_norms, d, &mut base, portable);
+        let base_zeros = cross_distances_body(
+            a,
+            &a_norms,
+            &b_cols,
+            &b_norms,
+            d,
+            &mut base,
+            gram_rows::<false>,
+        );
         assert_eq!(zeros, base_zeros);
         for i in 0..n_a {
             for j in 0..n_b {
