@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use crate::CascadeError;
 use crate::method::Method;
 use crate::plan::{DistanceCache, Plan, PlanConfig, make_plan};
-use crate::root::choose_root;
 use crate::train::batched::{Job, run_jobs};
 use crate::train::reference::{self, MethodRun};
 use crate::train::{
@@ -325,9 +324,8 @@ pub fn seeded_step_sizes<C: TaskModelConfig>(
     device: &Device,
 ) -> Result<StepSizes, CascadeError> {
     let root = if step_rule(train.eta, model) == StepRule::Backtracking {
-        let dist = cache.get(data, plan.root_distance)?;
         let mut rng = StdRng::seed_from_u64(method_seed(seed, &Method::Star));
-        choose_root(&plan.root_rule, dist, data, &mut rng)?
+        cache.root(&plan.root_rule, plan.root_distance, data, &mut rng)?
     } else {
         0
     };

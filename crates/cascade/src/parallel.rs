@@ -11,8 +11,7 @@ pub(crate) fn par_map<T: Sync, R: Send>(
     min_chunk: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |p| p.get());
-    let threads = cores.min(items.len() / min_chunk.max(1));
+    let threads = threads_for(items.len(), min_chunk);
     if threads <= 1 {
         return items.iter().map(f).collect();
     }
@@ -43,8 +42,7 @@ pub(crate) fn par_rows_mut(
         return;
     }
     let rows = values.len() / row_len;
-    let cores = std::thread::available_parallelism().map_or(1, |p| p.get());
-    let threads = cores.min(rows / min_rows.max(1));
+    let threads = threads_for(rows, min_rows);
     if threads <= 1 {
         values
             .chunks_exact_mut(row_len)
@@ -54,15 +52,32 @@ pub(crate) fn par_rows_mut(
     }
     let band = rows.div_ceil(threads);
     std::thread::scope(|scope| {
-        for (b, part) in values.chunks_mut(band * row_len).enumerate() {
-            let f = &f;
-            scope.spawn(move || {
-                for (i, row) in part.chunks_exact_mut(row_len).enumerate() {
-                    f(b * band + i, row);
-                }
-            });
+        let handles: Vec<_> = values
+            .chunks_mut(band * row_len)
+            .enumerate()
+            .map(|(b, part)| {
+                let f = &f;
+                scope.spawn(move || {
+                    for (i, row) in part.chunks_exact_mut(row_len).enumerate() {
+                        f(b * band + i, row);
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            // A panic inside `f` is re-raised here, as in the sequential version.
+            handle
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
         }
     });
+}
+
+/// Threads for `items` independent items cut into chunks of at least `min_chunk`: one a core,
+/// fewer when the items do not fill them (1 below `2 * min_chunk` items).
+fn threads_for(items: usize, min_chunk: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |p| p.get());
+    cores.min(items / min_chunk.max(1))
 }
 
 #[cfg(test)]

@@ -36,8 +36,8 @@ const MEDIAN_SUBSAMPLE: usize = 1000;
 /// bandwidths: a task's mean at each of its `T - 1` bandwidths is interpolated from a couple of
 /// dozen direct sums ([`kernel_sums_at`], to 1e-17 a term). The result agrees with the plain
 /// definition (every distance, a sort, libm's `exp`) to 1e-9 relative plus 1e-12 (tested).
-/// Memory: `n (n - 1) / 2` values a task (16 KB at `n = 64`, 1.1 MB at `n = 528`) and three
-/// values a pair.
+/// Memory: `n (n - 1) / 2` values a task (16 KB at `n = 64`, 1.1 MB at `n = 528`), two values
+/// a pair and one `T x T` matrix.
 pub(crate) fn mmd(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
     require_rows(tasks, "mmd", 2)?;
     Ok(mmd_of_rows(tasks.iter().map(|t| &t.train.x)))

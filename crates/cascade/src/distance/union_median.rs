@@ -130,13 +130,13 @@ fn probe<'a>(
     let mut last_two: [Option<(f64, f64)>; 2] = [None, None];
     let mut previous_width = usize::MAX;
     for _ in 0..PROBES {
-        let (first, last) = (ranks.start() - below, ranks.end() - below);
         let mut width = hi_c - lo_c;
         if width <= PROBE_KEEP {
             break;
         }
         if let Some(buffer) = narrower.take_if(|_| NARROW * width <= c.len()) {
-            let (a1, b1, below1) = within_bracket(a, b, c, lo, hi, first..=last, buffer)?;
+            let ranks = ranks.start() - below..=ranks.end() - below;
+            let (a1, b1, below1) = within_bracket(a, b, c, lo, hi, ranks, buffer)?;
             let buffer: &Vec<f64> = buffer;
             (a, b, c, below) = (a1, b1, buffer.as_slice(), below + below1);
             (lo_lt, lo_c, hi_le, hi_c) = (0, 0, a.len() + b.len() + c.len(), c.len());
