@@ -269,11 +269,12 @@ fn exp_nonpositive<const FMA: bool>(x: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    /// libm's `exp` and the plain loop, the references for both kernels.
-    fn plain_sum(d2s: &[f64], gamma: f64) -> f64 {
+    /// libm's `exp` and the plain loop, the reference for the kernel sums (here and in
+    /// `within_sums.rs`).
+    pub(in crate::distance) fn plain_sum(d2s: &[f64], gamma: f64) -> f64 {
         d2s.iter().map(|&d2| (-gamma * d2).exp()).sum()
     }
 
