@@ -106,12 +106,7 @@ impl<'a> TaskBatch<'a> {
         let n_max = self.splits.iter().map(|s| s.n_rows()).max().unwrap_or(0);
         let mut x = vec![0f32; t * n_max * d];
         for (k, split) in self.splits.iter().enumerate() {
-            // nalgebra is column-major: walk columns so reads are contiguous.
-            for (j, column) in split.x.column_iter().enumerate() {
-                for (i, &v) in column.iter().enumerate() {
-                    x[(k * n_max + i) * d + j] = v as f32;
-                }
-            }
+            write_features(split, 0..split.n_rows(), &mut x[k * n_max * d..]);
         }
         Tensor::from_data(TensorData::new(x, [t, n_max, d]), &self.device)
     }
@@ -127,12 +122,7 @@ impl<'a> TaskBatch<'a> {
         let mut w = vec![0f32; t * n_max];
         for (k, (split, picked)) in self.splits.iter().zip(rows).enumerate() {
             let n = picked.len();
-            // nalgebra is column-major: walk columns so reads are contiguous.
-            for (j, column) in split.x.column_iter().enumerate() {
-                for (i, &r) in picked.iter().enumerate() {
-                    x[(k * n_max + i) * d + j] = column[r] as f32;
-                }
-            }
+            write_features(split, picked.iter().copied(), &mut x[k * n_max * d..]);
             for (i, &r) in picked.iter().enumerate() {
                 y[k * n_max + i] = split.y[r] as f32;
                 w[k * n_max + i] = 1.0 / n as f32;
@@ -143,6 +133,18 @@ impl<'a> TaskBatch<'a> {
             x: Tensor::from_data(TensorData::new(x, [t, n_max, d]), device),
             y: Tensor::from_data(TensorData::new(y, [t, n_max, 1]), device),
             weight: Tensor::from_data(TensorData::new(w, [t, n_max, 1]), device),
+        }
+    }
+}
+
+/// Rows `picked` of `split`'s features, in that order, as f32 at the start of `x` (row-major,
+/// `d` values a row).
+fn write_features(split: &Split, picked: impl Iterator<Item = usize> + Clone, x: &mut [f32]) {
+    let d = split.x.ncols();
+    // nalgebra is column-major: walk columns so reads are contiguous.
+    for (j, column) in split.x.column_iter().enumerate() {
+        for (i, r) in picked.clone().enumerate() {
+            x[i * d + j] = column[r] as f32;
         }
     }
 }
