@@ -4,7 +4,8 @@
 
 use std::time::Instant;
 
-use cascade::experiment::{CompareConfig, Executor, plan_methods};
+use cascade::experiment::{CompareConfig, plan_methods};
+use cascade::train::ExecutorChoice as Executor;
 use cascade::train::batched::{Job, run_jobs};
 use cascade::train::{objective_for, reference};
 use cascade_data::StandardisedTaskSet;
@@ -141,7 +142,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                                     args.method.seed,
                                     &device,
                                 )?,
-                                Executor::Batched => {
+                                _ => {
                                     let job = Job {
                                         plan,
                                         data: &data,
@@ -166,7 +167,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                                 reference_rate = Some(rate);
                                 None
                             }
-                            Executor::Batched => reference_rate.map(|r| rate / r),
+                            _ => reference_rate.map(|r| rate / r),
                         };
                         let row = Row {
                             tasks,

@@ -2,9 +2,6 @@
 //! within a repetition, so differences between methods are paired. Repetitions can be stacked
 //! along the task axis and trained as one batched program.
 
-use std::fmt;
-use std::str::FromStr;
-
 use burn::prelude::Device;
 use cascade_data::{StandardisedTaskSet, TaskSet};
 use cascade_models::{ModelKind, TaskModelConfig};
@@ -18,43 +15,9 @@ use crate::plan::{DistanceCache, Plan, PlanConfig, make_plan};
 use crate::train::batched::{Job, run_jobs};
 use crate::train::reference::{self, MethodRun};
 use crate::train::{
-    StepRule, StepSizes, TrainConfig, objective_for, step_rule, step_sizes, task_init_seed,
+    ExecutorChoice, StepRule, StepSizes, TrainConfig, objective_for, step_rule, step_sizes,
+    task_init_seed,
 };
-
-/// Which executor trains the plans.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Executor {
-    /// Level-synchronous: each depth of every plan (and every repetition) is one batch.
-    #[default]
-    Batched,
-    /// One task at a time, as the research code does; the yardstick for the batched one.
-    Reference,
-}
-
-impl fmt::Display for Executor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Executor::Batched => "batched",
-            Executor::Reference => "reference",
-        })
-    }
-}
-
-impl FromStr for Executor {
-    type Err = CascadeError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "batched" => Ok(Executor::Batched),
-            "reference" => Ok(Executor::Reference),
-            _ => Err(CascadeError::UnknownName {
-                kind: "executor",
-                name: s.to_string(),
-                expected: "batched, reference".into(),
-            }),
-        }
-    }
-}
 
 /// Everything a comparison needs besides the data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,7 +32,16 @@ pub struct CompareConfig {
     pub model: ModelKind,
     /// Which executor trains.
     #[serde(default)]
-    pub executor: Executor,
+    pub executor: ExecutorChoice,
+}
+
+impl CompareConfig {
+    /// Whether `self` and `other` can train as one program (the one rule [`compare_grid`]
+    /// checks): the same model, training settings and executor. They may differ in methods
+    /// and in how plans are made (budget, allocation, rounding, roots).
+    pub fn shares_program(&self, other: &CompareConfig) -> bool {
+        self.model == other.model && self.train == other.train && self.executor == other.executor
+    }
 }
 
 /// One method's plan and outcome on one task set.
@@ -143,10 +115,7 @@ pub fn compare_grid(
     let Some(first) = settings.first() else {
         return Ok(vec![Vec::new(); reps.len()]);
     };
-    if let Some(other) = settings
-        .iter()
-        .find(|s| s.model != first.model || s.train != first.train || s.executor != first.executor)
-    {
+    if let Some(other) = settings.iter().find(|s| !s.shares_program(first)) {
         return Err(CascadeError::ShapeMismatch(format!(
             "settings trained together must share model, training settings and executor \
              ({} / {:?} / {} against {} / {:?} / {})",
@@ -171,7 +140,7 @@ pub fn compare_grid(
     let objective = objective_for(problem);
     let objective = objective.as_ref();
     let runs: Vec<Vec<MethodRun>> = match first.executor {
-        Executor::Reference => {
+        ExecutorChoice::Reference => {
             let mut runs = Vec::with_capacity(reps.len());
             for (r, (rep, (data, plans, etas))) in reps.iter().zip(&prepared).enumerate() {
                 let init_seed = init_seed(rep.seed);
@@ -196,7 +165,7 @@ pub fn compare_grid(
             }
             runs
         }
-        Executor::Batched => {
+        ExecutorChoice::Auto | ExecutorChoice::Batched | ExecutorChoice::Host => {
             let labels: Vec<Vec<String>> = reps
                 .iter()
                 .zip(&prepared)

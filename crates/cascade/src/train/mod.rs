@@ -10,6 +10,7 @@ mod batch;
 pub mod batched;
 mod config;
 mod evaluate;
+pub mod executor;
 mod federated;
 mod fit;
 mod fit_linear;
@@ -26,6 +27,7 @@ mod step_size;
 pub use batch::{PaddedTensors, TaskBatch};
 pub use config::{Eta, TrainConfig};
 pub use evaluate::{TaskResult, evaluate_rows, evaluate_tasks, predictions};
+pub use executor::ExecutorChoice;
 pub use fit::{FitOutcome, fit};
 pub use mean::mean_run;
 pub use objective::{
