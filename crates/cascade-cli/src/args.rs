@@ -195,9 +195,11 @@ pub struct MethodArgs {
     /// Compute device: flex, ndarray, wgpu (or cuda), where compiled in.
     #[arg(long, default_value = "flex")]
     pub device: String,
-    /// Executor: batched (a whole tree level, of every method and stacked repetition, per
-    /// batch) or reference (one task at a time, as the research code).
-    #[arg(long, default_value = "batched")]
+    /// Executor: auto (host-linear where it applies on a CPU device, else batched), batched (a
+    /// whole tree level, of every method and stacked repetition, per batch, on the device),
+    /// reference (one task at a time, as the research code) or host (linear cascades under the
+    /// squared error in f64 on the host).
+    #[arg(long, default_value = "auto")]
     pub executor: String,
     /// Master seed: data, initialisations and random trees all derive from it.
     #[arg(long, default_value_t = 0)]

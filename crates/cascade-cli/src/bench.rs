@@ -5,9 +5,8 @@
 use std::time::Instant;
 
 use cascade::experiment::{CompareConfig, plan_methods};
-use cascade::train::ExecutorChoice as Executor;
-use cascade::train::batched::{Job, run_jobs};
-use cascade::train::{objective_for, reference};
+use cascade::train::executor::resolve;
+use cascade::train::{ExecutorChoice, Job, RunOptions, objective_for};
 use cascade_data::StandardisedTaskSet;
 use cascade_data::images::{
     PairFeatures, Partition, PartitionConfig, Standardise, load_fashion_mnist, partition_tasks,
@@ -122,8 +121,15 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                 )?;
                 for plan in &plans {
                     let mut reference_rate = None;
-                    for executor in [Executor::Reference, Executor::Batched] {
-                        if executor == Executor::Reference && tasks > args.reference_max_tasks {
+                    // The reference, then what `--executor` picks here (auto: host-linear for
+                    // linear models on a CPU device, device-batched otherwise).
+                    for choice in [ExecutorChoice::Reference, config.executor] {
+                        let d = data.standardised.n_features();
+                        let adapted = model.for_data(d, data.standardised.image_shape())?;
+                        let executor =
+                            resolve(choice, &adapted, objective, &config.train, d, &device)?;
+                        let reference = choice == ExecutorChoice::Reference;
+                        if reference && tasks > args.reference_max_tasks {
                             continue;
                         }
                         peak_memory::reset();
@@ -131,29 +137,23 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                         let mut timed = Vec::with_capacity(args.repeats.max(1));
                         for _ in 0..args.repeats.max(1) {
                             let start = Instant::now();
-                            let run = match executor {
-                                Executor::Reference => reference::run(
-                                    plan,
-                                    &data,
+                            let job = Job {
+                                plan,
+                                data: &data,
+                                etas: &etas,
+                                init_seed: args.method.seed,
+                                label: "",
+                            };
+                            let (run, _) = executor
+                                .run(
+                                    &[job],
                                     &model,
                                     objective,
                                     &config.train,
-                                    &etas,
-                                    args.method.seed,
                                     &device,
-                                )?,
-                                _ => {
-                                    let job = Job {
-                                        plan,
-                                        data: &data,
-                                        etas: &etas,
-                                        init_seed: args.method.seed,
-                                        label: "",
-                                    };
-                                    run_jobs(&[job], &model, objective, &config.train, &device)?
-                                        .remove(0)
-                                }
-                            };
+                                    RunOptions::COMPARE,
+                                )?
+                                .remove(0);
                             timed.push((start.elapsed().as_secs_f64(), run));
                         }
                         timed.sort_by(|a, b| {
@@ -162,19 +162,18 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                         let (wall, run) = timed.swap_remove(timed.len() / 2);
                         let seconds = run.training_seconds();
                         let rate = run.steps_used as f64 / seconds;
-                        let speedup = match executor {
-                            Executor::Reference => {
-                                reference_rate = Some(rate);
-                                None
-                            }
-                            _ => reference_rate.map(|r| rate / r),
+                        let speedup = if reference {
+                            reference_rate = Some(rate);
+                            None
+                        } else {
+                            reference_rate.map(|r| rate / r)
                         };
                         let row = Row {
                             tasks,
                             model: model.to_string(),
                             device: backend.to_string(),
                             method: plan.method.to_string(),
-                            executor: executor.to_string(),
+                            executor: executor.name().to_string(),
                             task_steps: run.steps_used,
                             seconds,
                             wall_seconds: wall,
@@ -188,8 +187,10 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                                 .map(|_| rate * batch_size.unwrap_or(1) as f64),
                         };
                         eprintln!(
-                            "T = {tasks} {model} {backend} {} {executor}: {:.0} task-steps/s",
-                            plan.method, rate
+                            "T = {tasks} {model} {backend} {} {}: {:.0} task-steps/s",
+                            plan.method,
+                            executor.name(),
+                            rate
                         );
                         rows.push(row);
                     }

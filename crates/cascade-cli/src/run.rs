@@ -82,6 +82,10 @@ struct SettingJson<'a> {
 #[derive(Serialize)]
 pub struct MethodJson<'a> {
     method: String,
+    /// The executor that trained it (`batched`, `reference`, `host-linear`; `none` for Mean).
+    executor: &'a str,
+    /// The device that ran its steps (`flex`, `ndarray`, `wgpu`, `cuda`, or `host`).
+    device: &'a str,
     mse: MetricJson<'a>,
     rmse: MetricJson<'a>,
     /// Binary labels only: accuracy (fraction correct) over repetitions.
@@ -106,6 +110,8 @@ impl<'a> MethodJson<'a> {
     pub fn new(report: &'a MethodReport) -> Self {
         Self {
             method: report.method.to_string(),
+            executor: &report.trained_by.executor,
+            device: &report.trained_by.device,
             mse: MetricJson {
                 stats: report.mse_stats(),
                 per_rep: &report.mse,

@@ -5,7 +5,9 @@ use comfy_table::presets::ASCII_MARKDOWN;
 use comfy_table::{CellAlignment, Table};
 
 /// One row per method, the metric as mean +- std over repetitions (each repetition's value is
-/// a mean over tasks) with the standard error of the mean, then steps used and seconds.
+/// a mean over tasks) with the standard error of the mean, then steps used, seconds, and the
+/// executor and device that trained the method (`host-linear on host`, `batched on wgpu`; `-`
+/// for the Mean baseline, which trains nothing).
 ///
 /// Regression: test MSE and RMSE in the target's units, the best (lowest) mean MSE marked `*`.
 /// Binary labels: test accuracy in percent and the Brier score, the best (highest) accuracy
@@ -31,7 +33,7 @@ pub fn results(reports: &[MethodReport]) -> Table {
         ]
     };
     let mut header: Vec<&str> = header.to_vec();
-    header.extend(["steps", "seconds"]);
+    header.extend(["steps", "seconds", "trained by"]);
     table.load_preset(ASCII_MARKDOWN).set_header(header);
     // Higher accuracy is better; lower MSE is better: rank on a score where lower wins.
     let score = |r: &MethodReport| match r.accuracy_stats() {
@@ -65,6 +67,10 @@ pub fn results(reports: &[MethodReport]) -> Table {
         row.extend([
             format!("{steps:.0}"),
             format!("{:.2}", report.total_seconds()),
+            match report.trained_by.executor.as_str() {
+                "none" => "-".to_string(),
+                _ => report.trained_by.to_string(),
+            },
         ]);
         table.add_row(row);
     }

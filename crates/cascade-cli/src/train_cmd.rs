@@ -29,6 +29,9 @@ struct TrainReport<'a> {
     budget: usize,
     steps_used: usize,
     training_seconds: f64,
+    /// The executor and device that trained the cascade.
+    executor: &'a str,
+    device: &'a str,
     eta: Option<EtaSummary>,
     saved: Option<&'a PathBuf>,
     mean: Vec<(&'static str, f64)>,
@@ -73,6 +76,7 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
         plan: config.plan.clone(),
         train: config.train,
         seed: run_seed,
+        executor: config.executor,
     };
     let description = source.describe(&set);
     eprintln!(
@@ -85,8 +89,10 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
     if let Some(bar) = &spinner {
         bar.finish_and_clear();
     }
-    let (trained, run) = fitted?;
+    let (trained, report) = fitted?;
     let trained = trained.with_schema(schema.clone());
+    // Fitting read no test row; the held-out rows are scored here, as a separate step.
+    let run = report.evaluated(trained.evaluate_set(&set)?)?;
     let eta = EtaSummary::of(
         config.train.eta,
         config.model,
@@ -114,10 +120,12 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
         })
         .collect();
     println!(
-        "{method} on {description}: {} steps in {:.2} s ({:.1} s with distances and planning)",
+        "{method} on {description}: {} steps in {:.2} s ({:.1} s with distances and planning), \
+         trained by {}",
         run.steps_used,
         run.training_seconds(),
-        start.elapsed().as_secs_f64()
+        start.elapsed().as_secs_f64(),
+        run.trained_by
     );
     if let Some(eta) = &eta {
         println!("{}", eta.line());
@@ -146,6 +154,8 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
                 budget: config.plan.budget.total,
                 steps_used: run.steps_used,
                 training_seconds: run.training_seconds(),
+                executor: &run.trained_by.executor,
+                device: &run.trained_by.device,
                 eta,
                 saved: args.out.as_ref(),
                 mean: metrics::means(&rows),

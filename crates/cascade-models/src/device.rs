@@ -51,6 +51,35 @@ impl Backend {
         }
     }
 
+    /// Whether the backend computes on the CPU (flex, ndarray): a host path may then stand in
+    /// for it; never for a GPU backend.
+    pub fn is_cpu(self) -> bool {
+        matches!(self, Backend::Flex | Backend::NdArray)
+    }
+
+    /// The backend `device` belongs to (autodiff or not), where it is one of these.
+    pub fn of(device: &Device) -> Option<Backend> {
+        use burn::backend::DispatchDevice;
+        #[allow(unreachable_patterns)]
+        match device.as_dispatch().clone().inner() {
+            #[cfg(feature = "flex")]
+            DispatchDevice::Flex(_) => Some(Backend::Flex),
+            #[cfg(feature = "ndarray")]
+            DispatchDevice::NdArray(_) => Some(Backend::NdArray),
+            // cubecl's devices (wgpu, CUDA, ...) share one variant; its own enum names the
+            // runtime, and only these two are compiled in here.
+            #[cfg(any(feature = "wgpu", feature = "cuda"))]
+            DispatchDevice::Cube(cube) => {
+                if format!("{cube:?}").starts_with("Cuda") {
+                    Some(Backend::Cuda)
+                } else {
+                    Some(Backend::Wgpu)
+                }
+            }
+            _ => None,
+        }
+    }
+
     /// The backends compiled into this build.
     pub fn compiled() -> Vec<Backend> {
         Backend::ALL

@@ -70,6 +70,37 @@ impl Method {
         }
     }
 
+    /// The method's stable id, from which its random choices are seeded
+    /// ([`crate::experiment::method_seed`]). It is written out here, apart from the display
+    /// names, so that renaming a method (or a distance) never changes a result; the ids are
+    /// the names the methods had when seeds were first derived from them.
+    pub fn seed_id(&self) -> String {
+        let distance = |d: &Distance| match d {
+            Distance::Feature => "feature",
+            Distance::Mmd => "mmd",
+            Distance::MmdPooled => "mmd_pooled",
+            Distance::MeanCov => "mean_cov",
+            Distance::Cka => "cka",
+            Distance::Target => "target",
+            Distance::Kl => "kl",
+            Distance::Js => "js",
+            Distance::Wasserstein => "wasserstein",
+            Distance::Gradient => "gradient",
+            Distance::Model => "model",
+        };
+        match self {
+            Method::Mean => "mean".into(),
+            Method::Indiv => "indiv".into(),
+            Method::Star => "star".into(),
+            Method::RandTree(RandomTreeKind::Pruefer) => "randtree".into(),
+            Method::RandTree(RandomTreeKind::Recursive) => "randtree-recursive".into(),
+            Method::Global => "global".into(),
+            Method::Mst(d) => format!("mst-{}", distance(d)),
+            Method::FedAvg { local_steps: 5 } => "fedavg".into(),
+            Method::FedAvg { local_steps } => format!("fedavg:{local_steps}"),
+        }
+    }
+
     /// Every accepted method name, for help texts and errors.
     pub fn names() -> Vec<String> {
         let mut names: Vec<String> = [
@@ -164,6 +195,17 @@ mod tests {
         );
         assert!("fedavg:0".parse::<Method>().is_err());
         assert_eq!(Method::default_set().len(), 15);
+    }
+
+    #[test]
+    fn seed_ids_are_todays_names() {
+        // Seeds derive from these ids; they equal the display names today, and must not move
+        // if a display name does.
+        for name in Method::names() {
+            let m: Method = name.parse().unwrap();
+            assert_eq!(m.seed_id(), name);
+        }
+        assert_eq!(Method::FedAvg { local_steps: 3 }.seed_id(), "fedavg:3");
     }
 
     #[test]

@@ -29,6 +29,18 @@ pub struct PlanConfig {
     pub root_distance: Distance,
 }
 
+impl PlanConfig {
+    /// A budget of `total` steps with the defaults: seed fraction 0.1, uniform allocation,
+    /// largest-remainder rounding, the medoid root over the gradient distance.
+    pub fn new(total: usize) -> Self {
+        Self {
+            budget: BudgetConfig::new(total),
+            root_rule: RootRule::default(),
+            root_distance: Distance::Gradient,
+        }
+    }
+}
+
 /// How a plan trains its tasks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::experiment::MethodOutcome;
 use crate::method::Method;
 use crate::plan::PlanNote;
-use crate::train::TaskResult;
+use crate::train::{TaskResult, TrainedBy};
 
 /// Mean, sample standard deviation (n - 1) and standard error of the mean of some values.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -60,6 +60,9 @@ pub struct MethodReport {
     pub last_tasks: Vec<TaskResult>,
     /// Notes of the last repetition's plan (degenerate distances, 0-step tasks).
     pub notes: Vec<PlanNote>,
+    /// The executor and device that trained the last repetition.
+    #[serde(default)]
+    pub trained_by: TrainedBy,
 }
 
 impl MethodReport {
@@ -74,6 +77,7 @@ impl MethodReport {
             seconds: Vec::new(),
             last_tasks: Vec::new(),
             notes: Vec::new(),
+            trained_by: TrainedBy::default(),
         }
     }
 
@@ -88,6 +92,7 @@ impl MethodReport {
         self.seconds.push(outcome.run.seconds);
         self.last_tasks = outcome.run.tasks.clone();
         self.notes = outcome.plan.notes.clone();
+        self.trained_by = outcome.run.trained_by.clone();
     }
 
     /// Statistics of the per-repetition mean MSE.

@@ -214,3 +214,114 @@ fn batched_matches_reference_on_mini_batches() {
         }
     }
 }
+
+/// The host-linear executor (f64 on the host) against the device-batched one (f32 on flex) and
+/// the reference: the same iterates up to f32 rounding, for every tree kind, with each run
+/// naming what trained it.
+#[test]
+fn host_linear_matches_the_device_executors() {
+    use cascade::train::{DeviceBatched, Executor, HostLinear, Reference, RunOptions};
+    let dev = device();
+    let data = ragged_tasks(6);
+    let plans = plans(&data, 300);
+    let config = TrainConfig::with_eta(0.05);
+    let etas = step_sizes(&data, &ModelKind::Linear, &config, 0, 11, &dev).unwrap();
+    let all = jobs(&plans, &data, &etas, 11);
+    let run = |executor: &dyn Executor<ModelKind>| {
+        executor
+            .run(
+                &all,
+                &ModelKind::Linear,
+                &SquaredError,
+                &config,
+                &dev,
+                RunOptions::COMPARE,
+            )
+            .unwrap()
+    };
+    let host = run(&HostLinear);
+    let batched = run(&DeviceBatched);
+    let reference = run(&Reference);
+    for (((plan, h), b), r) in plans.iter().zip(&host).zip(&batched).zip(&reference) {
+        assert_close(
+            &b.0,
+            &h.0,
+            TOLERANCE,
+            &format!("host vs batched {}", plan.method),
+        );
+        assert_close(
+            &r.0,
+            &h.0,
+            TOLERANCE,
+            &format!("host vs reference {}", plan.method),
+        );
+        let cascade = matches!(plan.schedule, cascade::plan::Schedule::Cascade { .. });
+        let (h, b, r) = (&h.0.trained_by, &b.0.trained_by, &r.0.trained_by);
+        if cascade {
+            assert_eq!(
+                (h.executor.as_str(), h.device.as_str()),
+                ("host-linear", "host")
+            );
+            assert_eq!(
+                (b.executor.as_str(), b.device.as_str()),
+                ("batched", "flex")
+            );
+            assert_eq!(
+                (r.executor.as_str(), r.device.as_str()),
+                ("reference", "flex")
+            );
+        } else {
+            // Pooled and federated runs are one program whichever executor is asked.
+            assert_eq!(h.executor, b.executor, "{}", plan.method);
+        }
+    }
+}
+
+/// `auto` takes the host path only on a CPU device and only where it applies; `host` where it
+/// does not apply is an error that says why.
+#[test]
+fn auto_and_host_choose_as_documented() {
+    use cascade::train::executor::resolve;
+    use cascade::train::{ExecutorChoice, Objective};
+    let dev = device();
+    let config = TrainConfig::with_eta(0.05);
+    let pick = |choice, model: &ModelKind, objective: &dyn Objective, config: &TrainConfig| {
+        resolve(choice, model, objective, config, 5, &dev).map(|e| e.name())
+    };
+    let (linear, mlp) = (ModelKind::Linear, ModelKind::SIMPLE_MLP);
+    assert_eq!(
+        pick(ExecutorChoice::Auto, &linear, &SquaredError, &config).unwrap(),
+        "host-linear"
+    );
+    assert_eq!(
+        pick(ExecutorChoice::Auto, &mlp, &SquaredError, &config).unwrap(),
+        "batched"
+    );
+    assert_eq!(
+        pick(ExecutorChoice::Auto, &linear, &BinaryLogistic, &config).unwrap(),
+        "batched"
+    );
+    let no_fast_path = TrainConfig {
+        linear_fast_path: false,
+        ..config
+    };
+    assert_eq!(
+        pick(ExecutorChoice::Auto, &linear, &SquaredError, &no_fast_path).unwrap(),
+        "batched"
+    );
+    for (choice, name) in [
+        (ExecutorChoice::Batched, "batched"),
+        (ExecutorChoice::Reference, "reference"),
+        (ExecutorChoice::Host, "host-linear"),
+    ] {
+        assert_eq!(pick(choice, &linear, &SquaredError, &config).unwrap(), name);
+    }
+    let error = pick(ExecutorChoice::Host, &mlp, &SquaredError, &config)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("host-linear executor trains only linear"),
+        "{error}"
+    );
+}

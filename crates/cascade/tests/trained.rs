@@ -3,6 +3,7 @@
 
 use std::fs;
 
+use cascade::experiment::{CompareConfig, compare_on};
 use cascade::method::Method;
 use cascade::train::{Prediction, TrainConfig};
 use cascade::trained::{CascadeTrainer, TrainedCascade};
@@ -56,7 +57,7 @@ fn three_classes(set: &TaskSet) -> TaskSet {
 fn assert_reproduces<C: cascade_models::TaskModelConfig>(
     trained: &TrainedCascade<C>,
     set: &TaskSet,
-    reported: &cascade::train::reference::MethodRun,
+    reported: &cascade::train::MethodRun,
 ) {
     for (task, result) in set.tasks().iter().zip(&reported.tasks) {
         let error = trained
@@ -86,8 +87,28 @@ fn a_trained_cascade_predicts_what_fit_reported_before_and_after_saving() {
             train: TrainConfig::default(),
             ..CascadeTrainer::new(60)
         };
-        let (trained, run) = trainer.fit(&set, &model, &dev).unwrap();
+        let (trained, report) = trainer.fit(&set, &model, &dev).unwrap();
+        assert_eq!(report.steps_used, 60);
+        // What `cascade run` reports for the same method, settings and seed.
+        let config = CompareConfig {
+            methods: vec![trainer.method],
+            plan: trainer.plan.clone(),
+            train: trainer.train,
+            model,
+            executor: trainer.executor,
+        };
+        let run = compare_on(&set, &config, trainer.seed, &dev)
+            .unwrap()
+            .remove(0)
+            .run;
         assert_eq!(run.steps_used, 60);
+        assert_eq!(run.trained_by, report.trained_by);
+        // The fit's own report joined with a separate evaluation is that report.
+        let evaluated = report
+            .clone()
+            .evaluated(trained.evaluate_set(&set).unwrap())
+            .unwrap();
+        assert_reproduces(&trained, &set, &evaluated);
         assert_reproduces(&trained, &set, &run);
         let path = dir
             .path()
@@ -196,4 +217,44 @@ fn the_mean_baseline_has_no_model_to_keep() {
         .fit(&synthetic(3), &ModelKind::Linear, &device())
         .unwrap_err();
     assert!(err.to_string().contains("trains no model"), "{err}");
+}
+
+/// Fitting reads only training rows: tasks whose test rows differ train to the same models,
+/// plans and report.
+#[test]
+fn fitting_never_reads_test_rows() {
+    let dev = device();
+    let set = synthetic(6);
+    let scrambled = TaskSet::new(
+        set.tasks()
+            .iter()
+            .map(|t| Task {
+                test: Split::new(t.test.x.map(|v| v * 100.0 + 7.0), t.test.y.map(|v| -v)),
+                ..t.clone()
+            })
+            .collect(),
+    )
+    .unwrap();
+    for model in [ModelKind::Linear, ModelKind::SIMPLE_MLP] {
+        let trainer = CascadeTrainer::new(40);
+        let (a, report_a) = trainer.fit(&set, &model, &dev).unwrap();
+        let (b, report_b) = trainer.fit(&scrambled, &model, &dev).unwrap();
+        assert_eq!(a.plan, b.plan, "{model}");
+        let strip = |r: &cascade::trained::FitReport| -> Vec<(usize, Option<f64>, Option<f64>)> {
+            r.tasks
+                .iter()
+                .map(|t| (t.steps, t.eta, t.train_loss))
+                .collect()
+        };
+        assert_eq!(strip(&report_a), strip(&report_b), "{model}");
+        for task in set.tasks() {
+            let x = &task.train.x;
+            assert_eq!(
+                a.predict(&task.id, x).unwrap(),
+                b.predict(&task.id, x).unwrap(),
+                "{model} {}",
+                task.id
+            );
+        }
+    }
 }

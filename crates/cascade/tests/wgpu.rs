@@ -47,6 +47,9 @@ fn wgpu_matches_flex_for_every_model_and_tree() {
         for ((plan, a), b) in plans.iter().zip(&on_cpu).zip(&on_gpu) {
             let what = format!("{model} (fast path {fast}) {}", plan.method);
             assert_close(a, b, TOLERANCE, &what);
+            // Trained on the wgpu device, never on the host in its place.
+            assert_eq!(b.trained_by.executor, "batched", "{what}");
+            assert_eq!(b.trained_by.device, "wgpu", "{what}");
         }
     }
 }
@@ -115,6 +118,41 @@ fn wgpu_matches_flex_for_class_cnns_on_mini_batches_with_adam() {
     let on_gpu = run_jobs(&jobs, &cnn, &objective, &config, &gpu).unwrap();
     for ((plan, a), b) in plans.iter().zip(&on_cpu).zip(&on_gpu) {
         assert_close(a, b, TOLERANCE, &format!("cnn adam {}", plan.method));
+    }
+}
+
+/// With the default executor (`auto`) a linear cascade under the squared error trains on the
+/// wgpu device, never on the host in its place: every run says so, and its numbers match flex's
+/// device path. On flex the same choice takes the host path.
+#[test]
+fn auto_trains_linear_cascades_on_the_wgpu_device() {
+    use cascade::experiment::{CompareConfig, compare_on};
+    use cascade::method::Method;
+    use cascade::plan::PlanConfig;
+    use cascade::train::ExecutorChoice;
+    let (gpu, cpu) = (wgpu(), Backend::Flex.device().unwrap().device);
+    let set = common::ragged_raw(3);
+    let config = |executor| CompareConfig {
+        methods: vec![
+            Method::Indiv,
+            Method::Star,
+            Method::Mst(cascade::distance::Distance::Gradient),
+        ],
+        plan: PlanConfig::new(120),
+        train: TrainConfig::with_eta(0.05),
+        model: ModelKind::Linear,
+        executor,
+    };
+    let on_gpu = compare_on(&set, &config(ExecutorChoice::Auto), 7, &gpu).unwrap();
+    let on_flex = compare_on(&set, &config(ExecutorChoice::Batched), 7, &cpu).unwrap();
+    let on_host = compare_on(&set, &config(ExecutorChoice::Auto), 7, &cpu).unwrap();
+    for ((g, f), h) in on_gpu.iter().zip(&on_flex).zip(&on_host) {
+        let what = g.plan.method.to_string();
+        assert_eq!(g.run.trained_by.executor, "batched", "{what}");
+        assert_eq!(g.run.trained_by.device, "wgpu", "{what}");
+        assert_eq!(f.run.trained_by.device, "flex", "{what}");
+        assert_eq!(h.run.trained_by.executor, "host-linear", "{what}");
+        assert_close(&f.run, &g.run, TOLERANCE, &what);
     }
 }
 

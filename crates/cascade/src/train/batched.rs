@@ -1,5 +1,6 @@
-//! The level-synchronous batched executor ([`super::levels`]; linear cascades under the
-//! squared error on the host, [`super::host_linear`]): every task whose parent is trained joins
+//! The level-synchronous batched executor ([`super::levels`]; or, for the host-linear executor,
+//! linear cascades under the squared error on the host, [`super::host_linear`]): every task
+//! whose parent is trained joins
 //! the current batch, so a whole level of a tree (and the same level of many trees: methods and
 //! repetitions stacked along the task axis) trains as one program.
 //!
@@ -20,22 +21,28 @@ use cascade_models::{TaskModelConfig, TaskModule};
 pub use super::job::{Job, JobOutcome, MethodRun, TrainedModels};
 
 use super::federated::run_federated;
-use super::host_linear::{self, train_levels_on_host};
-use super::job::labelled;
+use super::host_linear::train_levels_on_host;
+use super::job::{RunOptions, TrainedBy, labelled};
 use super::levels::{CascadeJob, Outcomes, train_levels};
 use super::{
-    Objective, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_rows, fit, mean_run,
+    Objective, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_if, fit, mean_run,
     task_init_seed,
 };
 use crate::CascadeError;
 use crate::plan::Schedule;
 
-/// Executes every job, batching all jobs' tasks of the same depth together, each trained on
-/// `objective` with a model built from `model`. Returns one [`MethodRun`] per job, in order. A
-/// task's `seconds` is its level's training time (building the batch and stepping, not
-/// evaluating) divided over the level's tasks in proportion to their steps, since the batch
-/// trains them together. A cascade run's `seconds` is the sum of its tasks' shares (evaluation
-/// excluded); a pooled run's includes its evaluation.
+/// Which way the cascade jobs' levels train: on the device ([`train_levels`]) or on the host in
+/// f64 ([`train_levels_on_host`], linear models under the squared error only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LevelPath {
+    /// Every level as one batched program on the device.
+    Device,
+    /// Every level's tasks stepped on the host; the device draws the roots and evaluates.
+    Host,
+}
+
+/// Executes every job on the device (the [`super::executor::DeviceBatched`] executor),
+/// evaluating every task and keeping no model; see [`run_jobs_with`].
 pub fn run_jobs<C: TaskModelConfig>(
     jobs: &[Job],
     model: &C,
@@ -43,25 +50,40 @@ pub fn run_jobs<C: TaskModelConfig>(
     config: &TrainConfig,
     device: &Device,
 ) -> Result<Vec<MethodRun>, CascadeError> {
-    Ok(
-        run_jobs_keeping(jobs, model, objective, config, device, false)?
-            .into_iter()
-            .map(|(run, _)| run)
-            .collect(),
-    )
+    Ok(run_jobs_with(
+        jobs,
+        model,
+        objective,
+        config,
+        device,
+        RunOptions::COMPARE,
+        LevelPath::Device,
+    )?
+    .into_iter()
+    .map(|(run, _)| run)
+    .collect())
 }
 
-/// Like [`run_jobs`], and when `keep` is set also returns each job's trained per-task models:
-/// a cascade task's own, the pooled model for every task of a pooled job, and `None` for the
-/// Mean baseline, which has no model.
-pub fn run_jobs_keeping<C: TaskModelConfig>(
+/// Executes every job, batching all jobs' tasks of the same depth together, each trained on
+/// `objective` with a model built from `model`, the cascades' levels along `path`. Returns one
+/// [`JobOutcome`] per job, in order, each run naming its executor and device
+/// ([`MethodRun::trained_by`]); with `options.keep_models` each job's trained per-task models
+/// too (a cascade task's own, the pooled model for every task of a pooled job, `None` for the
+/// Mean baseline); without `options.evaluate` no test row is read. A task's `seconds` is its
+/// level's training time (building the batch and stepping, not evaluating) divided over the
+/// level's tasks in proportion to their steps, since the batch trains them together. A
+/// cascade run's `seconds` is the sum of its tasks' shares (evaluation excluded); a pooled
+/// run's includes its evaluation.
+pub(crate) fn run_jobs_with<C: TaskModelConfig>(
     jobs: &[Job],
     model: &C,
     objective: &dyn Objective,
     config: &TrainConfig,
     device: &Device,
-    keep: bool,
+    options: RunOptions,
+    path: LevelPath,
 ) -> Result<Vec<JobOutcome<C::Model>>, CascadeError> {
+    let keep = options.keep_models;
     config.validate()?;
     let Some(first) = jobs.first() else {
         return Ok(Vec::new());
@@ -129,11 +151,9 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
         kept,
     };
     if !cascades.is_empty() {
-        let d = first.data.standardised.n_features();
-        let train = if host_linear::applies(&model, objective, config, d, device) {
-            train_levels_on_host::<C>
-        } else {
-            train_levels::<C>
+        let train = match path {
+            LevelPath::Host => train_levels_on_host::<C>,
+            LevelPath::Device => train_levels::<C>,
         };
         train(
             jobs,
@@ -143,7 +163,7 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
             config,
             device,
             &mut outcomes,
-            keep,
+            options,
         )?;
     }
     let Outcomes {
@@ -191,7 +211,7 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
             }
         }
         let replicated = out.model.gather(&replicate).map_err(CascadeError::Model)?;
-        let errors = evaluate_rows(&replicated, &rows, objective);
+        let errors = evaluate_if(options.evaluate, &replicated, &rows, objective);
         let elapsed = start.elapsed().as_secs_f64() / pooled.len() as f64;
         for (((data, v), error), &k) in rows.iter().zip(errors).zip(&replicate) {
             let j = pooled[k];
@@ -221,7 +241,7 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
         if matches!(job.plan.schedule, Schedule::Federated { .. }) {
             federated.push((
                 j,
-                run_federated(job, &model, objective, config, device, keep)?,
+                run_federated(job, &model, objective, config, device, options)?,
             ));
         }
     }
@@ -239,6 +259,11 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
         .zip(seconds)
         .zip(kept)
         .map(|(((job, tasks), seconds), kept)| {
+            let trained_by = match (&job.plan.schedule, path) {
+                (Schedule::Mean, _) => TrainedBy::default(),
+                (Schedule::Cascade { .. }, LevelPath::Host) => TrainedBy::host("host-linear"),
+                _ => TrainedBy::new("batched", device),
+            };
             let run = MethodRun {
                 tasks: tasks
                     .into_iter()
@@ -246,6 +271,7 @@ pub fn run_jobs_keeping<C: TaskModelConfig>(
                     .collect(),
                 steps_used: job.plan.total_steps(),
                 seconds,
+                trained_by,
             };
             let models = if keep {
                 kept.into_iter().collect::<Option<Vec<_>>>()

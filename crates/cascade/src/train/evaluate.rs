@@ -120,6 +120,21 @@ pub fn evaluate_rows<M: TaskModule>(
         .collect()
 }
 
+/// [`evaluate_rows`] when `evaluate` is set; otherwise no test row is read and every entry is
+/// [`TestError::NOT_EVALUATED`].
+pub fn evaluate_if<M: TaskModule>(
+    evaluate: bool,
+    model: &M,
+    rows: &[(&StandardisedTaskSet, usize)],
+    objective: &dyn Objective,
+) -> Vec<TestError> {
+    if evaluate {
+        evaluate_rows(model, rows, objective)
+    } else {
+        vec![TestError::NOT_EVALUATED; rows.len()]
+    }
+}
+
 /// Each row's prediction from a task's outputs, `k` per row in row order.
 pub fn predictions(
     objective: &dyn Objective,

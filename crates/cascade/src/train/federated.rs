@@ -8,9 +8,9 @@ use burn::prelude::Device;
 use cascade_models::{TaskModelConfig, TaskModule};
 
 use super::job::MethodRun;
-use super::job::{Job, JobOutcome, labelled};
+use super::job::{Job, JobOutcome, RunOptions, TrainedBy, labelled};
 use super::{
-    Objective, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_rows, fit, task_init_seed,
+    Objective, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_if, fit, task_init_seed,
 };
 use crate::CascadeError;
 use crate::plan::Schedule;
@@ -26,7 +26,7 @@ pub(super) fn run_federated<C: TaskModelConfig>(
     objective: &dyn Objective,
     config: &TrainConfig,
     device: &Device,
-    keep: bool,
+    options: RunOptions,
 ) -> Result<JobOutcome<C::Model>, CascadeError> {
     let Schedule::Federated {
         rounds,
@@ -90,7 +90,7 @@ pub(super) fn run_federated<C: TaskModelConfig>(
     )?;
     let seconds = start.elapsed().as_secs_f64();
     let entries: Vec<_> = (0..t).map(|v| (data, v)).collect();
-    let errors = evaluate_rows(&out.model, &entries, objective);
+    let errors = evaluate_if(options.evaluate, &out.model, &entries, objective);
     let steps = rounds * local_steps + fine_tune;
     let tasks = data
         .tasks()
@@ -108,7 +108,7 @@ pub(super) fn run_federated<C: TaskModelConfig>(
             )
         })
         .collect();
-    let models = if keep {
+    let models = if options.keep_models {
         Some(
             (0..t)
                 .map(|v| out.model.gather(&[v]))
@@ -121,6 +121,7 @@ pub(super) fn run_federated<C: TaskModelConfig>(
         tasks,
         steps_used: job.plan.total_steps(),
         seconds,
+        trained_by: TrainedBy::new("batched", device),
     };
     Ok((run, models))
 }

@@ -14,7 +14,7 @@ use burn::prelude::*;
 use cascade_data::Split;
 use cascade_models::{TaskLinear, TaskModule};
 
-use super::fit::{Schedule, Watch};
+use super::step::{Schedule, Watch};
 use super::{Objective, Optimizer, TaskBatch, TrainConfig};
 use crate::CascadeError;
 use crate::parallel::par_map;

@@ -9,10 +9,10 @@
 //! the device is touched twice: once to draw the roots' initial parameters (the same draws as
 //! the device path) and once to evaluate every task's trained model together.
 //!
-//! The iterates are the device path's (same statistics, clipping, budgets and divergence checks)
-//! computed in f64 instead of f32, so results agree to f32 rounding. The path is taken for any
-//! device when the task has at most [`HOST_MAX_PARAMS`] parameters; wider models keep the
-//! device's batched matrix products.
+//! The iterates are the device path's (same statistics, the same step rule, [`super::step`])
+//! computed in f64 instead of f32, so results agree to f32 rounding. This is the
+//! [`super::executor::HostLinear`] executor's path, for tasks with at most [`HOST_MAX_PARAMS`]
+//! parameters; `auto` takes it only on CPU devices, never in place of a GPU.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -22,9 +22,10 @@ use burn::prelude::*;
 use cascade_models::{TaskLinear, TaskModelConfig, TaskModule, to_host};
 
 use super::fit_linear::{LinearStatistics, sufficient_statistics_apply};
-use super::job::Job;
+use super::job::{Job, RunOptions};
 use super::levels::{CascadeJob, Level, Outcomes};
-use super::{Objective, TrainConfig, evaluate_rows};
+use super::step::{Divergence, HostWatch};
+use super::{Objective, TrainConfig, evaluate_if};
 use crate::CascadeError;
 use crate::parallel::par_map;
 
@@ -52,14 +53,6 @@ pub(super) fn applies<C: TaskModelConfig>(
         )
 }
 
-/// Where a task's loss first went wrong: its 1-based step, the loss and the limit.
-#[derive(Debug, Clone, Copy)]
-struct Divergence {
-    step: usize,
-    loss: f64,
-    limit: f64,
-}
-
 /// One task's descent: `steps` clipped gradient steps on `stats` from `theta` (`[d+1]`, the
 /// bias last), in place. Returns the loss at the last step (before its update) and the first
 /// divergence, as `fit`'s watch defines them.
@@ -72,7 +65,7 @@ fn descend(
 ) -> (Option<f64>, Option<Divergence>) {
     let k = theta.len();
     let mut a_theta = vec![0.0; k];
-    let (mut last, mut ceiling, mut diverged) = (None, f64::INFINITY, None);
+    let mut watch = HostWatch::new();
     for step in 0..steps {
         for (p, out) in a_theta.iter_mut().enumerate() {
             let row = &stats.a[p * k..(p + 1) * k];
@@ -85,30 +78,18 @@ fn descend(
             .map(|((t, at), c)| t * (at - 2.0 * c))
             .sum::<f64>()
             + stats.s;
-        if step == 0 && config.divergence_factor.is_finite() {
-            ceiling = loss.max(1.0) * config.divergence_factor;
-        }
-        if diverged.is_none() && (!loss.is_finite() || loss > ceiling) {
-            diverged = Some(Divergence {
-                step: step + 1,
-                loss,
-                limit: ceiling,
-            });
-        }
-        last = Some(loss);
         let norm = a_theta
             .iter()
             .zip(&stats.c)
             .map(|(at, c)| (2.0 * (at - c)).powi(2))
             .sum::<f64>()
             .sqrt();
-        // eta * min(1, clip / (norm + 1e-6)), as fit's watch computes it.
-        let scale = config.clip * eta / (norm + 1e-6).max(config.clip);
+        let scale = watch.step(step, loss, norm, eta, config);
         for ((t, at), c) in theta.iter_mut().zip(&a_theta).zip(&stats.c) {
             *t -= scale * 2.0 * (at - c);
         }
     }
-    (last, diverged)
+    watch.finish()
 }
 
 /// Trains every cascade job's tasks level by level on the host (see the module docs) and
@@ -123,7 +104,7 @@ pub(super) fn train_levels_on_host<C: TaskModelConfig>(
     config: &TrainConfig,
     device: &Device,
     outcomes: &mut Outcomes<C::Model>,
-    keep: bool,
+    options: RunOptions,
 ) -> Result<(), CascadeError> {
     let depth = cascades.iter().map(|c| c.levels.len()).max().unwrap_or(0);
     let levels: Vec<Level> = (0..depth).map(|l| Level::new(jobs, cascades, l)).collect();
@@ -207,11 +188,11 @@ pub(super) fn train_levels_on_host<C: TaskModelConfig>(
             .iter()
             .flat_map(|level| level.rows(jobs, cascades))
             .collect();
-        let mut errors = evaluate_rows(&stacked, &rows, objective).into_iter();
+        let mut errors = evaluate_if(options.evaluate, &stacked, &rows, objective).into_iter();
         let mut row = 0;
         for (level, (elapsed, last_loss)) in levels[from..to].iter().zip(&timings[from..to]) {
             let here = level.entries.len();
-            let models = if keep {
+            let models = if options.keep_models {
                 let rows: Vec<usize> = (row..row + here).collect();
                 Some(stacked.gather(&rows).map_err(CascadeError::Model)?)
             } else {

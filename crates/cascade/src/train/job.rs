@@ -1,7 +1,10 @@
-//! What the executors take and give: a [`Job`] (a plan with its data, step sizes and seeds) and
-//! a [`MethodRun`] (per-task results), shared by the batched and the reference executor.
+//! What the executors take and give: a [`Job`] (a plan with its data, step sizes and seeds), the
+//! [`RunOptions`] of a run, and a [`MethodRun`] (per-task results) with the [`TrainedBy`] that
+//! names its executor and device.
 
+use burn::prelude::Device;
 use cascade_data::StandardisedTaskSet;
+use cascade_models::Backend;
 use serde::{Deserialize, Serialize};
 
 use super::{StepSizes, TaskResult};
@@ -32,6 +35,9 @@ pub struct MethodRun {
     pub steps_used: usize,
     /// Wall-clock seconds of training and evaluation.
     pub seconds: f64,
+    /// Which executor, on which device, trained it.
+    #[serde(default)]
+    pub trained_by: TrainedBy,
 }
 
 impl MethodRun {
@@ -77,4 +83,73 @@ pub(super) fn labelled(task: &str, label: &str) -> String {
     } else {
         format!("{task} ({label})")
     }
+}
+
+/// What a run is asked for besides training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Return every task's trained model (a [`JobOutcome`]'s second part).
+    pub keep_models: bool,
+    /// Evaluate every task on its test rows as it is trained (what comparisons do, so that a
+    /// level's models need not be kept). Without it no test row is read and the results' test
+    /// metrics are NaN ([`super::TestError::NOT_EVALUATED`]).
+    pub evaluate: bool,
+}
+
+impl RunOptions {
+    /// A comparison's run: evaluate as training goes, keep no models.
+    pub const COMPARE: RunOptions = RunOptions {
+        keep_models: false,
+        evaluate: true,
+    };
+    /// A fit: keep every model, read no test row.
+    pub const FIT: RunOptions = RunOptions {
+        keep_models: true,
+        evaluate: false,
+    };
+}
+
+/// Which executor, on which device, trained a method: recorded with every run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainedBy {
+    /// `batched`, `reference`, `host-linear`, or `none` for the Mean baseline.
+    pub executor: String,
+    /// The backend that ran the steps (`flex`, `ndarray`, `wgpu`, `cuda`), or `host` where
+    /// the steps ran in plain Rust (host-linear cascades, the Mean baseline).
+    pub device: String,
+}
+
+impl TrainedBy {
+    /// `executor` on `device`.
+    pub fn new(executor: &str, device: &Device) -> Self {
+        Self {
+            executor: executor.to_string(),
+            device: device_name(device),
+        }
+    }
+
+    /// `executor` on the host (plain Rust, no Burn device).
+    pub fn host(executor: &str) -> Self {
+        Self {
+            executor: executor.to_string(),
+            device: "host".to_string(),
+        }
+    }
+}
+
+impl Default for TrainedBy {
+    fn default() -> Self {
+        Self::host("none")
+    }
+}
+
+impl std::fmt::Display for TrainedBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} on {}", self.executor, self.device)
+    }
+}
+
+/// The backend's name of `device`, or `unknown`.
+pub fn device_name(device: &Device) -> String {
+    Backend::of(device).map_or_else(|| "unknown".to_string(), |b| b.to_string())
 }

@@ -9,9 +9,9 @@ use burn::prelude::Device;
 use cascade_data::{Split, StandardisedTaskSet};
 use cascade_models::{TaskModelConfig, TaskModule};
 
-use super::job::{Job, labelled};
+use super::job::{Job, RunOptions, labelled};
 use super::{
-    Objective, TaskBatch, TaskResult, TestError, TrainConfig, batch_seed, evaluate_rows, fit,
+    Objective, TaskBatch, TaskResult, TestError, TrainConfig, batch_seed, evaluate_if, fit,
     task_init_seed,
 };
 use crate::CascadeError;
@@ -160,7 +160,7 @@ pub(super) fn train_levels<C: TaskModelConfig>(
     config: &TrainConfig,
     device: &Device,
     outcomes: &mut Outcomes<C::Model>,
-    keep: bool,
+    options: RunOptions,
 ) -> Result<(), CascadeError> {
     let depth = cascades.iter().map(|c| c.levels.len()).max().unwrap_or(0);
     let outputs = objective.outputs();
@@ -205,7 +205,8 @@ pub(super) fn train_levels<C: TaskModelConfig>(
         // Training time (batch building and steps), shared among the level's tasks; the
         // evaluation below is not training and is not charged to them (as in the reference).
         let elapsed = start.elapsed().as_secs_f64();
-        let errors = evaluate_rows(&out.model, &level.rows(jobs, cascades), objective);
+        let rows = level.rows(jobs, cascades);
+        let errors = evaluate_if(options.evaluate, &out.model, &rows, objective);
         outcomes.record_level(
             jobs,
             cascades,
@@ -213,7 +214,7 @@ pub(super) fn train_levels<C: TaskModelConfig>(
             elapsed,
             &out.last_loss,
             errors,
-            keep.then_some(&out.model),
+            options.keep_models.then_some(&out.model),
         )?;
         let rows = level
             .entries

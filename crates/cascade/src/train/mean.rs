@@ -2,7 +2,7 @@
 
 use cascade_data::{Problem, StandardisedTaskSet};
 
-use super::job::MethodRun;
+use super::job::{MethodRun, TrainedBy};
 use super::{Prediction, TaskResult, objective_for};
 
 /// Every task of `data` predicting a constant from its own training targets: for regression
@@ -53,6 +53,7 @@ pub fn mean_run(data: &StandardisedTaskSet) -> MethodRun {
         tasks,
         steps_used: 0,
         seconds: 0.0,
+        trained_by: TrainedBy::default(),
     }
 }
 

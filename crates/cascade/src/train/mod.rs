@@ -22,13 +22,17 @@ mod minibatch;
 mod objective;
 mod optimizer;
 pub mod reference;
+mod step;
 mod step_size;
 
 pub use batch::{PaddedTensors, TaskBatch};
 pub use config::{Eta, TrainConfig};
-pub use evaluate::{TaskResult, evaluate_rows, evaluate_tasks, predictions};
-pub use executor::ExecutorChoice;
+pub use evaluate::{TaskResult, evaluate_if, evaluate_rows, evaluate_tasks, predictions};
+pub use executor::{
+    DeviceBatched, Executor, ExecutorChoice, HostLinear, Reference, RunOptions, TrainedBy,
+};
 pub use fit::{FitOutcome, fit};
+pub use job::{Job, JobOutcome, MethodRun};
 pub use mean::mean_run;
 pub use objective::{
     BinaryLogistic, Objective, Prediction, SoftmaxCrossEntropy, SquaredError, TestError,

@@ -54,6 +54,18 @@ pub struct TestError {
     pub log_loss: Option<f64>,
 }
 
+impl TestError {
+    /// What a run that read no test row reports: NaN errors, no other metric.
+    pub const NOT_EVALUATED: TestError = TestError {
+        mse: f64::NAN,
+        rmse: f64::NAN,
+        accuracy: None,
+        mae: None,
+        mape: None,
+        log_loss: None,
+    };
+}
+
 /// A training loss with its predictions and metrics.
 ///
 /// Implement it to train on another loss: [`Objective::loss`] runs on the device inside the

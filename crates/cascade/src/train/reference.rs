@@ -10,11 +10,11 @@ use cascade_models::TaskModelConfig;
 
 pub use super::job::MethodRun;
 
-use super::batched::run_jobs;
-use super::job::Job;
+use super::batched::{LevelPath, run_jobs_with};
+use super::job::{Job, JobOutcome, RunOptions, TrainedBy};
 use super::{
-    Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_tasks, fit,
-    mean_run, task_init_seed,
+    Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_if, fit,
+    task_init_seed,
 };
 use crate::CascadeError;
 use crate::plan::{Plan, Schedule};
@@ -22,7 +22,8 @@ use crate::plan::{Plan, Schedule};
 /// Executes `plan` on `data` one task at a time, task `v` at learning rate `etas.per_task[v]`
 /// (the pooled model at `etas.pooled`; see [`super::step_sizes`]). Fresh models draw their
 /// parameters from [`task_init_seed`]`(init_seed, v)` (task `v`), or `(init_seed, T)` for the
-/// pooled model. Models are built from `model` and trained on `objective`.
+/// pooled model. Models are built from `model` and trained on `objective`; every task is
+/// evaluated and no model is kept ([`run_job`] with [`RunOptions::COMPARE`]).
 #[allow(clippy::too_many_arguments)]
 pub fn run<C: TaskModelConfig>(
     plan: &Plan,
@@ -34,6 +35,33 @@ pub fn run<C: TaskModelConfig>(
     init_seed: u64,
     device: &Device,
 ) -> Result<MethodRun, CascadeError> {
+    let job = Job {
+        plan,
+        data,
+        etas,
+        init_seed,
+        label: "",
+    };
+    Ok(run_job(&job, model, objective, config, device, RunOptions::COMPARE)?.0)
+}
+
+/// Executes one job one task at a time (see [`run`]); with `options.keep_models` also returns
+/// every task's trained model, and without `options.evaluate` reads no test row.
+pub fn run_job<C: TaskModelConfig>(
+    job: &Job,
+    model: &C,
+    objective: &dyn Objective,
+    config: &TrainConfig,
+    device: &Device,
+    options: RunOptions,
+) -> Result<JobOutcome<C::Model>, CascadeError> {
+    let Job {
+        plan,
+        data,
+        etas,
+        init_seed,
+        ..
+    } = *job;
     config.validate()?;
     let start = Instant::now();
     let tasks = data.tasks();
@@ -50,19 +78,20 @@ pub fn run<C: TaskModelConfig>(
         .map_err(CascadeError::Model)?;
     let (tree, budget) = match &plan.schedule {
         Schedule::Cascade { tree, budget, .. } => (tree, budget),
-        Schedule::Mean => return Ok(mean_run(data)),
-        Schedule::Pooled { .. } | Schedule::Federated { .. } => {
-            // One pooled model is a single task whichever executor runs it, and FedAvg's rounds
-            // train every task at once by definition: use the batched executor's paths rather
-            // than second copies of them.
-            let job = Job {
-                plan,
-                data,
-                etas,
-                init_seed,
-                label: "",
-            };
-            return Ok(run_jobs(&[job], &model, objective, config, device)?.remove(0));
+        Schedule::Mean | Schedule::Pooled { .. } | Schedule::Federated { .. } => {
+            // The Mean baseline trains nothing, one pooled model is a single task whichever
+            // executor runs it, and FedAvg's rounds train every task at once by definition: use
+            // the batched executor's paths rather than second copies of them.
+            return Ok(run_jobs_with(
+                std::slice::from_ref(job),
+                &model,
+                objective,
+                config,
+                device,
+                options,
+                LevelPath::Device,
+            )?
+            .remove(0));
         }
     };
     let outputs = objective.outputs();
@@ -88,7 +117,7 @@ pub fn run<C: TaskModelConfig>(
             &[tasks[v].id.clone()],
         )?;
         let seconds = task_start.elapsed().as_secs_f64();
-        let error = evaluate_tasks(&out.model, data, &[v], objective)[0];
+        let error = evaluate_if(options.evaluate, &out.model, &[(data, v)], objective)[0];
         results[v] = Some(TaskResult::new(
             tasks[v].id.clone(),
             steps,
@@ -99,12 +128,20 @@ pub fn run<C: TaskModelConfig>(
         ));
         trained[v] = Some(out.model);
     }
-    Ok(MethodRun {
+    let run = MethodRun {
         steps_used: plan.total_steps(),
         tasks: results
             .into_iter()
             .map(|r| r.expect("the BFS order visits every task"))
             .collect(),
         seconds: start.elapsed().as_secs_f64(),
-    })
+        trained_by: TrainedBy::new("reference", device),
+    };
+    let models = options.keep_models.then(|| {
+        trained
+            .into_iter()
+            .map(|m| m.expect("the BFS order trains every task"))
+            .collect()
+    });
+    Ok((run, models))
 }

@@ -1,7 +1,10 @@
-//! Training one method into a [`TrainedCascade`].
+//! Training one method into a [`TrainedCascade`], linfa-style: fitting sees only the training
+//! rows; evaluating on held-out rows is a separate call ([`TrainedCascade::evaluate_set`]).
+
+use std::sync::Arc;
 
 use burn::prelude::Device;
-use cascade_data::{StandardisedTaskSet, TaskSet};
+use cascade_data::{Split, StandardisedTaskSet, Task, TaskSet};
 use cascade_models::TaskModelConfig;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -9,18 +12,18 @@ use serde::{Deserialize, Serialize};
 
 use super::TrainedCascade;
 use crate::CascadeError;
-use crate::budget::BudgetConfig;
 use crate::distance::Distance;
 use crate::experiment::{init_seed, method_seed, seeded_step_sizes};
 use crate::method::Method;
 use crate::plan::{DistanceCache, PlanConfig, make_plan};
-use crate::root::RootRule;
-use crate::train::batched::{Job, run_jobs_keeping};
-use crate::train::reference::MethodRun;
-use crate::train::{StepSizes, TrainConfig, objective_for};
+use crate::train::executor::resolve;
+use crate::train::{
+    ExecutorChoice, Job, MethodRun, Objective, RunOptions, StepSizes, TaskResult, TestError,
+    TrainConfig, TrainedBy, objective_for,
+};
 
 /// The settings of one trained cascade: which method plans it, how the budget and root are
-/// chosen, how each task trains, and the seed of every random choice.
+/// chosen, how each task trains, which executor trains it, and the seed of every random choice.
 ///
 /// With the same settings and seed, [`CascadeTrainer::fit`] trains exactly the models that
 /// `cascade run` evaluates for that method (same plans, learning rates and initialisations).
@@ -34,33 +37,103 @@ pub struct CascadeTrainer {
     pub train: TrainConfig,
     /// Seed of the plan's random choices and of the fresh initialisations.
     pub seed: u64,
+    /// Which executor trains (default `auto`).
+    #[serde(default)]
+    pub executor: ExecutorChoice,
+}
+
+/// One task's training, as [`CascadeTrainer::fit`] reports it (no test metric: fitting reads
+/// no test row).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskTraining {
+    /// The task's id.
+    pub task: String,
+    /// Gradient steps it took.
+    pub steps: usize,
+    /// Its learning rate (standardised units).
+    pub eta: Option<f64>,
+    /// Its share of the training time, in seconds.
+    pub seconds: f64,
+    /// Its training loss at the last step (standardised units); `None` with 0 steps.
+    pub train_loss: Option<f64>,
+}
+
+/// What fitting reports: each task's training, the steps used and who trained it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitReport {
+    /// Per task, in task order.
+    pub tasks: Vec<TaskTraining>,
+    /// Gradient steps taken in total (never more than B).
+    pub steps_used: usize,
+    /// Wall-clock seconds of training.
+    pub seconds: f64,
+    /// The executor and device that trained it.
+    pub trained_by: TrainedBy,
+}
+
+impl FitReport {
+    /// The report joined with each task's test metrics (`errors`, in task order, e.g. from
+    /// [`TrainedCascade::evaluate_set`]): the same [`MethodRun`] a comparison reports.
+    pub fn evaluated(self, errors: Vec<TestError>) -> Result<MethodRun, CascadeError> {
+        if errors.len() != self.tasks.len() {
+            return Err(CascadeError::ShapeMismatch(format!(
+                "{} test results for {} trained tasks",
+                errors.len(),
+                self.tasks.len()
+            )));
+        }
+        Ok(MethodRun {
+            tasks: self
+                .tasks
+                .into_iter()
+                .zip(errors)
+                .map(|(t, error)| {
+                    TaskResult::new(t.task, t.steps, t.eta, t.seconds, t.train_loss, error)
+                })
+                .collect(),
+            steps_used: self.steps_used,
+            seconds: self.seconds,
+            trained_by: self.trained_by,
+        })
+    }
 }
 
 impl CascadeTrainer {
-    /// MST on the gradient distance with `budget` steps, the default training settings and
-    /// seed 0.
+    /// MST on the gradient distance with `budget` steps, the default training settings, the
+    /// `auto` executor and seed 0.
     pub fn new(budget: usize) -> Self {
         Self {
             method: Method::Mst(Distance::Gradient),
-            plan: PlanConfig {
-                budget: BudgetConfig::new(budget),
-                root_rule: RootRule::default(),
-                root_distance: Distance::Gradient,
-            },
+            plan: PlanConfig::new(budget),
             train: TrainConfig::default(),
             seed: 0,
+            executor: ExecutorChoice::Auto,
         }
     }
 
-    /// Trains `model` on `set` on `device` (an autodiff device: [`cascade_models::Backend`]
-    /// gives one). Returns the trained cascade and its per-task test report. The Mean baseline
-    /// has no model and is refused.
+    /// [`Self::fit_with`] on the data's built-in objective (squared error, logistic or softmax
+    /// cross-entropy).
     pub fn fit<C: TaskModelConfig>(
         &self,
         set: &TaskSet,
         model: &C,
         device: &Device,
-    ) -> Result<(TrainedCascade<C>, MethodRun), CascadeError> {
+    ) -> Result<(TrainedCascade<C>, FitReport), CascadeError> {
+        self.fit_with(set, model, objective_for(set.problem()).into(), device)
+    }
+
+    /// Trains `model` on the training rows of `set` under `objective` on `device` (an autodiff
+    /// device: [`cascade_models::Backend`] gives one). Returns the trained cascade, which
+    /// predicts and scores with `objective`, and the training report. No test row is read:
+    /// evaluate with [`TrainedCascade::evaluate_set`]. The Mean baseline has no model and is
+    /// refused.
+    pub fn fit_with<C: TaskModelConfig>(
+        &self,
+        set: &TaskSet,
+        model: &C,
+        objective: Arc<dyn Objective>,
+        device: &Device,
+    ) -> Result<(TrainedCascade<C>, FitReport), CascadeError> {
         if self.method == Method::Mean {
             return Err(CascadeError::InvalidSetting {
                 name: "method",
@@ -69,9 +142,9 @@ impl CascadeTrainer {
             });
         }
         self.train.validate()?;
+        let set = &training_only(set)?;
         let data = StandardisedTaskSet::new(set);
         let model = model.for_data(set.n_features(), set.image_shape())?;
-        let objective = objective_for(set.problem());
         let mut cache = DistanceCache::new();
         let mut rng = StdRng::seed_from_u64(method_seed(self.seed, &self.method));
         let plan = make_plan(self.method, &data, &mut cache, &self.plan, &mut rng)?;
@@ -92,16 +165,46 @@ impl CascadeTrainer {
             init_seed: init_seed(self.seed),
             label: &label,
         };
-        let (run, models) = run_jobs_keeping(
-            &[job],
+        let executor = resolve(
+            self.executor,
             &model,
             objective.as_ref(),
             &self.train,
+            set.n_features(),
             device,
-            true,
-        )?
-        .remove(0);
-        let models = models.expect("a trained method keeps a model for every task");
+        )?;
+        let (run, models) = executor
+            .run(
+                &[job],
+                &model,
+                objective.as_ref(),
+                &self.train,
+                device,
+                RunOptions::FIT,
+            )?
+            .remove(0);
+        let models = models.ok_or_else(|| {
+            CascadeError::ShapeMismatch(format!(
+                "the {} executor kept no models for '{label}'",
+                executor.name()
+            ))
+        })?;
+        let report = FitReport {
+            tasks: run
+                .tasks
+                .into_iter()
+                .map(|t| TaskTraining {
+                    task: t.task,
+                    steps: t.steps,
+                    eta: t.eta,
+                    seconds: t.seconds,
+                    train_loss: t.train_loss,
+                })
+                .collect(),
+            steps_used: run.steps_used,
+            seconds: run.seconds,
+            trained_by: run.trained_by,
+        };
         let trained = TrainedCascade::new(
             model,
             set.n_features(),
@@ -111,7 +214,38 @@ impl CascadeTrainer {
             set.ids().into_iter().map(String::from).collect(),
             data.scalers.clone(),
             models,
-        )?;
-        Ok((trained, run))
+        )?
+        .with_objective(objective);
+        Ok((trained, report))
     }
+}
+
+/// `set` with every task's test rows replaced by its first training row, so that nothing
+/// downstream of fitting can read a held-out row (a task set keeps a non-empty test split).
+fn training_only(set: &TaskSet) -> Result<TaskSet, CascadeError> {
+    let tasks = set
+        .tasks()
+        .iter()
+        .map(|task| Task {
+            id: task.id.clone(),
+            train: task.train.clone(),
+            test: Split::new(
+                task.train.x.rows(0, 1).into_owned(),
+                task.train.y.rows(0, 1).into_owned(),
+            ),
+            group: task.group,
+        })
+        .collect();
+    let mut copy = TaskSet::new(tasks)?;
+    copy = match set.problem() {
+        cascade_data::Problem::Regression => copy,
+        cascade_data::Problem::Binary => copy.into_binary()?,
+        cascade_data::Problem::Multiclass { .. } => {
+            copy.into_classes(set.class_names().to_vec())?
+        }
+    };
+    if let Some(shape) = set.image_shape() {
+        copy = copy.with_image_shape(shape)?;
+    }
+    Ok(copy)
 }

@@ -15,14 +15,14 @@ use std::sync::Arc;
 
 use burn::module::Module;
 use burn::prelude::*;
-use cascade_data::{DMatrix, DataSchema, Problem, Scaler};
+use cascade_data::{DMatrix, DataSchema, Problem, Scaler, TaskSet};
 use cascade_models::{TaskModelConfig, TaskModule, to_host};
 
 use crate::CascadeError;
 use crate::plan::Plan;
 use crate::train::{Objective, Prediction, TestError, objective_for, predictions};
 
-pub use fit::CascadeTrainer;
+pub use fit::{CascadeTrainer, FitReport, TaskTraining};
 
 /// One method's trained models for every task of a task set, with what predicting needs.
 #[derive(Debug, Clone)]
@@ -187,6 +187,16 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
         }
         let predictions = self.predict(task, x)?;
         Ok(self.objective.metrics(&predictions, y))
+    }
+
+    /// Every task's metrics on its held-out rows in `set` (raw units), in `set`'s task order;
+    /// each task of `set` must be one of this cascade's (an unknown id is an error naming it).
+    /// With [`FitReport::evaluated`] this gives the report a comparison makes.
+    pub fn evaluate_set(&self, set: &TaskSet) -> Result<Vec<TestError>, CascadeError> {
+        set.tasks()
+            .iter()
+            .map(|task| self.evaluate(&task.id, &task.test.x, task.test.y.as_slice()))
+            .collect()
     }
 }
 

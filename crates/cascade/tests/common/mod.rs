@@ -45,6 +45,12 @@ fn ragged(seed: u64, n_tasks: usize, d: usize, target: impl Fn(f64) -> f64) -> T
     TaskSet::new(tasks).unwrap()
 }
 
+/// 14 synthetic regression tasks (d = 5), training sets cut to 10..=40 rows, in their own
+/// units.
+pub fn ragged_raw(seed: u64) -> TaskSet {
+    ragged(seed, 14, 5, |y| y)
+}
+
 /// 14 synthetic regression tasks (d = 5), training sets cut to 10..=40 rows.
 pub fn ragged_tasks(seed: u64) -> StandardisedTaskSet {
     StandardisedTaskSet::new(&ragged(seed, 14, 5, |y| y))

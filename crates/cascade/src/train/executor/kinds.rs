@@ -1,0 +1,127 @@
+//! The built-in executors: [`DeviceBatched`], [`Reference`] and [`HostLinear`].
+
+use burn::prelude::Device;
+use cascade_models::TaskModelConfig;
+
+use super::{Executor, RunOptions};
+use crate::CascadeError;
+use crate::train::batched::{LevelPath, run_jobs_with};
+use crate::train::host_linear;
+use crate::train::job::{Job, JobOutcome};
+use crate::train::{Objective, TrainConfig, reference};
+
+/// Level-synchronous training on the device: every depth of every job is one batch
+/// ([`crate::train::batched`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DeviceBatched;
+
+impl<C: TaskModelConfig> Executor<C> for DeviceBatched {
+    fn name(&self) -> &'static str {
+        "batched"
+    }
+
+    fn run(
+        &self,
+        jobs: &[Job],
+        model: &C,
+        objective: &dyn Objective,
+        config: &TrainConfig,
+        device: &Device,
+        options: RunOptions,
+    ) -> Result<Vec<JobOutcome<C::Model>>, CascadeError> {
+        run_jobs_with(
+            jobs,
+            model,
+            objective,
+            config,
+            device,
+            options,
+            LevelPath::Device,
+        )
+    }
+}
+
+/// One task at a time, in each plan's BFS order ([`crate::train::reference`]); pooled and
+/// federated jobs, which are one program by definition, take the batched paths.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reference;
+
+impl<C: TaskModelConfig> Executor<C> for Reference {
+    fn name(&self) -> &'static str {
+        "reference"
+    }
+
+    fn run(
+        &self,
+        jobs: &[Job],
+        model: &C,
+        objective: &dyn Objective,
+        config: &TrainConfig,
+        device: &Device,
+        options: RunOptions,
+    ) -> Result<Vec<JobOutcome<C::Model>>, CascadeError> {
+        jobs.iter()
+            .map(|job| reference::run_job(job, model, objective, config, device, options))
+            .collect()
+    }
+}
+
+/// Linear cascades under the squared error on the host, in f64 ([`crate::train::host_linear`]):
+/// the levels of every cascade job; pooled and federated jobs train on the device.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HostLinear;
+
+impl HostLinear {
+    /// Most features `d` a task may have (`d + 1` parameters) to train on the host.
+    pub const MAX_FEATURES: usize = host_linear::HOST_MAX_PARAMS - 1;
+
+    /// Whether the host path applies to `d`-feature tasks trained with `model` on `objective`
+    /// under `config`: one affine layer with one output, the squared error, SGD on full
+    /// batches, no L2, the linear fast path on, and at most [`Self::MAX_FEATURES`] features.
+    pub fn applies<C: TaskModelConfig>(
+        model: &C,
+        objective: &dyn Objective,
+        config: &TrainConfig,
+        d: usize,
+        device: &Device,
+    ) -> bool {
+        host_linear::applies(model, objective, config, d, device)
+    }
+}
+
+impl<C: TaskModelConfig> Executor<C> for HostLinear {
+    fn name(&self) -> &'static str {
+        "host-linear"
+    }
+
+    fn run(
+        &self,
+        jobs: &[Job],
+        model: &C,
+        objective: &dyn Objective,
+        config: &TrainConfig,
+        device: &Device,
+        options: RunOptions,
+    ) -> Result<Vec<JobOutcome<C::Model>>, CascadeError> {
+        let d = jobs.first().map_or(0, |j| j.data.standardised.n_features());
+        if !jobs.is_empty() && !Self::applies(model, objective, config, d, device) {
+            return Err(CascadeError::InvalidSetting {
+                name: "executor",
+                value: "host".into(),
+                reason: format!(
+                    "the host-linear executor does not apply to model {model} with objective {}",
+                    objective.name()
+                ),
+            });
+        }
+        run_jobs_with(
+            jobs,
+            model,
+            objective,
+            config,
+            device,
+            options,
+            LevelPath::Host,
+        )
+    }
+}
