@@ -4,7 +4,8 @@
 //! and class names): [`load_fashion_mnist`] / [`load_mnist`] (IDX files, gzipped or not),
 //! [`load_cifar10`] (CIFAR-10 binary batches) and [`load_image_folder`] (one folder of PNG/JPEG
 //! files per class). [`pair_tasks`] turns an image set into binary tasks on class pairs: pixels
-//! to `[0, 1]`, a z-score ([`Standardise`]: one global mean and std by default), then PCA scores ([`Pca`]) or the raw z-scored pixels.
+//! to `[0, 1]`, a z-score ([`Standardise`]: one global mean and std by default), then PCA scores
+//! ([`Pca`]) or the raw z-scored pixels.
 
 mod cifar;
 mod classes;
@@ -22,13 +23,14 @@ mod shares;
 pub use cifar::{CIFAR10_CLASSES, CIFAR10_SHAPE, load_cifar10, read_cifar_batch};
 pub use classes::{ClassTasksConfig, class_tasks};
 pub use clients::{ClientImages, client_folder_tasks, load_client_folders};
+pub use features::PairFeatures;
 pub use folder::{ColorMode, FolderOptions, load_image_folder};
 pub use idx::{
     FASHION_MNIST_CLASSES, IDX_FILE_NAMES, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, IdxImages,
     load_fashion_mnist, load_idx_dir, load_mnist, read_idx_images, read_idx_labels,
     read_maybe_gzipped,
 };
-pub use pairs::{PairFeatures, PairTasksConfig, pair_tasks};
+pub use pairs::{PairTasksConfig, pair_tasks};
 pub use partition::{Partition, PartitionConfig, partition_tasks};
 pub use pca::{PCA_MAX_FEATURES, Pca};
 pub use scaling::{PixelScaling, Standardise};

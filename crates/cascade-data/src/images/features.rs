@@ -1,12 +1,35 @@
 //! The feature pipeline shared by the image task builders: pixels to `[0, 1]`, a z-score
-//! (global or per pixel), then PCA scores or the pixels themselves.
+//! (global or per pixel), then PCA scores or the pixels themselves ([`PairFeatures`]).
 
 use nalgebra::DVector;
 use rand::Rng;
 
-use super::pairs::PairFeatures;
 use super::{ImageSet, Images, Pca, PixelScaling, Standardise};
 use crate::{DataError, Split, TaskSet};
+
+/// The features of an image task (class pairs, classes, clients): PCA scores or raw pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairFeatures {
+    /// Scores on the first `k` principal components of the standardised training images, the
+    /// PCA fitted on `min(fit_rows, n_train_images)` training images drawn at random: `[n, k]`.
+    Pca {
+        /// Number of components `k` (SPEC 6: 100).
+        k: usize,
+        /// Most training images the PCA fit uses, to bound its time (10,000 takes seconds).
+        fit_rows: usize,
+    },
+    /// The standardised pixels, channel-major `[n, c*h*w]`; the task set records the image shape.
+    RawPixels,
+}
+
+impl Default for PairFeatures {
+    fn default() -> Self {
+        Self::Pca {
+            k: 100,
+            fit_rows: 10_000,
+        }
+    }
+}
 
 /// The fitted feature pipeline of an image set: pixel scaling, then PCA or the pixels.
 pub(super) struct Featurizer {

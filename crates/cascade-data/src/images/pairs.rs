@@ -13,33 +13,9 @@ use nalgebra::DVector;
 use rand::seq::{SliceRandom, index};
 use rand::{Rng, RngExt};
 
-use super::features::prepare_features;
+use super::features::{PairFeatures, prepare_features};
 use super::{ImageSet, Images, Standardise};
 use crate::{DataError, LoadedTasks, Task, TaskSet};
-
-/// The features of a pair task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PairFeatures {
-    /// Scores on the first `k` principal components of the standardised training images, the
-    /// PCA fitted on `min(fit_rows, n_train_images)` training images drawn at random: `[n, k]`.
-    Pca {
-        /// Number of components `k` (SPEC 6: 100).
-        k: usize,
-        /// Most training images the PCA fit uses, to bound its time (10,000 takes seconds).
-        fit_rows: usize,
-    },
-    /// The standardised pixels, channel-major `[n, c*h*w]`; the task set records the image shape.
-    RawPixels,
-}
-
-impl Default for PairFeatures {
-    fn default() -> Self {
-        Self::Pca {
-            k: 100,
-            fit_rows: 10_000,
-        }
-    }
-}
 
 /// Settings of [`pair_tasks`]; defaults are the paper's (SPEC 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
