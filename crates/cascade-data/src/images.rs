@@ -31,10 +31,11 @@ pub use idx::{
     read_maybe_gzipped,
 };
 pub use pairs::{PairTasksConfig, pair_tasks};
-pub use partition::{Partition, PartitionConfig, partition_tasks};
+pub use partition::{PartitionConfig, partition_tasks};
 pub use pca::{PCA_MAX_FEATURES, Pca};
 pub use scaling::{PixelScaling, Standardise};
 pub use set::{ImageSet, Images};
+pub use shares::Partition;
 
 #[cfg(test)]
 pub(crate) mod test_support {

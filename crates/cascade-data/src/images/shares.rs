@@ -1,12 +1,74 @@
-//! How a partition's class shares over clients are drawn ([`class_shares`]): equal, Dirichlet,
-//! NIID-Bench's balanced Dirichlet, or class shards (see [`super::partition`]).
+//! The rule that splits an image set over clients ([`Partition`]: equal, Dirichlet, NIID-Bench's
+//! balanced Dirichlet, or class shards; see [`super::partition`]), how it draws each class's
+//! shares over the clients ([`class_shares`]), and how shares cut a class's images ([`cut`]).
+
+use std::fmt;
+use std::str::FromStr;
 
 use rand::seq::SliceRandom;
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Gamma};
 
-use super::partition::{Partition, cut};
 use crate::DataError;
+
+/// How class shares are drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Partition {
+    /// Equal shares.
+    Iid,
+    /// Dirichlet(alpha) shares per class.
+    Dirichlet(f64),
+    /// Dirichlet(alpha) shares with NIID-Bench's balancing and minimum client size.
+    BalancedDirichlet(f64),
+    /// `K` class shards a client.
+    Shards(usize),
+}
+
+impl fmt::Display for Partition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Partition::Iid => write!(f, "iid"),
+            Partition::Dirichlet(alpha) => write!(f, "dirichlet:{alpha}"),
+            Partition::BalancedDirichlet(alpha) => write!(f, "dirichlet-balanced:{alpha}"),
+            Partition::Shards(k) => write!(f, "shards:{k}"),
+        }
+    }
+}
+
+impl FromStr for Partition {
+    type Err = DataError;
+
+    /// `iid`, `dirichlet:ALPHA`, `dirichlet-balanced:ALPHA` (ALPHA > 0) or `shards:K` (K >= 1).
+    fn from_str(s: &str) -> Result<Self, DataError> {
+        let bad = |reason| DataError::InvalidSetting {
+            name: "partition",
+            value: s.to_string(),
+            reason,
+        };
+        let lower = s.trim().to_ascii_lowercase();
+        let (kind, arg) = lower.split_once(':').unwrap_or((lower.as_str(), ""));
+        match kind {
+            "iid" if arg.is_empty() => Ok(Partition::Iid),
+            "dirichlet" | "dirichlet-balanced" => match arg.parse::<f64>() {
+                Ok(alpha) if alpha > 0.0 && alpha.is_finite() => Ok(if kind == "dirichlet" {
+                    Partition::Dirichlet(alpha)
+                } else {
+                    Partition::BalancedDirichlet(alpha)
+                }),
+                _ => Err(bad("dirichlet needs a concentration > 0: dirichlet:0.3")),
+            },
+            "shards" => match arg.parse::<usize>() {
+                Ok(k) if k >= 1 => Ok(Partition::Shards(k)),
+                _ => Err(bad(
+                    "shards needs a number of shards a client >= 1: shards:2",
+                )),
+            },
+            _ => Err(bad(
+                "expected iid, dirichlet:ALPHA, dirichlet-balanced:ALPHA or shards:K",
+            )),
+        }
+    }
+}
 
 /// Each class's shares over the `t` clients: `[C][T]`, each row summing to 1. `class_sizes`
 /// holds each class's training images.
@@ -48,6 +110,29 @@ pub(super) fn class_shares<R: Rng + ?Sized>(
                 .collect()
         }
     })
+}
+
+/// `n` items cut into consecutive ranges by `shares` (cumulative, rounded down; the last range
+/// ends at `n` when the shares sum to 1).
+pub(super) fn cut(n: usize, shares: &[f64]) -> Vec<std::ops::Range<usize>> {
+    let total: f64 = shares.iter().sum();
+    let mut start = 0;
+    let mut cumulative = 0.0;
+    shares
+        .iter()
+        .enumerate()
+        .map(|(v, &q)| {
+            cumulative += q;
+            let end = if v + 1 == shares.len() && total > 0.999_999 {
+                n
+            } else {
+                ((cumulative * n as f64).floor() as usize).min(n)
+            };
+            let range = start..end.max(start);
+            start = range.end;
+            range
+        })
+        .collect()
 }
 
 fn concentration(alpha: f64, partition: Partition) -> Result<Gamma<f64>, DataError> {
