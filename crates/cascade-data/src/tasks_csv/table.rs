@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use super::TasksCsvConfig;
+use super::config::TasksCsvConfig;
 use crate::{DataError, csv_util};
 
 /// One data row of the file.
