@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use super::ElectricityConfig;
+use super::config::ElectricityConfig;
 use super::time::Timestamp;
 use crate::DataError;
 use crate::csv_util;
