@@ -2,12 +2,12 @@
 //! `k = round(16 x / ln 2)`, `|r| <= ln 2 / 32`, with `2^(j/16)` for the 16 values of `j = k mod 16`
 //! held in two registers (one permute picks each lane's) and `exp(r)` a degree-7 Taylor
 //! polynomial (truncation below `0.0217^8 / 8! = 1.2e-18` relative). That is 7 multiply-adds
-//! where [`exp_nonpositive`](super::mmd_kernels) needs 13 over `|r| <= ln 2 / 2`, a fifth of
-//! the work of each value.
+//! where [`exp_nonpositive`](super::exp::exp_nonpositive) needs 13 over `|r| <= ln 2 / 2`, a
+//! fifth of the work of each value.
 
 #![cfg(target_arch = "x86_64")]
 
-use super::mmd_kernels::INVERSE_FACTORIALS;
+use super::exp::INVERSE_FACTORIALS;
 use std::arch::x86_64::{
     __m512d, _CMP_GE_OQ, _mm512_add_epi64, _mm512_castpd_si512, _mm512_castsi512_pd,
     _mm512_cmp_pd_mask, _mm512_fmadd_pd, _mm512_fnmadd_pd, _mm512_loadu_pd, _mm512_mask_add_pd,

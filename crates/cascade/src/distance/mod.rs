@@ -7,6 +7,7 @@
 
 mod classes;
 mod cross_distances;
+mod exp;
 mod feature;
 mod histogram;
 mod kernel_sum_avx512;
