@@ -13,8 +13,9 @@
 
 use cascade_data::Task;
 
+use super::DistanceMatrix;
 use super::histogram::{Smoothed, js_distance, smoothed, symmetric_kl};
-use super::{DistanceMatrix, diff_norm};
+use super::norm::diff_norm;
 
 /// Each task's class frequencies `[k]`.
 fn histograms(tasks: &[Task], k: usize) -> Vec<Vec<f64>> {

@@ -3,8 +3,10 @@
 use cascade_data::Task;
 use nalgebra::{DMatrix, DVector};
 
+use super::DistanceMatrix;
 use super::mmd_kernels::dot;
-use super::{DistanceMatrix, diff_norm, require_equal_rows, require_rows};
+use super::norm::diff_norm;
+use super::row_checks::{require_equal_rows, require_rows};
 use crate::CascadeError;
 
 /// Ridge added to every sample covariance in `mean_cov` (SPEC 3). It cancels in

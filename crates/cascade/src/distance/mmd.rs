@@ -5,12 +5,13 @@ use cascade_data::{DMatrix, Task};
 
 use std::cmp::Ordering;
 
+use super::DistanceMatrix;
 use super::cross_distances::{cross_distances, squared_norms};
 use super::matrix::par_pair_rows;
 use super::mmd_kernels::kernel_sum;
+use super::row_checks::require_rows;
 use super::union_median::union_median;
 use super::within_sums::kernel_sums_at;
-use super::{DistanceMatrix, require_rows};
 use crate::CascadeError;
 use crate::parallel::{par_map, par_rows_mut};
 

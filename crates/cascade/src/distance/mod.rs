@@ -14,7 +14,9 @@ mod kernel_sum_avx512;
 mod matrix;
 mod mmd;
 mod mmd_kernels;
+mod norm;
 mod optimisation;
+mod row_checks;
 mod simd;
 mod target;
 #[cfg(test)]
@@ -27,10 +29,11 @@ pub use matrix::DistanceMatrix;
 use std::fmt;
 use std::str::FromStr;
 
-use cascade_data::{Problem, StandardisedTaskSet, Task, TaskSet, pooled_standardised};
+use cascade_data::{Problem, StandardisedTaskSet, TaskSet, pooled_standardised};
 use serde::{Deserialize, Serialize};
 
 use crate::CascadeError;
+use row_checks::{require_equal_rows, require_rows};
 
 /// The ten task distances of SPEC 3, and `mmd_pooled`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -213,53 +216,12 @@ pub fn compute_standardised(
     }
 }
 
-/// The common training row count `n`, or `DistanceNeedsEqualRows` naming the first task and the
-/// first task whose count differs from it.
-fn require_equal_rows(tasks: &[Task], distance: &'static str) -> Result<usize, CascadeError> {
-    let Some(first) = tasks.first() else {
-        return Ok(0);
-    };
-    let n = first.train.n_rows();
-    match tasks.iter().find(|t| t.train.n_rows() != n) {
-        None => Ok(n),
-        Some(other) => Err(CascadeError::DistanceNeedsEqualRows {
-            distance,
-            task_a: first.id.clone(),
-            n_a: n,
-            task_b: other.id.clone(),
-            n_b: other.train.n_rows(),
-        }),
-    }
-}
-
-/// `TooFewRows` naming the first task with fewer than `need` training rows.
-fn require_rows(tasks: &[Task], distance: &'static str, need: usize) -> Result<(), CascadeError> {
-    match tasks.iter().find(|t| t.train.n_rows() < need) {
-        None => Ok(()),
-        Some(task) => Err(CascadeError::TooFewRows {
-            distance,
-            task: task.id.clone(),
-            n: task.train.n_rows(),
-            need,
-        }),
-    }
-}
-
-/// Euclidean norm of `a - b` for two slices of equal length, without allocating.
-fn diff_norm(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y) * (x - y))
-        .sum::<f64>()
-        .sqrt()
-}
-
 #[cfg(test)]
 mod tests {
     use super::test_support::{fixture, fixture_set, random_set};
     use super::*;
-    use cascade_data::StandardisedTaskSet;
     use cascade_data::synthetic::SyntheticConfig;
+    use cascade_data::{StandardisedTaskSet, Task};
     use rand::SeedableRng;
     use rand::rngs::StdRng;
 

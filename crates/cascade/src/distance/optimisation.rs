@@ -5,7 +5,8 @@
 use cascade_data::Task;
 use nalgebra::DMatrix;
 
-use super::{DistanceMatrix, diff_norm};
+use super::DistanceMatrix;
+use super::norm::diff_norm;
 use crate::CascadeError;
 
 /// Ridge penalty of the per-task fit in `model` (SPEC 3).

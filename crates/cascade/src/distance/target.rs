@@ -3,7 +3,9 @@
 
 use cascade_data::Task;
 
-use super::{DistanceMatrix, diff_norm, require_equal_rows};
+use super::DistanceMatrix;
+use super::norm::diff_norm;
+use super::row_checks::require_equal_rows;
 use crate::CascadeError;
 
 /// `target`: `|yb_u - yb_v|_2` over aligned rows; needs equal `n` for every task.
