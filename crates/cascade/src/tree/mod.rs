@@ -1,0 +1,24 @@
+//! Rooted trees (and forests) of tasks: who transfers to whom, and in which order.
+//!
+//! A [`Tree`] stores a parent per task (`None` for a root), the breadth-first training order
+//! (every parent before its children) and each task's depth. Constructors: the minimum spanning
+//! tree of a distance matrix, the star, a uniform random labelled tree (Pruefer), a random
+//! recursive tree, and the forest of independent tasks (Indiv).
+//!
+//! The files: [`Tree`] itself, its invariants, the parent-array and independent-forest
+//! constructors and the basic accessors (`value.rs`); derived queries (`queries.rs`); undirected
+//! edges oriented away from a root, and the star (`orient.rs`); the minimum spanning tree
+//! (`mst.rs`); random trees (`random.rs`); Graphviz output (`dot.rs`).
+
+mod dot;
+mod mst;
+mod orient;
+mod queries;
+mod random;
+mod value;
+
+pub(crate) use mst::check_finite;
+pub use value::Tree;
+
+#[cfg(test)]
+mod tests;
