@@ -176,3 +176,103 @@ pub fn methods_for(
     });
     Ok((kept, note))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::args::{Cli, Command};
+
+    /// `cascade run ARGS`'s settings.
+    fn settings(args: &[&str]) -> RunSettings {
+        let argv = ["cascade", "run"].iter().chain(args);
+        match Cli::try_parse_from(argv) {
+            Ok(Cli {
+                command: Command::Run(run),
+            }) => run.method,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    fn check(args: &[&str], budgets: Option<&[usize]>) -> Result<Checked, String> {
+        let methods = vec![Method::Indiv, Method::Star];
+        Checked::new(&settings(args), methods, budgets, 20, ModelKind::Linear)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn one_setting_per_budget_each_checked_against_the_tasks() {
+        let checked = check(&["--eta", "0.01"], Some(&[40, 80])).unwrap();
+        let totals: Vec<usize> = checked
+            .configs()
+            .iter()
+            .map(|c| c.plan.budget.total)
+            .collect();
+        assert_eq!(totals, [40, 80]);
+        assert!(
+            checked
+                .configs()
+                .iter()
+                .all(|c| c.train.eta == Eta::Fixed(0.01))
+        );
+        // Without budgets: --budget, else 5 steps a task.
+        assert_eq!(check(&[], None).unwrap().first().plan.budget.total, 100);
+        assert_eq!(
+            check(&["-B", "60"], None)
+                .unwrap()
+                .first()
+                .plan
+                .budget
+                .total,
+            60
+        );
+        for (args, budgets, says) in [
+            (
+                &[][..],
+                Some(&[40, 10][..]),
+                "smaller than the number of tasks",
+            ),
+            (&[], Some(&[][..]), "no budget given"),
+            (&["-B", "19"], None, "smaller than the number of tasks"),
+            (&["--root", "20"], None, "out of range"),
+            (&["--divergence-factor", "0.5"], None, "divergence_factor"),
+            (&["--seed-fraction", "1.5"], None, "seed fraction"),
+        ] {
+            let error = check(args, budgets).unwrap_err();
+            assert!(error.contains(says), "{args:?} {budgets:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn methods_are_listed_once_each() {
+        let run = settings(&[]);
+        let twice = Checked::new(
+            &run,
+            vec![Method::Star, Method::Indiv, Method::Star],
+            None,
+            20,
+            ModelKind::Linear,
+        );
+        assert!(
+            twice
+                .unwrap_err()
+                .to_string()
+                .contains("'star' is listed twice")
+        );
+        let none = Checked::new(&run, Vec::new(), None, 20, ModelKind::Linear);
+        assert!(none.unwrap_err().to_string().contains("no method given"));
+        let base = check(&[], None).unwrap();
+        let trial = base.tuned(Method::Star, 0.05, Some(0.3)).unwrap();
+        assert_eq!(trial.first().methods, [Method::Star]);
+        assert_eq!(trial.first().train.eta, Eta::Fixed(0.05));
+        assert_eq!(trial.first().plan.budget.seed_fraction, 0.3);
+        assert_eq!(
+            base.with_methods(vec![Method::Mean])
+                .unwrap()
+                .first()
+                .methods,
+            [Method::Mean]
+        );
+    }
+}
