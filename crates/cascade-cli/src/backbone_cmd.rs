@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Instant;
 
 use burn::prelude::Device;
@@ -12,7 +13,6 @@ use cascade::train::{Eta, TrainConfig};
 use cascade_data::TaskSet;
 
 use crate::error::CliError;
-use crate::settings;
 
 /// Filters of the backbone's first convolution.
 const WIDTH: usize = 8;
@@ -22,58 +22,73 @@ const DEFAULT_STEPS: usize = 500;
 const ETA: f64 = 0.05;
 const BATCH: usize = 32;
 
-enum Kind {
+/// What `--backbone` names: `pooled[:STEPS]` or `record:PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackboneSpec {
+    /// Trained on each repetition's pooled training images for `steps` steps.
     Pooled { steps: usize },
+    /// Loaded from a small-cnn:8 Burn record.
     Record(PathBuf),
 }
 
-/// A parsed `--backbone` and the device it runs on.
+impl fmt::Display for BackboneSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BackboneSpec::Pooled { steps } => write!(f, "pooled:{steps}"),
+            BackboneSpec::Record(path) => write!(f, "record:{}", path.display()),
+        }
+    }
+}
+
+impl FromStr for BackboneSpec {
+    type Err = String;
+
+    /// `pooled[:STEPS]` (STEPS >= 1) or `record:PATH`.
+    fn from_str(spec: &str) -> Result<Self, String> {
+        let (name, arg) = spec.split_once(':').unwrap_or((spec, ""));
+        match name.trim().to_ascii_lowercase().as_str() {
+            "pooled" if arg.is_empty() => Ok(BackboneSpec::Pooled {
+                steps: DEFAULT_STEPS,
+            }),
+            "pooled" => match arg.parse::<usize>() {
+                Ok(steps) if steps >= 1 => Ok(BackboneSpec::Pooled { steps }),
+                _ => Err(format!("'{spec}': pooled:STEPS needs STEPS >= 1")),
+            },
+            "record" if !arg.is_empty() => Ok(BackboneSpec::Record(PathBuf::from(arg))),
+            _ => Err(format!("'{spec}'; expected pooled[:STEPS] or record:PATH")),
+        }
+    }
+}
+
+/// A `--backbone` and the device it runs on.
 pub struct Backbone {
-    kind: Kind,
+    kind: BackboneSpec,
     device: Device,
 }
 
 impl fmt::Display for Backbone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            Kind::Pooled { steps } => {
+            BackboneSpec::Pooled { steps } => {
                 write!(
                     f,
                     "small-cnn:{WIDTH} backbone trained {steps} steps on the pooled images"
                 )
             }
-            Kind::Record(path) => write!(f, "small-cnn:{WIDTH} backbone from {}", path.display()),
+            BackboneSpec::Record(path) => {
+                write!(f, "small-cnn:{WIDTH} backbone from {}", path.display())
+            }
         }
     }
 }
 
 impl Backbone {
-    /// `pooled[:STEPS]` or `record:PATH`, on the device named `device`.
-    pub fn parse(spec: &str, device: &str) -> Result<Self, CliError> {
-        let bad = |reason: String| CliError::Usage {
-            option: "--backbone",
-            reason,
-        };
-        let (name, arg) = spec.split_once(':').unwrap_or((spec, ""));
-        let kind = match name.trim().to_ascii_lowercase().as_str() {
-            "pooled" if arg.is_empty() => Kind::Pooled {
-                steps: DEFAULT_STEPS,
-            },
-            "pooled" => match arg.parse::<usize>() {
-                Ok(steps) if steps >= 1 => Kind::Pooled { steps },
-                _ => return Err(bad(format!("'{spec}': pooled:STEPS needs STEPS >= 1"))),
-            },
-            "record" if !arg.is_empty() => Kind::Record(PathBuf::from(arg)),
-            _ => {
-                return Err(bad(format!(
-                    "'{spec}'; expected pooled[:STEPS] or record:PATH"
-                )));
-            }
-        };
-        Ok(Self {
-            kind,
-            device: settings::device(device)?.device,
-        })
+    /// The backbone `spec` names, on `device`.
+    pub fn new(spec: &BackboneSpec, device: Device) -> Self {
+        Self {
+            kind: spec.clone(),
+            device,
+        }
     }
 
     /// `set`'s rows replaced by the backbone's features, and a note saying how it was made;
@@ -87,7 +102,7 @@ impl Backbone {
             });
         };
         let backbone = match &self.kind {
-            Kind::Pooled { steps } => {
+            BackboneSpec::Pooled { steps } => {
                 let config = TrainConfig {
                     batch_size: Some(BATCH),
                     // The pooled loss starts far above any task's: no divergence stop.
@@ -97,7 +112,7 @@ impl Backbone {
                 };
                 pooled_backbone(set, WIDTH, *steps, &config, ETA, seed, &self.device)?
             }
-            Kind::Record(path) => {
+            BackboneSpec::Record(path) => {
                 let outputs = set.problem().outputs();
                 load_backbone(path, WIDTH, image, outputs, &self.device)?
             }

@@ -20,9 +20,10 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 
 use crate::args::BenchArgs;
+use crate::checked::Checked;
 use crate::error::CliError;
 use crate::output::write_json;
-use crate::{peak_memory, settings};
+use crate::peak_memory;
 
 /// One measured configuration.
 #[derive(Debug, Clone, Serialize)]
@@ -51,13 +52,13 @@ struct Row {
 
 /// Runs the benchmark grid and prints (and optionally writes) the table.
 pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
-    let methods = settings::methods(Some(&args.methods))?;
+    let methods = args.methods.clone();
     let default_models = match args.images {
         Some(_) => "small-cnn",
         None => "linear,simple-mlp",
     };
     let models: Vec<ModelKind> = match &args.models {
-        Some(names) => names.iter().map(|m| m.parse()).collect::<Result<_, _>>()?,
+        Some(models) => models.clone(),
         None => default_models
             .split(',')
             .map(|m| m.parse())
@@ -72,11 +73,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
         (Some(_), None) => Some(32),
         (_, size) => size,
     };
-    let backends: Vec<Backend> = args
-        .devices
-        .iter()
-        .map(|d| d.parse())
-        .collect::<Result<_, _>>()?;
+    let backends: Vec<Backend> = args.devices.clone();
     let mut rows = Vec::new();
     for &tasks in &args.tasks {
         let budget = args.steps_per_task * tasks;
@@ -103,18 +100,18 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
         let objective = objective.as_ref();
         let data = StandardisedTaskSet::new(&set);
         for &model in &models {
-            let mut method_args = args.method_defaults();
-            method_args.budget = Some(budget);
-            method_args.model = Some(model.to_string());
-            method_args.batch_size = batch_size;
-            let config: CompareConfig =
-                settings::compare(&method_args, methods.clone(), tasks, ModelKind::Linear)?;
-            let plans = plan_methods(&data, &config, args.method.seed)?;
+            let mut settings = args.method.clone();
+            settings.budget = Some(budget);
+            settings.model = Some(model);
+            settings.batch_size = batch_size;
+            let checked = Checked::new(&settings, methods.clone(), None, tasks, ModelKind::Linear)?;
+            let config: &CompareConfig = checked.first();
+            let plans = plan_methods(&data, config, args.method.seed)?;
             for &backend in &backends {
                 let device = backend.device()?.device;
                 let etas = cascade::experiment::rep_step_sizes(
                     &data,
-                    &config,
+                    config,
                     args.method.seed,
                     &mut cascade::plan::DistanceCache::new(),
                     &device,

@@ -4,10 +4,15 @@ mod args;
 mod backbone_cmd;
 mod bench;
 mod bench_distances;
+mod checked;
+mod data_args;
+mod engine;
 mod error;
 mod eta;
 mod grid;
+mod headings;
 mod malloc_tuning;
+mod metric;
 mod metrics;
 mod notes;
 mod output;
@@ -18,13 +23,17 @@ mod plots;
 mod progress;
 mod rows_csv;
 mod run;
+mod run_json;
 mod saved;
+mod session;
 mod settings;
 mod source;
 mod source_options;
 mod table;
+mod text;
 mod train_cmd;
 mod tune;
+mod values;
 mod verdict;
 
 use std::process::ExitCode;
@@ -36,7 +45,7 @@ use args::{Cli, Command};
 
 fn main() -> ExitCode {
     malloc_tuning::tune();
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             e.exit()
@@ -48,6 +57,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    cli.command.resolve();
     let result = match &cli.command {
         Command::Run(args) => run::run(args),
         Command::Plan(args) => plan_cmd::plan(args),

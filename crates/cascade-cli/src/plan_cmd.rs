@@ -9,26 +9,19 @@ use rand::rngs::StdRng;
 
 use crate::args::PlanArgs;
 use crate::error::CliError;
-use crate::notes::print_loading_notes;
 use crate::output::{write_atomic, write_json};
-use crate::settings;
-use crate::source::Source;
+use crate::session::Session;
+use crate::settings::rep_seeds;
 
 /// Builds the plan exactly as `cascade run` would for repetition `--rep`, and prints it.
 pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
-    let source = Source::from_args(&args.data, &args.source, &args.method)?;
-    let method = args.plan_method.parse()?;
-    let loaded = source.rep(args.method.seed, args.rep)?;
-    print_loading_notes(&loaded);
-    let set = loaded.tasks;
-    let config = settings::compare(
-        &args.method,
-        vec![method],
-        set.len(),
-        source.default_model(),
-    )?;
-    let (_, run_seed) = settings::rep_seeds(args.method.seed, args.rep);
-    let data = StandardisedTaskSet::new(&set);
+    let session = Session::open(&args.data, &args.source, &args.method, args.rep)?;
+    let method = args.plan_method;
+    let set = session.tasks();
+    let checked = session.check(&args.method, vec![method], None)?;
+    let config = checked.first();
+    let (_, run_seed) = rep_seeds(session.seed, args.rep);
+    let data = StandardisedTaskSet::new(set);
     let mut rng = StdRng::seed_from_u64(cascade::experiment::method_seed(run_seed, &method));
     let plan = make_plan(
         method,

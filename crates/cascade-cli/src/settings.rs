@@ -1,171 +1,168 @@
-//! Turning command-line values into the library's validated settings.
+//! The run settings: how plans are made and models trained, as typed values. clap reads them
+//! from the command line of run, train, plan, tune and bench, and serde from a grid file, both
+//! through each value's `FromStr`; results files write them back as text (`Display`).
+//! `checked.rs` checks them against the data, once.
 
-use cascade::budget::BudgetConfig;
+use cascade::budget::{Allocation, BudgetConfig, Rounding};
+use cascade::distance::Distance;
 use cascade::experiment::CompareConfig;
 use cascade::method::Method;
 use cascade::plan::PlanConfig;
-use cascade::train::TrainConfig;
-use cascade_data::TaskSet;
-use cascade_data::synthetic::SyntheticConfig;
+use cascade::root::RootRule;
+use cascade::train::{Eta, ExecutorChoice, Optimizer, TrainConfig};
 use cascade_models::{Backend, DeviceChoice, ModelKind};
+use clap::Args;
+use serde::{Deserialize, Serialize};
 
-use crate::args::{MethodArgs, SyntheticArgs};
 use crate::error::CliError;
-
-/// The generator settings, checked, plus the checks the method needs (T >= 2).
-pub fn synthetic(args: &SyntheticArgs) -> Result<SyntheticConfig, CliError> {
-    if args.tasks < 2 {
-        return Err(CliError::Usage {
-            option: "--tasks",
-            reason: format!("T = {} but a cascade needs at least 2 tasks", args.tasks),
-        });
-    }
-    let config = SyntheticConfig {
-        n_tasks: args.tasks,
-        n_features: args.features,
-        n_train: args.n_train,
-        n_test: args.n_test,
-        n_clusters: args.clusters,
-        tau_within: args.tau_within,
-        tau_between: args.tau_between,
-        sigma: args.sigma,
-        homogeneous: args.homogeneous,
-    };
-    config.validate()?;
-    Ok(config)
-}
+use crate::headings::{DEVICE, PLAN, RUN, TRAINING};
 
 /// Steps a task gets when `--budget` is not given.
 pub const DEFAULT_STEPS_PER_TASK: usize = 5;
 
-/// The total budget B for `tasks` tasks: `--budget`, or [`DEFAULT_STEPS_PER_TASK`] a task.
-pub fn budget(args: &MethodArgs, tasks: usize) -> usize {
-    args.budget.unwrap_or(DEFAULT_STEPS_PER_TASK * tasks)
+/// Budget, tree and training settings shared by `run`, `train`, `plan`, `tune`, `bench` and the
+/// settings of a grid.
+#[derive(Debug, Clone, PartialEq, Args, Serialize, Deserialize)]
+pub struct RunSettings {
+    /// Total budget B of gradient steps over all tasks (default 5 steps a task: B = 5 T, which
+    /// is 1000 for the 200 synthetic tasks).
+    #[arg(long = "budget", short = 'B', help_heading = PLAN)]
+    pub budget: Option<usize>,
+    /// Learning rate eta: a number, or auto (from the training data's curvature: 1/L with L the
+    /// smoothness of the training loss, per task for least squares and pooled for the logistic
+    /// loss; for non-linear models, backtracking on the root's training loss). The research
+    /// code used 0.01.
+    #[arg(long, default_value = "auto", help_heading = TRAINING)]
+    #[serde(with = "crate::text")]
+    pub eta: Eta,
+    /// Gradient-norm clip per task and step.
+    #[arg(long, default_value_t = 1.0, help_heading = TRAINING)]
+    pub clip: f64,
+    /// Stop with an error when a task's training loss exceeds this factor times the larger of
+    /// its first loss and 1 (divergence); `inf` keeps only the NaN/infinity check.
+    #[arg(long, default_value_t = 10.0, help_heading = TRAINING)]
+    #[serde(deserialize_with = "crate::text::float::deserialize")]
+    pub divergence_factor: f64,
+    /// Train linear models through autodiff instead of their sufficient statistics (same
+    /// iterates, slower; for comparisons).
+    #[arg(long, help_heading = TRAINING)]
+    pub no_linear_fast_path: bool,
+    /// Fraction f of the budget the root gets: b_s = max(1, floor(f B)).
+    #[arg(long, default_value_t = 0.1, help_heading = PLAN)]
+    pub seed_fraction: f64,
+    /// Budget allocation: uniform, depth-increasing[:a], depth-decreasing[:a], edge-length[:b],
+    /// hybrid[:a,b], subtree[:g].
+    #[arg(long, default_value = "uniform", help_heading = PLAN)]
+    #[serde(with = "crate::text")]
+    pub allocation: Allocation,
+    /// Budget integerisation: largest-remainder (sums to B) or floor-division (the research
+    /// code's, which drops the remainder).
+    #[arg(long, default_value = "largest-remainder", help_heading = PLAN)]
+    #[serde(with = "crate::text")]
+    pub rounding: Rounding,
+    /// Root rule: medoid, feature-medoid, random, or a task index.
+    #[arg(long, default_value = "medoid", help_heading = PLAN)]
+    #[serde(with = "crate::text")]
+    pub root: RootRule,
+    /// Distance whose medoid roots Star and RandTree (MST trees use their own distance).
+    #[arg(long, default_value = "gradient", help_heading = PLAN)]
+    #[serde(with = "crate::text")]
+    pub root_distance: Distance,
+    /// Model: linear, simple-mlp[:hidden], residual-mlp[:hidden[,eps]], logistic (binary
+    /// labels), small-cnn[:width] or resnet8[:width] (raw images). Default: linear for
+    /// regression data, logistic for image-pair tasks.
+    #[arg(long, help_heading = TRAINING)]
+    #[serde(with = "crate::text::option")]
+    pub model: Option<ModelKind>,
+    /// L2 penalty reg: every task's loss gains reg/2 |theta|^2 (SPEC 5's logistic regression).
+    #[arg(long, default_value_t = 0.0, help_heading = TRAINING)]
+    pub l2: f64,
+    /// Mini-batch size: each step of a task uses this many of its training rows, drawn without
+    /// replacement within an epoch, seeded per task (default: full-batch steps).
+    #[arg(long, help_heading = TRAINING)]
+    pub batch_size: Option<usize>,
+    /// Per-task optimiser: sgd, momentum[:beta] (0.9) or adam[:beta1,beta2] (0.9, 0.999); each
+    /// task keeps its own state.
+    #[arg(long, default_value = "sgd", help_heading = TRAINING)]
+    #[serde(with = "crate::text")]
+    pub optimizer: Optimizer,
+    /// Compute device: flex, ndarray, wgpu (or cuda), where compiled in.
+    #[arg(long, default_value = "flex", help_heading = DEVICE)]
+    #[serde(with = "crate::text")]
+    pub device: Backend,
+    /// Executor: auto (the default: host-linear for linear cascades under the squared error on a
+    /// CPU device, batched otherwise; never the host in place of a GPU), batched (a whole tree
+    /// level, of every method and stacked repetition, per batch, on the device), reference (one
+    /// task at a time, as the research code) or host (linear cascades under the squared error
+    /// on the host, in f64, on any device). Tables and JSON name what trained each method.
+    #[arg(long, default_value = "auto", help_heading = DEVICE)]
+    #[serde(with = "crate::text")]
+    pub executor: ExecutorChoice,
+    /// Master seed: data, initialisations and random trees all derive from it.
+    #[arg(long, default_value_t = 0, help_heading = RUN)]
+    pub seed: u64,
 }
 
-/// Parses and checks the method settings for `tasks` tasks; `default_model` applies when
-/// `--model` is not given.
-pub fn compare(
-    args: &MethodArgs,
-    methods: Vec<Method>,
-    tasks: usize,
-    default_model: ModelKind,
-) -> Result<CompareConfig, CliError> {
-    let total = budget(args, tasks);
-    if total < tasks {
-        return Err(cascade::CascadeError::BudgetTooSmall {
-            budget: total,
-            tasks,
+impl RunSettings {
+    /// The total budget B for `tasks` tasks: `--budget`, or [`DEFAULT_STEPS_PER_TASK`] a task.
+    pub fn budget_for(&self, tasks: usize) -> usize {
+        self.budget.unwrap_or(DEFAULT_STEPS_PER_TASK * tasks)
+    }
+
+    /// The model: `--model`, or `default` (the data's).
+    pub fn model_or(&self, default: ModelKind) -> ModelKind {
+        self.model.unwrap_or(default)
+    }
+
+    /// The training settings as the library takes them (unchecked).
+    pub fn train(&self) -> TrainConfig {
+        TrainConfig {
+            eta: self.eta,
+            clip: self.clip,
+            divergence_factor: self.divergence_factor,
+            linear_fast_path: !self.no_linear_fast_path,
+            l2: self.l2,
+            batch_size: self.batch_size,
+            optimizer: self.optimizer,
         }
-        .into());
     }
-    let budget = BudgetConfig {
-        total,
-        seed_fraction: args.seed_fraction,
-        allocation: args.allocation.parse()?,
-        rounding: args.rounding.parse()?,
-    };
-    budget.validate()?;
-    let train = TrainConfig {
-        eta: args.eta.parse()?,
-        clip: args.clip,
-        divergence_factor: args.divergence_factor,
-        linear_fast_path: !args.no_linear_fast_path,
-        l2: args.l2,
-        batch_size: args.batch_size,
-        optimizer: args.optimizer.parse()?,
-    };
-    train.validate()?;
-    let config = CompareConfig {
-        methods,
-        plan: PlanConfig {
-            budget,
-            root_rule: args.root.parse()?,
-            root_distance: args.root_distance.parse()?,
-        },
-        train,
-        model: match &args.model {
-            Some(name) => name.parse::<ModelKind>()?,
-            None => default_model,
-        },
-        executor: args.executor.parse()?,
-    };
-    if let cascade::root::RootRule::Given(index) = config.plan.root_rule
-        && index >= tasks
-    {
-        return Err(cascade::CascadeError::TaskOutOfRange { index, tasks }.into());
-    }
-    Ok(config)
-}
 
-/// The methods to compare on `tasks`, and a note when the default list left some out.
-///
-/// Without `names`, the default list ([`Method::default_set`]) minus the MST methods whose
-/// distance cannot apply to these tasks (cka and target on ragged tasks; mmd and mean_cov where
-/// a task has fewer than 2 training rows): the note names them and why. A method named
-/// explicitly that cannot apply is an error naming the task at fault.
-pub fn methods_for(
-    names: Option<&[String]>,
-    tasks: &TaskSet,
-) -> Result<(Vec<Method>, Option<String>), CliError> {
-    let explicit = names.is_some();
-    let mut kept = Vec::new();
-    let mut left_out: Vec<(Method, String)> = Vec::new();
-    for method in methods(names)? {
-        let check = method
-            .tree_distance()
-            .map_or(Ok(()), |d| cascade::distance::check_applies(tasks, d));
-        match check {
-            Ok(()) => kept.push(method),
-            Err(e) if explicit => {
-                return Err(CliError::Usage {
-                    option: "--methods",
-                    reason: format!("{method} cannot apply to these tasks: {e}"),
-                });
-            }
-            Err(e) => left_out.push((method, e.to_string())),
+    /// The comparison settings as the library takes them, UNCHECKED: `methods` under a budget
+    /// of `total` steps, `default_model` unless `--model` names one. Only
+    /// `Checked` (checked.rs) hands such a value to the engine, after its checks;
+    /// [`CompareConfig::shares_program`] may look at an unchecked one (it reads only the model,
+    /// training settings and executor).
+    pub fn compare_config(
+        &self,
+        methods: Vec<Method>,
+        total: usize,
+        default_model: ModelKind,
+    ) -> CompareConfig {
+        CompareConfig {
+            methods,
+            plan: PlanConfig {
+                budget: BudgetConfig {
+                    total,
+                    seed_fraction: self.seed_fraction,
+                    allocation: self.allocation,
+                    rounding: self.rounding,
+                },
+                root_rule: self.root.clone(),
+                root_distance: self.root_distance,
+            },
+            train: self.train(),
+            model: self.model_or(default_model),
+            executor: self.executor,
         }
     }
-    let note = (!left_out.is_empty()).then(|| {
-        let why: Vec<String> = left_out
-            .iter()
-            .map(|(method, reason)| format!("{method} ({reason})"))
-            .collect();
-        format!(
-            "left out of the default methods, since their distances cannot apply to these \
-             tasks: {}",
-            why.join("; ")
-        )
-    });
-    Ok((kept, note))
+
+    /// The device `--device` names, autodiff on.
+    pub fn device(&self) -> Result<DeviceChoice, CliError> {
+        Ok(self.device.device()?)
+    }
 }
 
-/// Parses a comma-separated method list (default: [`Method::default_set`]), rejecting repeats.
-pub fn methods(names: Option<&[String]>) -> Result<Vec<Method>, CliError> {
-    let Some(names) = names else {
-        return Ok(Method::default_set());
-    };
-    let mut methods = Vec::new();
-    for name in names.iter().filter(|n| !n.trim().is_empty()) {
-        let method: Method = name.parse()?;
-        if methods.contains(&method) {
-            return Err(CliError::Usage {
-                option: "--methods",
-                reason: format!("method '{method}' is listed twice"),
-            });
-        }
-        methods.push(method);
-    }
-    if methods.is_empty() {
-        return Err(CliError::Usage {
-            option: "--methods",
-            reason: "no method given".into(),
-        });
-    }
-    Ok(methods)
-}
-
-/// The device named on the command line, autodiff on.
+/// The device named `name` (predict and evaluate's `--device`), autodiff on.
 pub fn device(name: &str) -> Result<DeviceChoice, CliError> {
     Ok(name.parse::<Backend>()?.device()?)
 }

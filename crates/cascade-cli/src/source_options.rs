@@ -1,99 +1,145 @@
-//! Parsing the data options of `--data` sources that are more than a number: image features,
-//! `--image-tasks` and date ranges.
+//! The values of the data options that are more than a number: `--pixel-scaling`,
+//! `--image-tasks`, and the default of `--pca`, each parsed once where it is read.
+
+use std::fmt;
+use std::str::FromStr;
 
 use cascade_data::images::{PairFeatures, Standardise};
+use cascade_models::ModelKind;
 
-use crate::args::DataArgs;
-use crate::error::CliError;
+/// PCA components of image data when `--pca` is not given and the model takes feature vectors.
+pub const DEFAULT_PCA: usize = 100;
 
-/// The image features and pixel scaling of `--pca` and `--pixel-scaling`.
-pub fn image_features(args: &DataArgs) -> Result<(PairFeatures, Standardise), CliError> {
-    let features = if args.pca == 0 {
-        PairFeatures::RawPixels
-    } else {
-        PairFeatures::Pca {
-            k: args.pca,
-            fit_rows: 10_000,
-        }
-    };
-    let standardise = match args.pixel_scaling.as_str() {
-        "global" => Standardise::Global,
-        "per-pixel" => Standardise::PerPixel,
-        other => {
-            return Err(CliError::Usage {
-                option: "--pixel-scaling",
-                reason: format!("'{other}'; expected global or per-pixel"),
-            });
-        }
-    };
-    Ok((features, standardise))
+/// Whether `model` reads raw images (it needs an image shape: the CNNs).
+pub fn needs_images(model: &ModelKind) -> bool {
+    matches!(
+        model,
+        ModelKind::SmallCnn { .. } | ModelKind::ResNet8 { .. }
+    )
 }
 
-/// `--image-tasks`: `None` for pairs, `Some(m)` for class tasks (`m` classes a task, `None`
-/// for all).
-pub fn parse_image_tasks(text: &str) -> Result<Option<Option<usize>>, CliError> {
-    let bad = || CliError::Usage {
-        option: "--image-tasks",
-        reason: format!("'{text}'; expected pairs, classes or classes:M (M classes a task)"),
-    };
-    match text.trim().to_ascii_lowercase().as_str() {
-        "pairs" => Ok(None),
-        "classes" => Ok(Some(None)),
-        other => match other.strip_prefix("classes:") {
-            Some(m) => Ok(Some(Some(m.parse().map_err(|_| bad())?))),
-            None => Err(bad()),
+/// `--pca` when not given: raw pixels (0) for a model that reads images or under a frozen
+/// backbone (`backbone`: it embeds raw images), else [`DEFAULT_PCA`] components.
+pub fn default_pca(model: Option<&ModelKind>, backbone: bool) -> usize {
+    match model {
+        _ if backbone => 0,
+        Some(model) if needs_images(model) => 0,
+        _ => DEFAULT_PCA,
+    }
+}
+
+/// The image features of `--pca`: raw pixels for 0, else that many PCA components.
+pub fn image_features(pca: usize) -> PairFeatures {
+    match pca {
+        0 => PairFeatures::RawPixels,
+        k => PairFeatures::Pca {
+            k,
+            fit_rows: 10_000,
         },
     }
 }
 
-/// A `--train-range`/`--test-range` value.
-pub fn parse_range(
-    option: &'static str,
-    text: Option<&str>,
-) -> Result<Option<cascade_data::electricity::DateRange>, CliError> {
-    text.map(|t| {
-        t.parse()
-            .map_err(|e: cascade_data::DataError| CliError::Usage {
-                option,
-                reason: e.to_string(),
-            })
-    })
-    .transpose()
+/// `--pixel-scaling`: one mean and std over all training pixels, or one per pixel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PixelScaling {
+    /// One mean and std over all training pixels (SPEC 6).
+    Global,
+    /// A mean and std per pixel.
+    PerPixel,
 }
 
-/// Refuses image-only options on other data, and options that cannot go together, rather than
-/// ignoring them.
-pub fn check_image_options(kind: &str, args: &DataArgs) -> Result<(), CliError> {
-    let splits = matches!(kind, "fashion-mnist" | "cifar10" | "image-folder");
-    let refuse = |option: &'static str, reason: &str| {
-        Err(CliError::Usage {
-            option,
-            reason: reason.to_string(),
+impl PixelScaling {
+    /// As the image readers take it.
+    pub fn standardise(self) -> Standardise {
+        match self {
+            PixelScaling::Global => Standardise::Global,
+            PixelScaling::PerPixel => Standardise::PerPixel,
+        }
+    }
+}
+
+impl fmt::Display for PixelScaling {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PixelScaling::Global => "global",
+            PixelScaling::PerPixel => "per-pixel",
         })
-    };
-    if args.partition.is_some() && !splits {
-        return refuse(
-            "--partition",
-            "splits fashion-mnist, cifar10 or image-folder data into clients",
-        );
     }
-    if args.partition.is_some() && args.image_tasks != "pairs" {
-        return refuse(
-            "--partition",
-            "clients come from --partition or from --image-tasks, not both",
-        );
+}
+
+impl FromStr for PixelScaling {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "global" => Ok(PixelScaling::Global),
+            "per-pixel" => Ok(PixelScaling::PerPixel),
+            _ => Err(format!("'{s}'; expected global or per-pixel")),
+        }
     }
-    if (args.max_train.is_some() || args.max_test.is_some()) && args.partition.is_none() {
-        return refuse(
-            "--max-train",
-            "--max-train and --max-test cap the clients of --partition",
-        );
+}
+
+/// `--image-tasks`: binary class pairs (the paper's), or tasks over classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageTasks {
+    /// Binary tasks on class pairs.
+    Pairs,
+    /// Each task classifies among `M` classes drawn at random, or all (`None`).
+    Classes(Option<usize>),
+}
+
+impl fmt::Display for ImageTasks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImageTasks::Pairs => f.write_str("pairs"),
+            ImageTasks::Classes(None) => f.write_str("classes"),
+            ImageTasks::Classes(Some(m)) => write!(f, "classes:{m}"),
+        }
     }
-    if args.image_tasks != "pairs" && !splits {
-        return refuse(
-            "--image-tasks",
-            "builds tasks from fashion-mnist, cifar10 or image-folder data",
-        );
+}
+
+impl FromStr for ImageTasks {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = || format!("'{text}'; expected pairs, classes or classes:M (M classes a task)");
+        match text.trim().to_ascii_lowercase().as_str() {
+            "pairs" => Ok(ImageTasks::Pairs),
+            "classes" => Ok(ImageTasks::Classes(None)),
+            other => match other.strip_prefix("classes:") {
+                Some(m) => Ok(ImageTasks::Classes(Some(m.parse().map_err(|_| bad())?))),
+                None => Err(bad()),
+            },
+        }
     }
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_read_back_what_they_write() {
+        for text in ["pairs", "classes", "classes:3"] {
+            assert_eq!(text.parse::<ImageTasks>().unwrap().to_string(), text);
+        }
+        assert!(
+            "classes:x"
+                .parse::<ImageTasks>()
+                .unwrap_err()
+                .contains("classes:M")
+        );
+        for text in ["global", "per-pixel"] {
+            assert_eq!(text.parse::<PixelScaling>().unwrap().to_string(), text);
+        }
+        assert!("local".parse::<PixelScaling>().is_err());
+    }
+
+    #[test]
+    fn image_models_keep_raw_pixels_by_default() {
+        assert_eq!(default_pca(None, false), DEFAULT_PCA);
+        assert_eq!(default_pca(Some(&ModelKind::Linear), false), DEFAULT_PCA);
+        assert_eq!(default_pca(Some(&ModelKind::SMALL_CNN), false), 0);
+        let resnet: ModelKind = "resnet8".parse().unwrap();
+        assert_eq!(default_pca(Some(&resnet), false), 0);
+        assert_eq!(default_pca(None, true), 0);
+    }
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use cascade::experiment::MethodOutcome;
+use cascade::method::Method;
 use cascade::trained::CascadeTrainer;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -14,11 +15,10 @@ use crate::args::TrainArgs;
 use crate::error::CliError;
 use crate::eta::EtaSummary;
 use crate::metrics::{self, TaskMetrics};
-use crate::notes::print_loading_notes;
 use crate::output::write_json;
 use crate::rows_csv::write_test_rows;
-use crate::settings;
-use crate::source::Source;
+use crate::session::Session;
+use crate::settings::rep_seeds;
 
 /// What `--json` holds.
 #[derive(Serialize)]
@@ -42,35 +42,30 @@ struct TrainReport<'a> {
 /// repetition, with the same plan, learning rates and initialisations), prints the test
 /// metrics, and saves the cascade to `--out`.
 pub fn train(args: &TrainArgs) -> Result<(), CliError> {
-    let source = Source::from_args(&args.data, &args.source, &args.method)?;
-    if source.has_backbone() {
+    if args.source.backbone.is_some() {
         return Err(CliError::Usage {
             option: "--backbone",
             reason: "train cannot save a cascade with its backbone yet; use it with run or grid"
                 .into(),
         });
     }
-    let (loaded, schema) = source.rep_with_schema(args.method.seed, 0)?;
-    print_loading_notes(&loaded);
-    let set = loaded.tasks;
-    // Named explicitly, a method whose distance cannot apply to these tasks is an error
-    // naming the task.
-    let (methods, _) = settings::methods_for(Some(std::slice::from_ref(&args.train_method)), &set)?;
-    let method = methods[0];
-    if method == cascade::method::Method::Mean {
+    if args.train_method == Method::Mean {
         return Err(CliError::Usage {
             option: "--method",
             reason: "the Mean baseline trains no model to keep; choose a trained method".into(),
         });
     }
-    let config = settings::compare(
-        &args.method,
-        vec![method],
-        set.len(),
-        source.default_model(),
-    )?;
-    let device = settings::device(&args.method.device)?;
-    let (_, run_seed) = settings::rep_seeds(args.method.seed, 0);
+    let session = Session::open(&args.data, &args.source, &args.method, 0)?;
+    let set = session.tasks();
+    let schema = &session.schema;
+    let device = &session.device;
+    // Named explicitly, a method whose distance cannot apply to these tasks is an error
+    // naming the task.
+    let (methods, _) = session.methods(Some(std::slice::from_ref(&args.train_method)))?;
+    let method = methods[0];
+    let checked = session.check(&args.method, methods, None)?;
+    let config = checked.first();
+    let (_, run_seed) = rep_seeds(session.seed, 0);
     let trainer = CascadeTrainer {
         method,
         plan: config.plan.clone(),
@@ -78,14 +73,14 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
         seed: run_seed,
         executor: config.executor,
     };
-    let description = source.describe(&set);
+    let description = session.describe();
     eprintln!(
         "training {method} ({}) on {description}, B = {} on {}",
         config.model, config.plan.budget.total, device.backend
     );
     let spinner = spinner(&format!("training {method}"));
     let start = Instant::now();
-    let fitted = trainer.fit(&set, &config.model, &device.device);
+    let fitted = trainer.fit(set, &config.model, &device.device);
     if let Some(bar) = &spinner {
         bar.finish_and_clear();
     }
@@ -105,7 +100,7 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
         trained.save(dir)?;
     }
     if let Some(path) = &args.test_out {
-        write_test_rows(path, &schema, &set)?;
+        write_test_rows(path, schema, set)?;
     }
     let classes = set.problem().is_classification();
     let rows: Vec<TaskMetrics> = run

@@ -6,7 +6,7 @@
 use cascade::method::Method;
 use cascade::report::MethodReport;
 
-use crate::grid::Metric;
+use crate::metric::Metric;
 use crate::paired::paired_t_test;
 use crate::table::decimals;
 

@@ -273,7 +273,10 @@ fn bad_grids_fail_with_one_line_naming_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let cases: [(&str, &str); 4] = [
-        ("[axes]\nbudget = [100]\nsigmaa = [1, 2]", "setting 1"),
+        (
+            "[axes]\nbudget = [100]\nsigmaa = [1, 2]",
+            "[axes] unknown key 'sigmaa'",
+        ),
         (
             "[base]\nmethods = [\"mst-nothing\"]",
             "unknown distance 'nothing'",

@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
+use super::expand::params_label;
 use super::results::SettingResult;
-use super::spec::{Metric, params_label};
 use crate::error::CliError;
+use crate::metric::Metric;
 use crate::plots::{self, Bar, BarGroup, Series};
 
 /// Draws every figure into `dir`; returns how many files were written.

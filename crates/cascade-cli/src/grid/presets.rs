@@ -40,6 +40,10 @@ pub fn preset(name: &str) -> Result<GridFile, CliError> {
 
 #[cfg(test)]
 mod tests {
+    use cascade::budget::Rounding;
+    use cascade::root::RootRule;
+    use cascade::train::Eta;
+
     use super::*;
 
     #[test]
@@ -61,17 +65,17 @@ mod tests {
         // SPEC 7: the research notebook's settings.
         let args = &synthetic[0].args;
         assert_eq!((args.data.features, args.data.sigma), (3, 5.0));
-        assert_eq!(args.method.eta.parse::<f64>().unwrap(), 0.00121423383766747);
+        assert_eq!(args.method.eta, Eta::Fixed(0.00121423383766747));
         assert_eq!(args.method.seed_fraction, 0.2791730181429596);
-        assert_eq!(args.method.root, "feature-medoid");
-        assert_eq!(args.method.rounding, "floor-division");
+        assert_eq!(args.method.root, RootRule::FeatureMedoid);
+        assert_eq!(args.method.rounding, Rounding::FloorDivision);
         assert_eq!(synthetic[0].label(), "tau-within=2, budget=500");
         assert_eq!(synthetic[8].label(), "tau-within=10, budget=2000");
         let stated = preset("paper-stated").unwrap().settings("s").unwrap();
         // SPEC 6: the paper's stated settings, whatever cascade run's defaults are.
         let args = &stated[0].args;
         assert_eq!((args.data.features, args.data.sigma), (5, 10.0));
-        assert_eq!(args.method.eta.parse::<f64>().unwrap(), 0.01);
+        assert_eq!(args.method.eta, Eta::Fixed(0.01));
         assert!(preset("paper-mnist").is_err());
     }
 }

@@ -4,9 +4,10 @@
 use serde::Serialize;
 
 use super::results::{MethodResult, SettingResult};
-use super::spec::{GridFile, Metric};
+use super::spec::GridFile;
 use super::store::Store;
 use crate::error::CliError;
+use crate::metric::Metric;
 use crate::output::{write_atomic, write_json};
 use crate::paired::ALPHA;
 use crate::table::decimals;
@@ -46,7 +47,7 @@ pub fn write_all(
             grid: origin,
             config: file,
             metric,
-            reps: file.reps,
+            reps: file.reps.get(),
             alpha: ALPHA,
             compute_seconds,
             settings: results,

@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use cascade::report::Stats;
 use serde::Serialize;
 
-use super::spec::{Metric, Setting};
+use super::expand::Setting;
 use super::store::{Cell, RepResult, TreeRecord};
 use crate::error::CliError;
+use crate::metric::Metric;
 use crate::paired::{Paired, paired_t_test};
 
 /// A metric over repetitions: statistics and the values.
@@ -153,7 +154,7 @@ pub fn summarise(
             if methods.is_empty() {
                 return Err(incomplete("no results saved".into()));
             }
-            let budget = crate::settings::budget(&setting.args.method, tasks);
+            let budget = setting.args.method.budget_for(tasks);
             let mut results = Vec::with_capacity(methods.len());
             for Collected {
                 method,

@@ -10,6 +10,7 @@ mod progress;
 mod report;
 mod search;
 mod setup;
+mod trial;
 
 use std::time::Instant;
 
@@ -17,57 +18,54 @@ use cascade::method::Method;
 use cascade::report::MethodReport;
 
 use crate::args::TuneArgs;
+use crate::engine::{RepResults, Reps, compare_over_reps};
 use crate::error::CliError;
-use crate::notes::{print_loading_notes, print_notes};
+use crate::notes::print_notes;
 use crate::output::write_json;
 use crate::progress::Progress;
-use crate::run::{JsonHeader, RepResults, Reps, compare_over_reps};
-use crate::source::Source;
-use crate::{settings, table};
+use crate::run_json::JsonHeader;
+use crate::session::Session;
+use crate::settings::rep_seeds;
+use crate::table;
 use progress::TuneProgress;
 use report::{MethodTuneJson, TuneJson};
-use search::{MethodTuning, Tuning, config_for};
+use search::{MethodTuning, Tuning};
 use setup::SearchSetup;
 
 /// Tunes every method, tests the tuned methods, prints the tables and writes the JSON if asked.
 pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
-    let seed = args.method.seed;
-    // The options first, so that a typo costs no data loading.
-    let methods = settings::methods(Some(&args.methods))?;
-    if methods.contains(&Method::Mean) {
+    // The options first, so that a mistake costs no data loading.
+    if args.methods.contains(&Method::Mean) {
         return Err(CliError::Usage {
             option: "--methods",
             reason: "mean trains nothing, so it has nothing to tune".into(),
         });
     }
     let search_setup = SearchSetup::from_args(args)?;
-    let source = Source::from_args(&args.data, &args.source, &args.method)?;
-    setup::check_source(&source)?;
-    let rep0 = source.rep(seed, 0)?;
-    print_loading_notes(&rep0);
-    let n_tasks = rep0.tasks.len();
-    let base = settings::compare(
-        &args.method,
-        methods.clone(),
-        n_tasks,
-        source.default_model(),
-    )?;
-    let device = settings::device(&args.method.device)?;
-    let binary = rep0.tasks.problem().is_classification();
+    setup::check_data(&args.source)?;
+    let session = Session::open(&args.data, &args.source, &args.method, 0)?;
+    let seed = session.seed;
+    let methods = args.methods.clone();
+    let n_tasks = session.tasks().len();
+    let base = session.check(&args.method, methods.clone(), None)?;
+    let binary = session.tasks().problem().is_classification();
+    let (trials, tune_reps) = (args.trials.get(), args.tune_reps.get());
+    let (test_reps, stack) = (args.reps.get(), args.stack.get());
     let start = Instant::now();
 
-    let tuning_reps = setup::tuning_reps(&source, seed, args.tune_reps, args.validation_fraction)?;
+    let tuning_reps =
+        setup::tuning_reps(&session.source, seed, tune_reps, args.validation_fraction)?;
     let repetitions = setup::repetitions(&tuning_reps);
     let tuning = Tuning {
         base: &base,
         reps: &repetitions,
-        device: &device.device,
+        device: &session.device.device,
         setup: &search_setup,
-        trials: args.trials,
+        trials,
         seed,
         binary,
     };
-    let progress = TuneProgress::new(methods.len() * args.trials);
+    let progress = TuneProgress::new(methods.len() * trials);
     let tunings = methods
         .iter()
         .map(|&method| tuning.method(method, &progress))
@@ -77,30 +75,27 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
 
     // The test comparison: each method with its own eta, so one batched program per method.
     let mut reports: Vec<MethodReport> = Vec::new();
-    let mut completed = args.reps;
+    let mut completed = test_reps;
     let mut failure = None;
-    let budget = settings::budget(&args.method, n_tasks);
+    let budget = base.first().plan.budget.total;
     for t in &tunings {
         let best = t.best();
-        let config = config_for(&base, t.method, best.eta, best.seed_fraction);
+        let config = base.tuned(t.method, best.eta, best.seed_fraction)?;
         eprintln!(
-            "testing {} with its best setting on {} repetition(s)",
-            t.method, args.reps
+            "testing {} with its best setting on {test_reps} repetition(s)",
+            t.method
         );
-        let progress = Progress::new(args.reps);
+        let progress = Progress::new(test_reps);
         let RepResults {
             reports: mut grid,
             completed: done,
             error,
         } = compare_over_reps(
-            &source,
-            &rep0.tasks,
-            std::slice::from_ref(&config),
-            &device.device,
+            &session,
+            &config,
             Reps {
-                seed,
-                count: args.reps,
-                stack: args.stack,
+                count: test_reps,
+                stack,
             },
             &progress,
             |first| print_notes(first.iter().flatten().map(|m| (m, None))),
@@ -126,20 +121,14 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
     }
     // The Mean baseline on the same test repetitions, as the table's reference row: it trains
     // nothing, so it has nothing to tune.
-    let mean_config = cascade::experiment::CompareConfig {
-        methods: vec![Method::Mean],
-        ..base.clone()
-    };
+    let mean_config = base.with_methods(vec![Method::Mean])?;
     let progress = Progress::new(completed);
     let mean = compare_over_reps(
-        &source,
-        &rep0.tasks,
-        std::slice::from_ref(&mean_config),
-        &device.device,
+        &session,
+        &mean_config,
         Reps {
-            seed,
             count: completed,
-            stack: args.stack,
+            stack,
         },
         &progress,
         |_| {},
@@ -152,18 +141,16 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
 
     if let Some(path) = &args.json {
         let json = TuneJson {
-            header: JsonHeader::new(args, &device, &source, &rep0),
+            header: JsonHeader::new(args, &session),
             objective: if binary {
                 "mean over tuning repetitions of the mean over tasks of 1 - validation accuracy"
             } else {
                 "mean over tuning repetitions of the mean over tasks of the validation MSE"
             },
-            tuning_data_seeds: (0..args.tune_reps)
-                .map(|r| settings::rep_seeds(seed, setup::TUNING_REPS_FROM + r).0)
+            tuning_data_seeds: (0..tune_reps)
+                .map(|r| rep_seeds(seed, setup::TUNING_REPS_FROM + r).0)
                 .collect(),
-            test_data_seeds: (0..args.reps)
-                .map(|r| settings::rep_seeds(seed, r).0)
-                .collect(),
+            test_data_seeds: (0..test_reps).map(|r| rep_seeds(seed, r).0).collect(),
             wall_seconds: wall,
             completed_reps: completed,
             error: failure.as_ref().map(|e| e.to_string()),
@@ -181,11 +168,10 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
     }
 
     println!(
-        "{}, B = {budget}, eta and f tuned per method, model {}, {} reps, device {}",
-        source.describe(&rep0.tasks),
-        base.model,
-        args.reps,
-        device.backend,
+        "{}, B = {budget}, eta and f tuned per method, model {}, {test_reps} reps, device {}",
+        session.describe(),
+        base.first().model,
+        session.device.backend,
     );
     let rows: Vec<MethodReport> = std::iter::once(mean).chain(reports.clone()).collect();
     println!("{}", table::results(&rows));
@@ -196,7 +182,7 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
         "tuning: {} search, {} trials a method, each the mean over {} tuning repetition(s) \
          (data seeds apart from the test repetitions') with {} of every task's training rows \
          held out as validation rows",
-        search_setup.tuner.search, args.trials, args.tune_reps, args.validation_fraction
+        search_setup.tuner.search, trials, tune_reps, args.validation_fraction
     );
     println!("{}", report::summary(&tunings, &reports, binary, n_tasks));
     println!("wall time {wall:.1} s");

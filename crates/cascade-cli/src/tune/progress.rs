@@ -3,7 +3,7 @@
 
 use cascade::method::Method;
 
-use super::search::TrialRecord;
+use super::trial::TrialRecord;
 use crate::progress::TerminalBar;
 use crate::table::decimals;
 

@@ -7,9 +7,10 @@ use comfy_table::{CellAlignment, Table};
 use serde::Serialize;
 
 use super::progress::shown;
-use super::search::{MethodTuning, TrialRecord};
+use super::search::MethodTuning;
+use super::trial::TrialRecord;
 use crate::args::TuneArgs;
-use crate::run::{JsonHeader, MethodJson};
+use crate::run_json::{JsonHeader, MethodJson};
 
 /// What `--json` writes: the configuration, per method every trial, the best, and the test
 /// results of the tuned method (as `cascade run` writes them).

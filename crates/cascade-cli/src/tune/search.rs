@@ -3,38 +3,18 @@
 
 use std::time::Instant;
 
+use super::progress::TuneProgress;
+use super::setup::{SearchSetup, search_seed};
+use super::trial::TrialRecord;
+use crate::checked::Checked;
+use crate::error::CliError;
 use cascade::CascadeError;
-use cascade::experiment::{CompareConfig, MethodOutcome, Repetition, compare_reps};
+use cascade::experiment::{MethodOutcome, Repetition, compare_reps};
 use cascade::method::Method;
 use cascade::tune::{Dim, Tuner};
 use cascade_models::burn::prelude::Device;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use serde::Serialize;
-
-use super::progress::TuneProgress;
-use super::setup::{SearchSetup, search_seed};
-use crate::error::CliError;
-
-/// One evaluated setting.
-#[derive(Debug, Clone, Serialize)]
-pub struct TrialRecord {
-    /// 1-based trial number.
-    pub trial: usize,
-    /// The learning rate tried.
-    pub eta: f64,
-    /// The seed fraction tried; `None` for methods without a root seed phase.
-    pub seed_fraction: Option<f64>,
-    /// The objective (mean over tuning repetitions of the mean validation error over tasks);
-    /// `None` when training diverged.
-    pub value: Option<f64>,
-    /// Wall-clock seconds of the trial (all tuning repetitions).
-    pub seconds: f64,
-    /// Gradient steps used in each tuning repetition.
-    pub steps: Vec<usize>,
-    /// Why the trial failed, if it did (it then counts as the worst value).
-    pub error: Option<String>,
-}
 
 /// The outcome of tuning one method.
 #[derive(Debug, Clone)]
@@ -74,9 +54,9 @@ impl MethodTuning {
 
 /// What every method's tuning shares.
 pub struct Tuning<'a> {
-    /// The validated comparison settings (budget, root, model, executor); eta, the seed
+    /// The checked comparison settings (budget, root, model, executor); eta, the seed
     /// fraction and the methods are replaced per trial.
-    pub base: &'a CompareConfig,
+    pub base: &'a Checked,
     /// The tuning repetitions (validation task sets).
     pub reps: &'a [Repetition<'a>],
     /// Where to train.
@@ -91,17 +71,6 @@ pub struct Tuning<'a> {
     pub binary: bool,
 }
 
-/// `base` for `method` alone with learning rate `eta` and, if given, seed fraction `f`.
-pub fn config_for(base: &CompareConfig, method: Method, eta: f64, f: Option<f64>) -> CompareConfig {
-    let mut config = base.clone();
-    config.methods = vec![method];
-    config.train.eta = cascade::train::Eta::Fixed(eta);
-    if let Some(f) = f {
-        config.plan.budget.seed_fraction = f;
-    }
-    config
-}
-
 impl Tuning<'_> {
     /// Runs the trials of `method`. A trial whose training diverges is recorded, reported and
     /// counted as the worst value; any other error stops the run. Errors also when every
@@ -114,15 +83,15 @@ impl Tuning<'_> {
         let dims = self.setup.dims(method);
         let mut tuner = Tuner::new(dims.clone(), self.setup.tuner)?;
         let mut rng = StdRng::seed_from_u64(search_seed(self.seed, &method));
-        let budget = self.base.plan.budget.total;
+        let budget = self.base.first().plan.budget.total;
         let start = Instant::now();
         let mut trials = Vec::with_capacity(self.trials);
         for trial in 1..=self.trials {
             let params = tuner.suggest(&mut rng);
             let (eta, f) = (params[0], params.get(1).copied());
-            let config = config_for(self.base, method, eta, f);
+            let config = self.base.tuned(method, eta, f)?;
             let trial_start = Instant::now();
-            let result = compare_reps(self.reps, &config, self.device, |_| {});
+            let result = compare_reps(self.reps, config.first(), self.device, |_| {});
             let seconds = trial_start.elapsed().as_secs_f64();
             let mut record = TrialRecord {
                 trial,

@@ -18,16 +18,18 @@
 use cascade::experiment::method_seed;
 use cascade::method::Method;
 use cascade::train::task_init_seed;
-use cascade::tune::{Dim, Search, TunerConfig};
+use cascade::tune::{Dim, TunerConfig};
 use cascade::{CascadeError, experiment::Repetition};
 use cascade_data::TaskSet;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use crate::args::TuneArgs;
+use crate::data_args::DataArgs;
 use crate::error::CliError;
-use crate::settings;
+use crate::settings::rep_seeds;
 use crate::source::Source;
+use crate::values::Range;
 
 /// Repetition indices from this one up are tuning repetitions (test repetitions are `0..reps`).
 pub const TUNING_REPS_FROM: usize = usize::MAX / 2;
@@ -44,21 +46,8 @@ pub struct SearchSetup {
 }
 
 impl SearchSetup {
-    /// Checks the search options and the repetition counts; every error names its option.
+    /// Checks the search options; every error names its option.
     pub fn from_args(args: &TuneArgs) -> Result<Self, CliError> {
-        for (option, value) in [
-            ("--trials", args.trials),
-            ("--tune-reps", args.tune_reps),
-            ("--reps", args.reps),
-            ("--stack", args.stack),
-        ] {
-            if value == 0 {
-                return Err(CliError::Usage {
-                    option,
-                    reason: "must be at least 1".into(),
-                });
-            }
-        }
         let f = args.validation_fraction;
         if !(f > 0.0 && f < 1.0) {
             return Err(CliError::Usage {
@@ -82,12 +71,11 @@ impl SearchSetup {
                 ),
             });
         }
-        let search: Search = args.search.parse()?;
         Ok(Self {
             eta,
             seed_fraction,
             tuner: TunerConfig {
-                search,
+                search: args.search,
                 ..TunerConfig::default()
             },
         })
@@ -103,29 +91,23 @@ impl SearchSetup {
     }
 }
 
-/// Parses `LO..HI` into a dimension `name`: finite bounds, LO < HI, and LO > 0 on a log scale.
-fn range_dim(option: &'static str, text: &str, name: &str, log: bool) -> Result<Dim, CliError> {
-    let usage = |reason: String| CliError::Usage { option, reason };
-    let (low, high) = text
-        .split_once("..")
-        .ok_or_else(|| usage(format!("'{text}': expected LO..HI, e.g. 0.001..0.5")))?;
-    let number = |part: &str| {
-        part.trim()
-            .parse::<f64>()
-            .map_err(|_| usage(format!("'{text}': '{part}' is not a number")))
-    };
-    let dim = Dim::new(name, number(low)?, number(high)?, log);
-    dim.validate().map_err(|e| match e {
-        CascadeError::InvalidSetting { reason, .. } => usage(format!("{text}: {reason}")),
-        other => usage(other.to_string()),
+/// The dimension `name` over `range`: finite bounds, LO < HI, and LO > 0 on a log scale.
+fn range_dim(option: &'static str, range: &Range, name: &str, log: bool) -> Result<Dim, CliError> {
+    let dim = Dim::new(name, range.low, range.high, log);
+    dim.validate().map_err(|e| CliError::Usage {
+        option,
+        reason: match e {
+            CascadeError::InvalidSetting { reason, .. } => format!("{range}: {reason}"),
+            other => other.to_string(),
+        },
     })?;
     Ok(dim)
 }
 
 /// Refuses data whose test rows a tuning repetition could see (see the module documentation).
-pub fn check_source(source: &Source) -> Result<(), CliError> {
-    match &source.origin {
-        crate::source::Origin::TasksCsv { .. } => Err(CliError::Usage {
+pub fn check_data(data: &DataArgs) -> Result<(), CliError> {
+    match data.kind().as_str() {
+        "tasks-csv" => Err(CliError::Usage {
             option: "--data",
             reason: "tune cannot keep tasks-csv test rows unseen: the rows are split into train \
                      and test afresh every repetition, so any repetition's training rows hold \
@@ -158,7 +140,7 @@ pub fn tuning_reps(
     (0..count)
         .map(|r| {
             let index = TUNING_REPS_FROM + r;
-            let (data_seed, rep_seed) = settings::rep_seeds(seed, index);
+            let (data_seed, rep_seed) = rep_seeds(seed, index);
             let full = source.rep_tasks(seed, index)?;
             // A third stream of the data seed (the second fixes initialisations).
             let mut rng = StdRng::seed_from_u64(task_init_seed(data_seed, usize::MAX - 2));
@@ -192,17 +174,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ranges_parse_and_bad_ones_name_the_option() {
-        let dim = range_dim("--eta-range", "1e-4..1", "eta", true).unwrap();
+    fn ranges_check_and_bad_ones_name_the_option() {
+        let range = |text: &str| text.parse::<Range>().unwrap();
+        let dim = range_dim("--eta-range", &range("1e-4..1"), "eta", true).unwrap();
         assert_eq!((dim.low, dim.high, dim.log), (1e-4, 1.0, true));
         for (text, says) in [
             ("1..0.1", "below the upper bound"),
             ("0..1", "above 0"),
-            ("0.1-1", "expected LO..HI"),
-            ("a..1", "'a' is not a number"),
             ("1..inf", "finite"),
         ] {
-            let err = range_dim("--eta-range", text, "eta", true)
+            let err = range_dim("--eta-range", &range(text), "eta", true)
                 .unwrap_err()
                 .to_string();
             assert!(
@@ -210,7 +191,7 @@ mod tests {
                 "{text}: {err}"
             );
         }
-        assert!(range_dim("--seed-fraction-range", "0..0.5", "f", false).is_ok());
+        assert!(range_dim("--seed-fraction-range", &range("0..0.5"), "f", false).is_ok());
     }
 
     #[test]
@@ -218,9 +199,9 @@ mod tests {
         // task_init_seed is one-to-one in the repetition index for a fixed seed.
         for seed in [0u64, 1, 12345] {
             let test: std::collections::HashSet<u64> =
-                (0..1000).map(|r| settings::rep_seeds(seed, r).0).collect();
+                (0..1000).map(|r| rep_seeds(seed, r).0).collect();
             for r in 0..100 {
-                assert!(!test.contains(&settings::rep_seeds(seed, TUNING_REPS_FROM + r).0));
+                assert!(!test.contains(&rep_seeds(seed, TUNING_REPS_FROM + r).0));
             }
         }
     }

@@ -1,0 +1,103 @@
+//! What every command that trains starts with, written once: the data source, the first
+//! repetition's tasks (whose count checks the budget and whose shapes decide which default
+//! methods apply), what reading them noticed, and the device.
+
+use cascade::method::Method;
+use cascade_data::{DataSchema, LoadedTasks, TaskSet};
+use cascade_models::DeviceChoice;
+
+use crate::checked::{Checked, methods_for};
+use crate::data_args::{DataArgs, SyntheticArgs};
+use crate::error::CliError;
+use crate::notes::print_loading_notes;
+use crate::settings::RunSettings;
+use crate::source::Source;
+
+/// A command's data and device, opened.
+pub struct Session {
+    /// Where the tasks come from.
+    pub source: Source,
+    /// The repetition read on opening (repetition 0 but for `plan --rep`), with what reading
+    /// it skipped or noted.
+    pub loaded: LoadedTasks,
+    /// The layout of its rows.
+    pub schema: DataSchema,
+    /// Where to train.
+    pub device: DeviceChoice,
+    /// Which repetition `loaded` is.
+    pub rep: usize,
+    /// The master seed.
+    pub seed: u64,
+}
+
+impl Session {
+    /// Reads the data and repetition `rep` of it, prints what reading noticed (one `note:` or
+    /// `warning:` line a fact), and sets up the device.
+    pub fn open(
+        synthetic: &SyntheticArgs,
+        data: &DataArgs,
+        settings: &RunSettings,
+        rep: usize,
+    ) -> Result<Self, CliError> {
+        let session = Self::read(synthetic, data, settings, rep)?;
+        print_loading_notes(&session.loaded);
+        Ok(session)
+    }
+
+    /// [`Session::open`] without printing (a grid reads every group's data to check it, and
+    /// prints the notes of the first it computes).
+    pub fn read(
+        synthetic: &SyntheticArgs,
+        data: &DataArgs,
+        settings: &RunSettings,
+        rep: usize,
+    ) -> Result<Self, CliError> {
+        let source = Source::from_args(synthetic, data, settings)?;
+        let (loaded, schema) = source.rep_with_schema(settings.seed, rep)?;
+        let device = settings.device()?;
+        Ok(Self {
+            source,
+            loaded,
+            schema,
+            device,
+            rep,
+            seed: settings.seed,
+        })
+    }
+
+    /// The tasks read on opening.
+    pub fn tasks(&self) -> &TaskSet {
+        &self.loaded.tasks
+    }
+
+    /// One line saying what the data are.
+    pub fn describe(&self) -> String {
+        self.source.describe(self.tasks())
+    }
+
+    /// The methods `names` lists (the default list without `None`), checked against the tasks
+    /// ([`methods_for`]), with a note naming default methods left out.
+    pub fn methods(
+        &self,
+        names: Option<&[Method]>,
+    ) -> Result<(Vec<Method>, Option<String>), CliError> {
+        methods_for(names, self.tasks())
+    }
+
+    /// `settings` for `methods` checked against these tasks, one setting per budget of
+    /// `budgets` (`None`: `--budget` or its default): see [`Checked::new`].
+    pub fn check(
+        &self,
+        settings: &RunSettings,
+        methods: Vec<Method>,
+        budgets: Option<&[usize]>,
+    ) -> Result<Checked, CliError> {
+        Checked::new(
+            settings,
+            methods,
+            budgets,
+            self.tasks().len(),
+            self.source.default_model(),
+        )
+    }
+}
