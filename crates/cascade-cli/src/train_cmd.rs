@@ -87,7 +87,7 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
     let (trained, report) = fitted?;
     let trained = trained.with_schema(schema.clone());
     // Fitting read no test row; the held-out rows are scored here, as a separate step.
-    let run = report.evaluated(trained.evaluate_set(&set)?)?;
+    let run = report.evaluated(trained.evaluate_set(set)?)?;
     let eta = EtaSummary::of(
         config.train.eta,
         config.model,
