@@ -168,6 +168,7 @@ fn make_cell(
                             Some(prepared.checked.configs()[s].plan.budget.total),
                         )
                         .collect(),
+                        trained_by: Some(first.run.trained_by.clone()),
                     }
                 })
                 .collect(),

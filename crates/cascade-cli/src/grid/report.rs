@@ -180,12 +180,17 @@ pub fn markdown(
         metric_cell(m, setting, metric)
     });
     out += "\n## Cost\n\nGradient steps used (most over repetitions; never above B) and wall-clock \
-            seconds per repetition, per method (training and evaluation; not the distances). With the \
-            batched executor the tasks of a tree level train as one program, and its time is \
-            shared out over them by their steps.\n\n";
+            seconds per repetition, per method (training and evaluation; not the distances), and \
+            the executor and device that trained it. With the batched executor the tasks of a tree \
+            level train as one program, and its time is shared out over them by their steps.\n\n";
     out += &settings_table(&methods, results, |m, _| {
+        let trained_by = match (m.executor.as_deref(), m.device.as_deref()) {
+            (Some("none") | None, _) => String::new(),
+            (Some(executor), Some(device)) => format!(", {executor} on {device}"),
+            (Some(executor), None) => format!(", {executor}"),
+        };
         format!(
-            "{} / {} steps, {}",
+            "{} / {} steps, {}{trained_by}",
             m.cost.steps_max,
             m.cost.budget,
             seconds(m.cost.seconds_per_rep)

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use cascade::report::Stats;
+use cascade::train::TrainedBy;
 use serde::Serialize;
 
 use super::expand::Setting;
@@ -74,6 +75,12 @@ pub struct MethodResult {
     /// Warnings about its plan.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The executor that trained it (`batched`, `reference`, `host-linear`; `none` for Mean).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub executor: Option<String>,
+    /// The device that ran its steps (`flex`, `ndarray`, `wgpu`, `cuda`, or `host`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
     /// Its tree in repetition 0 with per-task errors (for the figures; not in results.json).
     #[serde(skip)]
     pub tree: Option<TreeRecord>,
@@ -143,6 +150,9 @@ pub fn summarise(
                         if entry.notes.is_empty() {
                             entry.notes = m.notes.clone();
                         }
+                        if entry.trained_by.is_none() {
+                            entry.trained_by = m.trained_by.clone();
+                        }
                     }
                 }
             }
@@ -161,6 +171,7 @@ pub fn summarise(
                 reps: values,
                 tree,
                 notes,
+                trained_by,
             } in methods
             {
                 if values.len() != reps {
@@ -170,7 +181,7 @@ pub fn summarise(
                     )));
                 }
                 results.push(method_result(
-                    method, &values, tree, notes, metric, budget, tasks,
+                    method, &values, tree, notes, trained_by, metric, budget, tasks,
                 )?);
             }
             let best = best_method(&results, metric);
@@ -212,13 +223,16 @@ struct Collected {
     reps: Vec<RepResult>,
     tree: Option<TreeRecord>,
     notes: Vec<String>,
+    trained_by: Option<TrainedBy>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn method_result(
     method: String,
     values: &[RepResult],
     tree: Option<TreeRecord>,
     notes: Vec<String>,
+    trained_by: Option<TrainedBy>,
     metric: Metric,
     budget: usize,
     tasks: usize,
@@ -261,6 +275,8 @@ fn method_result(
             seconds_total,
         },
         notes,
+        executor: trained_by.as_ref().map(|t| t.executor.clone()),
+        device: trained_by.map(|t| t.device),
         tree,
         method,
     })

@@ -6,6 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use cascade::train::TrainedBy;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CliError;
@@ -61,6 +62,9 @@ pub struct CellMethod {
     /// Warnings about the plan of the cell's first repetition.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The executor and device that trained the cell (absent in cells of older releases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trained_by: Option<TrainedBy>,
 }
 
 /// One setting in a cell.
@@ -251,6 +255,7 @@ mod tests {
                         errors: vec![1.0, 2.0, 3.0],
                     }),
                     notes: vec![],
+                    trained_by: Some(cascade::train::TrainedBy::host("host-linear")),
                 }],
             }],
         };
