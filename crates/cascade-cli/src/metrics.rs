@@ -71,6 +71,15 @@ pub fn means(rows: &[TaskMetrics]) -> Vec<(&'static str, f64)> {
         .collect()
 }
 
+/// Writes [`means`]' pairs as one JSON object `{metric: value}` in column order (the `mean` of
+/// `train --json` and `evaluate --json`).
+pub fn serialize_means<S: serde::Serializer>(
+    means: &[(&'static str, f64)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(means.iter().map(|(name, value)| (name, value)))
+}
+
 /// The per-task table (at most [`MAX_TABLE_ROWS`] rows) and a last row of means.
 pub fn table(rows: &[TaskMetrics]) -> Table {
     let columns = columns(rows.first().is_some_and(|r| r.classes));

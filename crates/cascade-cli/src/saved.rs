@@ -42,11 +42,12 @@ pub fn predict(args: &PredictArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// What `evaluate --json` holds.
+/// What `evaluate --json` holds: `mean` is an object `{metric: value}`, as in `train --json`.
 #[derive(Serialize)]
 struct EvaluateReport {
     cascade: String,
     input: String,
+    #[serde(serialize_with = "metrics::serialize_means")]
     mean: Vec<(&'static str, f64)>,
     tasks: Vec<TaskMetrics>,
 }

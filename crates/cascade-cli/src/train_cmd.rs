@@ -34,6 +34,7 @@ struct TrainReport<'a> {
     device: &'a str,
     eta: Option<EtaSummary>,
     saved: Option<&'a PathBuf>,
+    #[serde(serialize_with = "metrics::serialize_means")]
     mean: Vec<(&'static str, f64)>,
     tasks: Vec<TaskMetrics>,
 }

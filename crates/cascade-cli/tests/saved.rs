@@ -75,6 +75,17 @@ fn evaluate_reproduces_train_and_predict_agrees_on_synthetic_regression() {
     for key in ["mse", "mae", "mape_percent"] {
         assert_same_metric(&trained, &evaluated, key);
     }
+    // Both reports hold `mean` as one object {metric: value} over the same metrics.
+    for report in [&trained, &evaluated] {
+        let mean = report["mean"].as_object().unwrap();
+        let mut names: Vec<&str> = mean.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["mae", "mape_percent", "mse", "rmse"], "{mean:?}");
+        assert!(mean.values().all(|v| v.as_f64().is_some()), "{mean:?}");
+    }
+    let (a, b) = (&trained["mean"]["mse"], &evaluated["mean"]["mse"]);
+    let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+    assert!((a - b).abs() <= 1e-6 * a.abs().max(1.0), "{a} against {b}");
     // Predictions against the targets of test.csv give evaluate's MSE per task.
     let test = read_csv(&dir.path().join("test.csv"));
     assert_eq!(preds[0], ["task", "row", "prediction"]);
@@ -208,10 +219,23 @@ fn ten_class_image_tasks_round_trip() {
     assert_same_metric(&trained, &evaluated, "accuracy");
     assert_eq!(preds[0].len(), 3 + 10, "{:?}", preds[0]);
     assert_eq!(preds[0][3], "p_T-shirt/top");
-    let mean = evaluated["mean"].as_array().unwrap();
-    assert_eq!(mean[0][0], "accuracy");
+    // `mean` is an object {metric: value}, the same in both reports.
+    let mean = evaluated["mean"].as_object().unwrap();
+    let names: Vec<&str> = mean.keys().map(String::as_str).collect();
+    assert_eq!(names.len(), 3, "{mean:?}");
+    for name in ["accuracy", "log_loss", "brier"] {
+        assert!(names.contains(&name), "{mean:?}");
+        let (a, b) = (
+            mean[name].as_f64().unwrap(),
+            trained["mean"][name].as_f64().unwrap(),
+        );
+        assert!(
+            (a - b).abs() <= 1e-6 * a.abs().max(1.0),
+            "{name}: {a} against {b}"
+        );
+    }
     // Ten classes: chance is 0.1; a PCA-softmax model on 40 images does far better.
-    assert!(mean[0][1].as_f64().unwrap() > 0.4, "{mean:?}");
+    assert!(mean["accuracy"].as_f64().unwrap() > 0.4, "{mean:?}");
 }
 
 fn fails(args: &[&str]) -> String {
