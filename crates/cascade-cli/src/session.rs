@@ -3,6 +3,8 @@
 //! methods apply), what reading them noticed, and the device.
 
 use cascade::method::Method;
+use cascade::train::executor::resolve;
+use cascade::train::objective_for;
 use cascade_data::{DataSchema, LoadedTasks, TaskSet};
 use cascade_models::DeviceChoice;
 
@@ -92,12 +94,29 @@ impl Session {
         methods: Vec<Method>,
         budgets: Option<&[usize]>,
     ) -> Result<Checked, CliError> {
-        Checked::new(
+        let checked = Checked::new(
             settings,
             methods,
             budgets,
             self.tasks().len(),
             self.source.default_model(),
-        )
+        )?;
+        // The executor asked for must apply to this model, loss and device: say so before any
+        // distance is computed, not at the first repetition.
+        if let Some(config) = checked.configs().first() {
+            let tasks = self.tasks();
+            let d = tasks.n_features();
+            let model = config.model.for_data(d, tasks.image_shape())?;
+            let objective = objective_for(tasks.problem());
+            resolve(
+                config.executor,
+                &model,
+                objective.as_ref(),
+                &config.train,
+                d,
+                &self.device.device,
+            )?;
+        }
+        Ok(checked)
     }
 }

@@ -82,8 +82,8 @@ pub fn resolve<C: TaskModelConfig>(
                 value: "host".into(),
                 reason: format!(
                     "the host-linear executor trains only linear models with one output under \
-                     the squared error, with SGD on full batches, no L2 and at most {} features \
-                     (model {model}, objective {}); use batched or auto",
+                     the squared error, with SGD on full batches, no L2, the linear fast path on \
+                     and at most {} features (model {model}, objective {}); use batched or auto",
                     HostLinear::MAX_FEATURES,
                     objective.name()
                 ),
