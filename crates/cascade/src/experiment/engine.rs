@@ -4,8 +4,8 @@ use burn::prelude::Device;
 use cascade_data::StandardisedTaskSet;
 use cascade_models::TaskModelConfig;
 
+use super::config::{CompareConfig, MethodOutcome, Progress, Repetition};
 use super::seeds::{init_seed, plan_with_cache, rep_step_sizes};
-use super::{CompareConfig, MethodOutcome, Progress, Repetition};
 use crate::CascadeError;
 use crate::plan::DistanceCache;
 use crate::train::{ExecutorChoice, Job, MethodRun, Objective, RunOptions, objective_for};

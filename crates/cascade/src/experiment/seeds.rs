@@ -8,7 +8,7 @@ use cascade_models::TaskModelConfig;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use super::CompareConfig;
+use super::config::CompareConfig;
 use crate::CascadeError;
 use crate::method::Method;
 use crate::plan::{DistanceCache, Plan, PlanConfig, make_plan};

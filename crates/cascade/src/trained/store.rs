@@ -69,10 +69,10 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
             model: self.model.clone(),
             model_name: self.model.to_string(),
             n_features: self.n_features,
-            outputs: self.objective.outputs(),
+            outputs: self.objective().outputs(),
             problem: self.problem,
             class_names: self.class_names.clone(),
-            objective: self.objective.name().to_string(),
+            objective: self.objective().name().to_string(),
             method: self.plan.method.to_string(),
             tasks: self.task_ids.clone(),
         };
@@ -87,7 +87,7 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
             }
             None => {}
         }
-        for (v, model) in self.models.iter().enumerate() {
+        for (v, model) in self.task_models().iter().enumerate() {
             let path = record_path(dir, v);
             model
                 .clone()

@@ -3,10 +3,11 @@
 use burn::prelude::Device;
 use cascade_models::TaskModelConfig;
 
-use super::{Executor, RunOptions};
+use super::contract::Executor;
 use crate::CascadeError;
 use crate::train::batched::{LevelPath, run_jobs_with};
 use crate::train::host_linear;
+use crate::train::job::RunOptions;
 use crate::train::job::{Job, JobOutcome};
 use crate::train::{Objective, TrainConfig, reference};
 
