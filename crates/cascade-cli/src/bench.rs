@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use cascade::experiment::{CompareConfig, plan_methods};
-use cascade::train::executor::resolve;
+use cascade::train::executor::{Training, resolve};
 use cascade::train::{ExecutorChoice, Job, RunOptions, objective_for};
 use cascade_data::StandardisedTaskSet;
 use cascade_data::images::{
@@ -123,8 +123,13 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                     for choice in [ExecutorChoice::Reference, config.executor] {
                         let d = data.standardised.n_features();
                         let adapted = model.for_data(d, data.standardised.image_shape())?;
-                        let executor =
-                            resolve(choice, &adapted, objective, &config.train, d, &device)?;
+                        let training = |model| Training {
+                            model,
+                            objective,
+                            config: &config.train,
+                            device: &device,
+                        };
+                        let executor = resolve(choice, training(&adapted), d)?;
                         let reference = choice == ExecutorChoice::Reference;
                         if reference && tasks > args.reference_max_tasks {
                             continue;
@@ -142,14 +147,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                                 label: "",
                             };
                             let (run, _) = executor
-                                .run(
-                                    &[job],
-                                    &model,
-                                    objective,
-                                    &config.train,
-                                    &device,
-                                    RunOptions::COMPARE,
-                                )?
+                                .run(&[job], training(&model), RunOptions::COMPARE)?
                                 .remove(0);
                             timed.push((start.elapsed().as_secs_f64(), run));
                         }

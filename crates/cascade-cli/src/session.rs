@@ -3,7 +3,7 @@
 //! methods apply), what reading them noticed, and the device.
 
 use cascade::method::Method;
-use cascade::train::executor::resolve;
+use cascade::train::executor::{Training, resolve};
 use cascade::train::objective_for;
 use cascade_data::{DataSchema, LoadedTasks, TaskSet};
 use cascade_models::DeviceChoice;
@@ -108,14 +108,13 @@ impl Session {
             let d = tasks.n_features();
             let model = config.model.for_data(d, tasks.image_shape())?;
             let objective = objective_for(tasks.problem());
-            resolve(
-                config.executor,
-                &model,
-                objective.as_ref(),
-                &config.train,
-                d,
-                &self.device.device,
-            )?;
+            let training = Training {
+                model: &model,
+                objective: objective.as_ref(),
+                config: &config.train,
+                device: &self.device.device,
+            };
+            resolve(config.executor, training, d)?;
         }
         Ok(checked)
     }

@@ -220,6 +220,7 @@ fn batched_matches_reference_on_mini_batches() {
 /// naming what trained it.
 #[test]
 fn host_linear_matches_the_device_executors() {
+    use cascade::train::executor::Training;
     use cascade::train::{DeviceBatched, Executor, HostLinear, Reference, RunOptions};
     let dev = device();
     let data = ragged_tasks(6);
@@ -231,10 +232,12 @@ fn host_linear_matches_the_device_executors() {
         executor
             .run(
                 &all,
-                &ModelKind::Linear,
-                &SquaredError,
-                &config,
-                &dev,
+                Training {
+                    model: &ModelKind::Linear,
+                    objective: &SquaredError,
+                    config: &config,
+                    device: &dev,
+                },
                 RunOptions::COMPARE,
             )
             .unwrap()
@@ -286,7 +289,13 @@ fn auto_and_host_choose_as_documented() {
     let dev = device();
     let config = TrainConfig::with_eta(0.05);
     let pick = |choice, model: &ModelKind, objective: &dyn Objective, config: &TrainConfig| {
-        resolve(choice, model, objective, config, 5, &dev).map(|e| e.name())
+        let training = cascade::train::executor::Training {
+            model,
+            objective,
+            config,
+            device: &dev,
+        };
+        resolve(choice, training, 5).map(|e| e.name())
     };
     let (linear, mlp) = (ModelKind::Linear, ModelKind::SIMPLE_MLP);
     assert_eq!(

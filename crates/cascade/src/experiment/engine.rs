@@ -8,6 +8,7 @@ use super::config::{CompareConfig, MethodOutcome, Progress, Repetition};
 use super::seeds::{init_seed, plan_with_cache, rep_step_sizes};
 use crate::CascadeError;
 use crate::plan::DistanceCache;
+use crate::train::executor::{Training, resolve};
 use crate::train::{ExecutorChoice, Job, MethodRun, Objective, RunOptions, objective_for};
 
 /// Runs every setting of `settings` on every repetition with the data's built-in objective
@@ -69,14 +70,13 @@ pub fn compare_grid_with<C: TaskModelConfig>(
     let d = rep0.set.n_features();
     // The executors adapt the model to the data themselves; the choice looks at the adapted one.
     let adapted = first.model.for_data(d, rep0.set.image_shape())?;
-    let executor = crate::train::executor::resolve(
-        first.executor,
-        &adapted,
+    let training = |model| Training {
+        model,
         objective,
-        &first.train,
-        d,
+        config: &first.train,
         device,
-    )?;
+    };
+    let executor = resolve(first.executor, training(&adapted), d)?;
     let labels: Vec<Vec<String>> = reps
         .iter()
         .zip(&prepared)
@@ -104,14 +104,7 @@ pub fn compare_grid_with<C: TaskModelConfig>(
     }
     let run = |jobs: &[Job]| -> Result<Vec<MethodRun>, CascadeError> {
         Ok(executor
-            .run(
-                jobs,
-                &first.model,
-                objective,
-                &first.train,
-                device,
-                RunOptions::COMPARE,
-            )?
+            .run(jobs, training(&first.model), RunOptions::COMPARE)?
             .into_iter()
             .map(|(run, _)| run)
             .collect())

@@ -20,6 +20,7 @@ use cascade_models::{TaskModelConfig, TaskModule};
 
 pub use super::job::{Job, JobOutcome, MethodRun, TrainedModels};
 
+use super::executor::Training;
 use super::federated::run_federated;
 use super::host_linear::train_levels_on_host;
 use super::job::{RunOptions, TrainedBy, labelled};
@@ -50,22 +51,23 @@ pub fn run_jobs<C: TaskModelConfig>(
     config: &TrainConfig,
     device: &Device,
 ) -> Result<Vec<MethodRun>, CascadeError> {
-    Ok(run_jobs_with(
-        jobs,
+    let training = Training {
         model,
         objective,
         config,
         device,
-        RunOptions::COMPARE,
-        LevelPath::Device,
-    )?
-    .into_iter()
-    .map(|(run, _)| run)
-    .collect())
+    };
+    Ok(
+        run_jobs_with(jobs, training, RunOptions::COMPARE, LevelPath::Device)?
+            .into_iter()
+            .map(|(run, _)| run)
+            .collect(),
+    )
 }
 
-/// Executes every job, batching all jobs' tasks of the same depth together, each trained on
-/// `objective` with a model built from `model`, the cascades' levels along `path`. Returns one
+/// Executes every job as `training` says (a model built from its model configuration, trained
+/// on its objective), batching all jobs' tasks of the same depth together, the cascades' levels
+/// along `path`. Returns one
 /// [`JobOutcome`] per job, in order, each run naming its executor and device
 /// ([`MethodRun::trained_by`]); with `options.keep_models` each job's trained per-task models
 /// too (a cascade task's own, the pooled model for every task of a pooled job, `None` for the
@@ -76,13 +78,16 @@ pub fn run_jobs<C: TaskModelConfig>(
 /// run's includes its evaluation.
 pub(crate) fn run_jobs_with<C: TaskModelConfig>(
     jobs: &[Job],
-    model: &C,
-    objective: &dyn Objective,
-    config: &TrainConfig,
-    device: &Device,
+    training: Training<C>,
     options: RunOptions,
     path: LevelPath,
 ) -> Result<Vec<JobOutcome<C::Model>>, CascadeError> {
+    let Training {
+        model,
+        objective,
+        config,
+        device,
+    } = training;
     let keep = options.keep_models;
     config.validate()?;
     let Some(first) = jobs.first() else {

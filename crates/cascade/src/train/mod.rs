@@ -30,7 +30,7 @@ pub use batch::{PaddedTensors, TaskBatch};
 pub use config::{Eta, TrainConfig};
 pub use evaluate::{TaskResult, evaluate_if, evaluate_rows, evaluate_tasks, predictions};
 pub use executor::{
-    DeviceBatched, Executor, ExecutorChoice, HostLinear, Reference, RunOptions, TrainedBy,
+    DeviceBatched, Executor, ExecutorChoice, HostLinear, Reference, RunOptions, TrainedBy, Training,
 };
 pub use fit::{FitOutcome, fit};
 pub use job::{Job, JobOutcome, MethodRun};

@@ -11,6 +11,7 @@ use cascade_models::TaskModelConfig;
 pub use super::job::MethodRun;
 
 use super::batched::{LevelPath, run_jobs_with};
+use super::executor::Training;
 use super::job::{Job, JobOutcome, RunOptions, TrainedBy};
 use super::{
     Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_if, fit,
@@ -42,19 +43,28 @@ pub fn run<C: TaskModelConfig>(
         init_seed,
         label: "",
     };
-    Ok(run_job(&job, model, objective, config, device, RunOptions::COMPARE)?.0)
+    let training = Training {
+        model,
+        objective,
+        config,
+        device,
+    };
+    Ok(run_job(&job, training, RunOptions::COMPARE)?.0)
 }
 
 /// Executes one job one task at a time (see [`run`]); with `options.keep_models` also returns
 /// every task's trained model, and without `options.evaluate` reads no test row.
 pub fn run_job<C: TaskModelConfig>(
     job: &Job,
-    model: &C,
-    objective: &dyn Objective,
-    config: &TrainConfig,
-    device: &Device,
+    training: Training<C>,
     options: RunOptions,
 ) -> Result<JobOutcome<C::Model>, CascadeError> {
+    let Training {
+        model,
+        objective,
+        config,
+        device,
+    } = training;
     let Job {
         plan,
         data,
@@ -82,16 +92,12 @@ pub fn run_job<C: TaskModelConfig>(
             // The Mean baseline trains nothing, one pooled model is a single task whichever
             // executor runs it, and FedAvg's rounds train every task at once by definition: use
             // the batched executor's paths rather than second copies of them.
-            return Ok(run_jobs_with(
-                std::slice::from_ref(job),
-                &model,
-                objective,
-                config,
-                device,
-                options,
-                LevelPath::Device,
-            )?
-            .remove(0));
+            let training = Training {
+                model: &model,
+                ..training
+            };
+            let jobs = std::slice::from_ref(job);
+            return Ok(run_jobs_with(jobs, training, options, LevelPath::Device)?.remove(0));
         }
     };
     let outputs = objective.outputs();

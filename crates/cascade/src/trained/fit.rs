@@ -16,7 +16,7 @@ use crate::distance::Distance;
 use crate::experiment::{init_seed, method_seed, seeded_step_sizes};
 use crate::method::Method;
 use crate::plan::{DistanceCache, PlanConfig, make_plan};
-use crate::train::executor::resolve;
+use crate::train::executor::{Training, resolve};
 use crate::train::{
     ExecutorChoice, Job, MethodRun, Objective, RunOptions, StepSizes, TaskResult, TestError,
     TrainConfig, TrainedBy, objective_for,
@@ -165,24 +165,14 @@ impl CascadeTrainer {
             init_seed: init_seed(self.seed),
             label: &label,
         };
-        let executor = resolve(
-            self.executor,
-            &model,
-            objective.as_ref(),
-            &self.train,
-            set.n_features(),
+        let training = Training {
+            model: &model,
+            objective: objective.as_ref(),
+            config: &self.train,
             device,
-        )?;
-        let (run, models) = executor
-            .run(
-                &[job],
-                &model,
-                objective.as_ref(),
-                &self.train,
-                device,
-                RunOptions::FIT,
-            )?
-            .remove(0);
+        };
+        let executor = resolve(self.executor, training, set.n_features())?;
+        let (run, models) = executor.run(&[job], training, RunOptions::FIT)?.remove(0);
         let models = models.ok_or_else(|| {
             CascadeError::ShapeMismatch(format!(
                 "the {} executor kept no models for '{label}'",

@@ -7,13 +7,36 @@ use crate::CascadeError;
 use crate::train::job::{Job, JobOutcome, RunOptions};
 use crate::train::{Objective, TrainConfig};
 
+/// How every job of a run trains: the model configuration, the loss, the step settings and the
+/// device. One value, so that executors and their callers pass it along whole.
+#[derive(Debug)]
+pub struct Training<'a, C> {
+    /// Builds each task's model (adapted to the data by the executor).
+    pub model: &'a C,
+    /// The loss and its metrics.
+    pub objective: &'a dyn Objective,
+    /// Learning-rate rule, clipping, divergence watch, optimiser, mini-batches.
+    pub config: &'a TrainConfig,
+    /// Where the steps run (an autodiff device).
+    pub device: &'a Device,
+}
+
+// By hand: a derived `Copy` would ask `C: Copy`, and every field is a reference.
+impl<C> Clone for Training<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Training<'_, C> {}
+
 /// Trains jobs: the one interface the comparison harness and the trainer call.
 ///
-/// `run` trains every job of `jobs` (each a plan over its own data) with models built from
-/// `model` on `objective` under `config`, on `device`, and returns one [`JobOutcome`] per job in
-/// order: the per-task results (each run's [`TrainedBy`](crate::train::TrainedBy) set) and, with
-/// [`RunOptions::keep_models`], every task's trained model (`T = 1` modules in task order;
-/// `None` for the Mean baseline). Jobs must share the target kind and feature count.
+/// `run` trains every job of `jobs` (each a plan over its own data) as `training` says and
+/// returns one [`JobOutcome`] per job in order: the per-task results (each run's
+/// [`TrainedBy`](crate::train::TrainedBy) set) and, with [`RunOptions::keep_models`], every
+/// task's trained model (`T = 1` modules in task order; `None` for the Mean baseline). Jobs
+/// must share the target kind and feature count.
 pub trait Executor<C: TaskModelConfig>: Send + Sync {
     /// The executor's name in tables and JSON (`batched`, `reference`, `host-linear`).
     fn name(&self) -> &'static str;
@@ -22,10 +45,7 @@ pub trait Executor<C: TaskModelConfig>: Send + Sync {
     fn run(
         &self,
         jobs: &[Job],
-        model: &C,
-        objective: &dyn Objective,
-        config: &TrainConfig,
-        device: &Device,
+        training: Training<C>,
         options: RunOptions,
     ) -> Result<Vec<JobOutcome<C::Model>>, CascadeError>;
 }

@@ -1,15 +1,14 @@
 //! The built-in executors: [`DeviceBatched`], [`Reference`] and [`HostLinear`].
 
-use burn::prelude::Device;
 use cascade_models::TaskModelConfig;
 
-use super::contract::Executor;
+use super::contract::{Executor, Training};
 use crate::CascadeError;
 use crate::train::batched::{LevelPath, run_jobs_with};
 use crate::train::host_linear;
 use crate::train::job::RunOptions;
 use crate::train::job::{Job, JobOutcome};
-use crate::train::{Objective, TrainConfig, reference};
+use crate::train::reference;
 
 /// Level-synchronous training on the device: every depth of every job is one batch
 /// ([`crate::train::batched`]).
@@ -24,21 +23,10 @@ impl<C: TaskModelConfig> Executor<C> for DeviceBatched {
     fn run(
         &self,
         jobs: &[Job],
-        model: &C,
-        objective: &dyn Objective,
-        config: &TrainConfig,
-        device: &Device,
+        training: Training<C>,
         options: RunOptions,
     ) -> Result<Vec<JobOutcome<C::Model>>, CascadeError> {
-        run_jobs_with(
-            jobs,
-            model,
-            objective,
-            config,
-            device,
-            options,
-            LevelPath::Device,
-        )
+        run_jobs_with(jobs, training, options, LevelPath::Device)
     }
 }
 
@@ -55,14 +43,11 @@ impl<C: TaskModelConfig> Executor<C> for Reference {
     fn run(
         &self,
         jobs: &[Job],
-        model: &C,
-        objective: &dyn Objective,
-        config: &TrainConfig,
-        device: &Device,
+        training: Training<C>,
         options: RunOptions,
     ) -> Result<Vec<JobOutcome<C::Model>>, CascadeError> {
         jobs.iter()
-            .map(|job| reference::run_job(job, model, objective, config, device, options))
+            .map(|job| reference::run_job(job, training, options))
             .collect()
     }
 }
@@ -76,16 +61,16 @@ impl HostLinear {
     /// Most features `d` a task may have (`d + 1` parameters) to train on the host.
     pub const MAX_FEATURES: usize = host_linear::HOST_MAX_PARAMS - 1;
 
-    /// Whether the host path applies to `d`-feature tasks trained with `model` on `objective`
-    /// under `config`: one affine layer with one output, the squared error, SGD on full
-    /// batches, no L2, the linear fast path on, and at most [`Self::MAX_FEATURES`] features.
-    pub fn applies<C: TaskModelConfig>(
-        model: &C,
-        objective: &dyn Objective,
-        config: &TrainConfig,
-        d: usize,
-        device: &Device,
-    ) -> bool {
+    /// Whether the host path applies to `d`-feature tasks trained as `training` says: one
+    /// affine layer with one output, the squared error, SGD on full batches, no L2, the linear
+    /// fast path on, and at most [`Self::MAX_FEATURES`] features.
+    pub fn applies<C: TaskModelConfig>(training: Training<C>, d: usize) -> bool {
+        let Training {
+            model,
+            objective,
+            config,
+            device,
+        } = training;
         host_linear::applies(model, objective, config, d, device)
     }
 }
@@ -98,31 +83,21 @@ impl<C: TaskModelConfig> Executor<C> for HostLinear {
     fn run(
         &self,
         jobs: &[Job],
-        model: &C,
-        objective: &dyn Objective,
-        config: &TrainConfig,
-        device: &Device,
+        training: Training<C>,
         options: RunOptions,
     ) -> Result<Vec<JobOutcome<C::Model>>, CascadeError> {
         let d = jobs.first().map_or(0, |j| j.data.standardised.n_features());
-        if !jobs.is_empty() && !Self::applies(model, objective, config, d, device) {
+        if !jobs.is_empty() && !Self::applies(training, d) {
             return Err(CascadeError::InvalidSetting {
                 name: "executor",
                 value: "host".into(),
                 reason: format!(
-                    "the host-linear executor does not apply to model {model} with objective {}",
-                    objective.name()
+                    "the host-linear executor does not apply to model {} with objective {}",
+                    training.model,
+                    training.objective.name()
                 ),
             });
         }
-        run_jobs_with(
-            jobs,
-            model,
-            objective,
-            config,
-            device,
-            options,
-            LevelPath::Host,
-        )
+        run_jobs_with(jobs, training, options, LevelPath::Host)
     }
 }

@@ -21,6 +21,6 @@ mod resolve;
 
 pub use super::job::{RunOptions, TrainedBy, device_name};
 pub use choice::ExecutorChoice;
-pub use contract::Executor;
+pub use contract::{Executor, Training};
 pub use kinds::{DeviceBatched, HostLinear, Reference};
 pub use resolve::resolve;
