@@ -17,17 +17,24 @@ const NORM_EPS: f64 = 1e-8;
 /// `gradient`: `|g_u - g_v|_2` with `g = vec(Xb^T Yb) / (|Xb^T Yb|_F + 1e-8)`: `[d m]`, the
 /// direction of the squared loss's gradient at `theta = 0` (for classes, of the one-hot fit).
 pub(crate) fn gradient(tasks: &[Task], classes: Option<usize>) -> DistanceMatrix {
-    let directions: Vec<DMatrix<f64>> = tasks
+    let directions = gradient_directions(tasks, classes);
+    DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
+        diff_norm(directions[u].as_slice(), directions[v].as_slice())
+    })
+}
+
+/// Each task's `g = vec(Xb^T Yb) / (|Xb^T Yb|_F + 1e-8)` (`[d, m]`): `gradient`'s distance of
+/// two tasks is the norm of their difference, so it can be computed when needed instead of
+/// held as a `T x T` matrix.
+pub(crate) fn gradient_directions(tasks: &[Task], classes: Option<usize>) -> Vec<DMatrix<f64>> {
+    tasks
         .iter()
         .map(|t| {
             let g = t.train.x.tr_mul(&targets(t, classes));
             let norm = g.norm();
             g / (norm + NORM_EPS)
         })
-        .collect();
-    DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
-        diff_norm(directions[u].as_slice(), directions[v].as_slice())
-    })
+        .collect()
 }
 
 /// `model`: `|theta_u - theta_v|_F` with the ridge fit
@@ -106,6 +113,30 @@ mod tests {
             ],
             1e-12,
         );
+    }
+
+    /// The MST over gradient distances computed when Prim needs them (memory O(T d)) is the
+    /// MST of the gradient matrix, tree for tree.
+    #[test]
+    fn the_gradient_tree_without_its_matrix_is_the_matrix_tree() {
+        use rand::SeedableRng;
+        let set = cascade_data::synthetic::SyntheticConfig {
+            n_tasks: 60,
+            n_features: 6,
+            ..Default::default()
+        }
+        .generate(&mut rand::rngs::StdRng::seed_from_u64(4))
+        .unwrap();
+        let data = cascade_data::StandardisedTaskSet::new(&set);
+        let matrix = compute(&data.standardised, Distance::Gradient).unwrap();
+        let directions = gradient_directions(data.standardised.tasks(), None);
+        for root in [0, 17, 59] {
+            let on_the_fly = crate::tree::Tree::mst_with(60, root, |u, v| {
+                diff_norm(directions[u].as_slice(), directions[v].as_slice())
+            })
+            .unwrap();
+            assert_eq!(on_the_fly, crate::tree::Tree::mst(&matrix, root).unwrap());
+        }
     }
 
     #[test]

@@ -323,7 +323,74 @@ fn dot_output_names_nodes_and_edges() {
     assert!(plain.contains("\"task-1\""), "{plain}");
 }
 
+/// The dense Prim `Tree::mst` ran before distances could be computed on the fly (copied from
+/// release 6febbd4): the oracle that the on-the-fly Prim must reproduce tree for tree.
+fn dense_prim_as_it_was(dist: &DistanceMatrix, root: usize) -> Tree {
+    let n = dist.len();
+    let mut in_tree = vec![false; n];
+    let mut key: Vec<f64> = dist.row(0).to_vec();
+    let mut link = vec![0usize; n];
+    in_tree[0] = true;
+    let mut edges = Vec::with_capacity(n - 1);
+    for _ in 1..n {
+        let mut next = usize::MAX;
+        for v in 0..n {
+            if !in_tree[v] && (next == usize::MAX || key[v] < key[next]) {
+                next = v;
+            }
+        }
+        in_tree[next] = true;
+        edges.push((link[next], next));
+        let row = dist.row(next);
+        for w in 0..n {
+            if !in_tree[w] && row[w] < key[w] {
+                key[w] = row[w];
+                link[w] = next;
+            }
+        }
+    }
+    Tree::from_edges(n, &edges, root).unwrap()
+}
+
+#[test]
+fn mst_with_names_a_non_finite_pair_without_a_matrix() {
+    let err = Tree::mst_with(5, 0, |u, v| {
+        if (u.min(v), u.max(v)) == (1, 3) {
+            f64::INFINITY
+        } else {
+            (u + v) as f64
+        }
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("tasks 1 and 3"), "{err}");
+    assert!(matches!(
+        Tree::mst_with(0, 0, |_, _| 0.0),
+        Err(CascadeError::TooFewTasks { .. })
+    ));
+}
+
 proptest! {
+    /// Distances computed on the fly give the tree the dense matrix gave, on random matrices
+    /// and on matrices full of ties (values in {0, 1, 2}), for every root.
+    #[test]
+    fn mst_with_gives_the_dense_prims_tree(
+        n in 1usize..40,
+        root_pick in 0usize..1000,
+        levels in prop_oneof![Just(0u32), Just(3u32)],
+        seed in any::<u64>(),
+    ) {
+        let root = root_pick % n;
+        let mut rng = StdRng::seed_from_u64(seed);
+        let d = match levels {
+            0 => random_matrix(n, &mut rng),
+            k => DistanceMatrix::from_pairs(n, |_, _| f64::from(rng.random_range(0..k))),
+        };
+        let want = dense_prim_as_it_was(&d, root);
+        prop_assert_eq!(Tree::mst_with(n, root, |u, v| d.get(u, v)).unwrap(), want.clone());
+        prop_assert_eq!(Tree::mst(&d, root).unwrap(), want);
+    }
+
     #[test]
     fn bfs_order_puts_parents_first(n in 1usize..40, root_pick in 0usize..1000, seed in any::<u64>()) {
         let root = root_pick % n;
