@@ -8,9 +8,9 @@
 //! `text::option_list` for `Option<T>`, `Vec<T>` and `Option<Vec<T>>`).
 
 use std::fmt::{self, Display};
-use std::marker::PhantomData;
 use std::str::FromStr;
 
+use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
 
@@ -75,9 +75,35 @@ impl Visitor<'_> for Scalar {
 /// One element of a list, read as [`Scalar`] text.
 struct Item(String);
 
-impl<'de> serde::Deserialize<'de> for Item {
+impl<'de> Deserialize<'de> for Item {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(Scalar).map(Item)
+    }
+}
+
+/// A value read through [`deserialize`], so that serde's own `Option` can wrap it.
+struct Parsed<T>(T);
+
+impl<'de, T> Deserialize<'de> for Parsed<T>
+where
+    T: FromStr,
+    T::Err: Display,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize(deserializer).map(Parsed)
+    }
+}
+
+/// A list read through [`list::deserialize`], so that serde's own `Option` can wrap it.
+struct ParsedList<T>(Vec<T>);
+
+impl<'de, T> Deserialize<'de> for ParsedList<T>
+where
+    T: FromStr,
+    T::Err: Display,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        list::deserialize(deserializer).map(ParsedList)
     }
 }
 
@@ -126,33 +152,8 @@ pub mod option {
         T::Err: Display,
         D: Deserializer<'de>,
     {
-        deserializer.deserialize_option(OptionOf(PhantomData))
-    }
-
-    struct OptionOf<T>(PhantomData<T>);
-
-    impl<'de, T> Visitor<'de> for OptionOf<T>
-    where
-        T: FromStr,
-        T::Err: Display,
-    {
-        type Value = Option<T>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("nothing, text, a number or a boolean")
-        }
-
-        fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
-            Ok(None)
-        }
-
-        fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
-            Ok(None)
-        }
-
-        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
-            super::deserialize(deserializer).map(Some)
-        }
+        // serde's own `Option` reads null (and unit) as `None`; `Parsed` reads the rest.
+        Ok(Option::<Parsed<T>>::deserialize(deserializer)?.map(|p| p.0))
     }
 }
 
@@ -206,36 +207,7 @@ pub mod option_list {
         T::Err: Display,
         D: Deserializer<'de>,
     {
-        deserializer.deserialize_option(OptionOf(PhantomData))
-    }
-
-    struct OptionOf<T>(PhantomData<T>);
-
-    impl<'de, T> Visitor<'de> for OptionOf<T>
-    where
-        T: FromStr,
-        T::Err: Display,
-    {
-        type Value = Option<Vec<T>>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("nothing, a list, or comma-separated text")
-        }
-
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_some<D: Deserializer<'de>>(
-            self,
-            deserializer: D,
-        ) -> Result<Self::Value, D::Error> {
-            super::list::deserialize(deserializer).map(Some)
-        }
+        Ok(Option::<ParsedList<T>>::deserialize(deserializer)?.map(|p| p.0))
     }
 }
 
