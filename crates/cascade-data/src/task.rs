@@ -162,8 +162,9 @@ impl TaskSet {
     }
 
     /// The same tasks with the target kind, class names and image shape of `other` (whose
-    /// targets these are, rescaled or not).
-    pub(crate) fn with_labels_of(mut self, other: &TaskSet) -> Self {
+    /// targets these are, rescaled or not, or a subset of them: the caller's promise, since
+    /// the targets are not checked again).
+    pub fn with_labels_of(mut self, other: &TaskSet) -> Self {
         self.problem = other.problem;
         self.class_names = other.class_names.clone();
         self.image_shape = other.image_shape;

@@ -226,16 +226,6 @@ fn training_only(set: &TaskSet) -> Result<TaskSet, CascadeError> {
             group: task.group,
         })
         .collect();
-    let mut copy = TaskSet::new(tasks)?;
-    copy = match set.problem() {
-        cascade_data::Problem::Regression => copy,
-        cascade_data::Problem::Binary => copy.into_binary()?,
-        cascade_data::Problem::Multiclass { .. } => {
-            copy.into_classes(set.class_names().to_vec())?
-        }
-    };
-    if let Some(shape) = set.image_shape() {
-        copy = copy.with_image_shape(shape)?;
-    }
-    Ok(copy)
+    // Its training rows are `set`'s, already checked against its labels.
+    Ok(TaskSet::new(tasks)?.with_labels_of(set))
 }
