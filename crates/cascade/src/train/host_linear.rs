@@ -21,6 +21,7 @@ use burn::module::Param;
 use burn::prelude::*;
 use cascade_models::{TaskLinear, TaskModelConfig, TaskModule, to_host};
 
+use super::executor::Training;
 use super::fit_linear::{LinearStatistics, sufficient_statistics_apply};
 use super::job::{Job, RunOptions};
 use super::levels::{CascadeJob, Level, Outcomes};
@@ -38,13 +39,13 @@ const EVALUATION_CHUNK: usize = 2048;
 /// Whether [`train_levels_on_host`] applies: `fit`'s sufficient-statistics conditions
 /// ([`sufficient_statistics_apply`], checked on a one-task model) and at most
 /// [`HOST_MAX_PARAMS`] parameters per task.
-pub(super) fn applies<C: TaskModelConfig>(
-    model: &C,
-    objective: &dyn Objective,
-    config: &TrainConfig,
-    d: usize,
-    device: &Device,
-) -> bool {
+pub(super) fn applies<C: TaskModelConfig>(training: Training<C>, d: usize) -> bool {
+    let Training {
+        model,
+        objective,
+        config,
+        device,
+    } = training;
     d < HOST_MAX_PARAMS
         && sufficient_statistics_apply(
             &model.init_tasks(d, objective.outputs(), &[0], device),

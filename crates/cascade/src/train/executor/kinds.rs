@@ -65,13 +65,7 @@ impl HostLinear {
     /// affine layer with one output, the squared error, SGD on full batches, no L2, the linear
     /// fast path on, and at most [`Self::MAX_FEATURES`] features.
     pub fn applies<C: TaskModelConfig>(training: Training<C>, d: usize) -> bool {
-        let Training {
-            model,
-            objective,
-            config,
-            device,
-        } = training;
-        host_linear::applies(model, objective, config, d, device)
+        host_linear::applies(training, d)
     }
 }
 
