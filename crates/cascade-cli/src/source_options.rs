@@ -10,20 +10,12 @@ use cascade_models::ModelKind;
 /// PCA components of image data when `--pca` is not given and the model takes feature vectors.
 pub const DEFAULT_PCA: usize = 100;
 
-/// Whether `model` reads raw images (it needs an image shape: the CNNs).
-pub fn needs_images(model: &ModelKind) -> bool {
-    matches!(
-        model,
-        ModelKind::SmallCnn { .. } | ModelKind::ResNet8 { .. }
-    )
-}
-
 /// `--pca` when not given: raw pixels (0) for a model that reads images or under a frozen
 /// backbone (`backbone`: it embeds raw images), else [`DEFAULT_PCA`] components.
 pub fn default_pca(model: Option<&ModelKind>, backbone: bool) -> usize {
     match model {
         _ if backbone => 0,
-        Some(model) if needs_images(model) => 0,
+        Some(model) if model.reads_images() => 0,
         _ => DEFAULT_PCA,
     }
 }

@@ -66,6 +66,12 @@ impl ModelKind {
         image: None,
     };
 
+    /// Whether the model reads raw images (the CNNs): [`ModelKind::for_data`] then needs an
+    /// image shape.
+    pub fn reads_images(&self) -> bool {
+        matches!(self, ModelKind::SmallCnn { .. } | ModelKind::ResNet8 { .. })
+    }
+
     /// The model for data with `d_in` features, whose rows are images of shape `image` when
     /// given: a CNN takes the image shape from there (and needs one of at least 4x4 pixels);
     /// other models are unchanged.

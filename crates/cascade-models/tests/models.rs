@@ -244,6 +244,22 @@ fn small_cnn_takes_its_image_shape_from_the_data() {
         ModelKind::Linear.for_data(5, None).unwrap(),
         ModelKind::Linear
     );
+    // Exactly the models that need an image shape read images.
+    for name in [
+        "small-cnn",
+        "resnet8",
+        "linear",
+        "simple-mlp",
+        "residual-mlp",
+        "logistic",
+    ] {
+        let model: ModelKind = name.parse().unwrap();
+        assert_eq!(
+            model.reads_images(),
+            model.for_data(5, None).is_err(),
+            "{name}"
+        );
+    }
 }
 
 #[test]
