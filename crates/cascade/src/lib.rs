@@ -87,6 +87,7 @@ pub mod budget;
 pub mod distance;
 mod error;
 pub mod experiment;
+pub mod jobs;
 pub mod method;
 mod parallel;
 pub mod plan;

@@ -23,7 +23,7 @@ pub use super::job::{Job, JobOutcome, MethodRun, TrainedModels};
 use super::executor::Training;
 use super::federated::run_federated;
 use super::host_linear::train_levels_on_host;
-use super::job::{RunOptions, TrainedBy, labelled};
+use super::job::{Part, RunOptions, TrainedBy, labelled};
 use super::levels::{CascadeJob, Outcomes, train_levels};
 use super::{
     Objective, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_if, fit, mean_run,
@@ -89,34 +89,10 @@ pub(crate) fn run_jobs_with<C: TaskModelConfig>(
         device,
     } = training;
     let keep = options.keep_models;
-    config.validate()?;
-    let Some(first) = jobs.first() else {
+    if jobs.is_empty() {
         return Ok(Vec::new());
-    };
-    if let Some(job) = jobs.iter().find(|j| j.etas.per_task.len() != j.data.len()) {
-        return Err(CascadeError::ShapeMismatch(format!(
-            "'{}' has {} learning rates for {} tasks",
-            job.label,
-            job.etas.per_task.len(),
-            job.data.len()
-        )));
     }
-    let problem = first.data.standardised.problem();
-    if let Some(job) = jobs
-        .iter()
-        .find(|j| j.data.standardised.problem() != problem)
-    {
-        return Err(CascadeError::ShapeMismatch(format!(
-            "jobs mix target kinds ('{}'): they cannot train in one batch",
-            job.label
-        )));
-    }
-    let model = model
-        .for_data(
-            first.data.standardised.n_features(),
-            first.data.standardised.image_shape(),
-        )
-        .map_err(CascadeError::Model)?;
+    let model = checked_model(jobs, model, config)?;
     let outputs = objective.outputs();
     // The Mean baseline has no model: its results are known before any training.
     let results: Vec<Vec<Option<TaskResult>>> = jobs
@@ -156,7 +132,7 @@ pub(crate) fn run_jobs_with<C: TaskModelConfig>(
         kept,
     };
     if !cascades.is_empty() {
-        let train = match path {
+        let train: TrainLevels<C> = match path {
             LevelPath::Host => train_levels_on_host::<C>,
             LevelPath::Device => train_levels::<C>,
         };
@@ -169,6 +145,7 @@ pub(crate) fn run_jobs_with<C: TaskModelConfig>(
             device,
             &mut outcomes,
             options,
+            None,
         )?;
     }
     let Outcomes {
@@ -286,4 +263,157 @@ pub(crate) fn run_jobs_with<C: TaskModelConfig>(
             (run, models)
         })
         .collect())
+}
+
+/// The checks every run of `jobs` starts with (step settings valid, one learning rate a task,
+/// one target kind), and the model configuration adapted to the jobs' data.
+fn checked_model<C: TaskModelConfig>(
+    jobs: &[Job],
+    model: &C,
+    config: &TrainConfig,
+) -> Result<C, CascadeError> {
+    config.validate()?;
+    let first = &jobs[0];
+    if let Some(job) = jobs.iter().find(|j| j.etas.per_task.len() != j.data.len()) {
+        return Err(CascadeError::ShapeMismatch(format!(
+            "'{}' has {} learning rates for {} tasks",
+            job.label,
+            job.etas.per_task.len(),
+            job.data.len()
+        )));
+    }
+    let problem = first.data.standardised.problem();
+    if let Some(job) = jobs
+        .iter()
+        .find(|j| j.data.standardised.problem() != problem)
+    {
+        return Err(CascadeError::ShapeMismatch(format!(
+            "jobs mix target kinds ('{}'): they cannot train in one batch",
+            job.label
+        )));
+    }
+    model
+        .for_data(
+            first.data.standardised.n_features(),
+            first.data.standardised.image_shape(),
+        )
+        .map_err(CascadeError::Model)
+}
+
+/// Trains `part` of `job`'s cascade plan along `path` (the built-in executors'
+/// [`super::executor::Executor::run_part`]): the part's tasks level by level, as
+/// [`run_jobs_with`] trains them with the rest of the plan, its top task from `part.start`.
+/// Returns the part's results and kept models in `part.tasks` order.
+pub(crate) fn run_part_with<C: TaskModelConfig>(
+    job: &Job,
+    part: &Part<C::Model>,
+    training: Training<C>,
+    options: RunOptions,
+    path: LevelPath,
+) -> Result<JobOutcome<C::Model>, CascadeError> {
+    let Training {
+        model,
+        objective,
+        config,
+        device,
+    } = training;
+    let jobs = std::slice::from_ref(job);
+    let model = checked_model(jobs, model, config)?;
+    let Schedule::Cascade { tree, budget, .. } = &job.plan.schedule else {
+        return Err(CascadeError::InvalidSetting {
+            name: "method",
+            value: job.plan.method.to_string(),
+            reason: "a pooled or federated model, or the mean, is one program: it has no parts"
+                .into(),
+        });
+    };
+    let parent = part.check(tree)?;
+    let t = job.data.len();
+    let cascades = [CascadeJob {
+        job: 0,
+        tree,
+        budget,
+        levels: part_levels(tree, &part.tasks),
+    }];
+    let mut outcomes = Outcomes {
+        results: vec![vec![None; t]],
+        seconds: vec![0.0],
+        kept: vec![
+            (0..if options.keep_models { t } else { 0 })
+                .map(|_| None)
+                .collect(),
+        ],
+    };
+    let start = parent.zip(part.start.as_ref());
+    let (train, trained_by) = match path {
+        LevelPath::Host => (
+            train_levels_on_host::<C> as TrainLevels<C>,
+            TrainedBy::host("host-linear"),
+        ),
+        LevelPath::Device => (
+            train_levels::<C> as TrainLevels<C>,
+            TrainedBy::new("batched", device),
+        ),
+    };
+    train(
+        jobs,
+        &cascades,
+        &model,
+        objective,
+        config,
+        device,
+        &mut outcomes,
+        options,
+        start,
+    )?;
+    let Outcomes {
+        mut results,
+        mut seconds,
+        mut kept,
+    } = outcomes;
+    let (mut results, mut kept) = (results.remove(0), kept.remove(0));
+    let tasks = part
+        .tasks
+        .iter()
+        .map(|&v| results[v].take().expect("every task of the part trains"))
+        .collect::<Vec<_>>();
+    let models = options.keep_models.then(|| {
+        part.tasks
+            .iter()
+            .map(|&v| kept[v].take().expect("every task of the part is kept"))
+            .collect()
+    });
+    let run = MethodRun {
+        steps_used: part.tasks.iter().map(|&v| budget.steps[v]).sum(),
+        tasks,
+        seconds: seconds.remove(0),
+        trained_by,
+    };
+    Ok((run, models))
+}
+
+/// How a cascade's levels train: [`train_levels`] or [`train_levels_on_host`].
+type TrainLevels<C> = fn(
+    &[Job],
+    &[CascadeJob],
+    &C,
+    &dyn Objective,
+    &TrainConfig,
+    &Device,
+    &mut Outcomes<<C as TaskModelConfig>::Model>,
+    RunOptions,
+    Option<(usize, &<C as TaskModelConfig>::Model)>,
+) -> Result<(), CascadeError>;
+
+/// `tree`'s levels restricted to `tasks`, empty levels dropped.
+fn part_levels(tree: &crate::tree::Tree, tasks: &[usize]) -> Vec<Vec<usize>> {
+    let mut inside = vec![false; tree.len()];
+    for &v in tasks {
+        inside[v] = true;
+    }
+    tree.levels()
+        .into_iter()
+        .map(|level| level.into_iter().filter(|&v| inside[v]).collect::<Vec<_>>())
+        .filter(|level| !level.is_empty())
+        .collect()
 }

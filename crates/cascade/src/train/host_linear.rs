@@ -106,6 +106,7 @@ pub(super) fn train_levels_on_host<C: TaskModelConfig>(
     device: &Device,
     outcomes: &mut Outcomes<C::Model>,
     options: RunOptions,
+    start: Option<(usize, &C::Model)>,
 ) -> Result<(), CascadeError> {
     let depth = cascades.iter().map(|c| c.levels.len()).max().unwrap_or(0);
     let levels: Vec<Level> = (0..depth).map(|l| Level::new(jobs, cascades, l)).collect();
@@ -117,22 +118,41 @@ pub(super) fn train_levels_on_host<C: TaskModelConfig>(
         .standardised
         .n_features();
     let k = d + 1;
-    let roots = model.init_tasks(d, 1, &first.init_seeds(jobs, cascades), device);
-    let mut start_theta = host_theta(&roots, k);
-    // Every trained task's parameters, in level order, and its row there.
+    // Every trained task's parameters, in level order, and its row there; a part of a plan
+    // starts with its top task's parent, task `p`, as row 0.
     let mut trained: Vec<f64> = Vec::new();
     let mut row_of: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut start_theta = match start {
+        Some((p, model)) => {
+            trained = host_theta(model, k);
+            row_of.insert((0, p), 0);
+            Vec::new()
+        }
+        None => host_theta(
+            &model.init_tasks(d, 1, &first.init_seeds(jobs, cascades), device),
+            k,
+        ),
+    };
+    let started_rows = trained.len() / k;
     let mut timings = Vec::with_capacity(depth);
     for (depth_index, level) in levels.iter().enumerate() {
         let start = Instant::now();
-        if depth_index > 0 {
+        if depth_index > 0 || started_rows > 0 {
+            // A child starts from its parent's parameters as the device holds them (f32), so
+            // that a part of a plan, started from its parent's saved model, trains exactly
+            // as it does with the whole plan.
             start_theta = level
                 .entries
                 .iter()
                 .flat_map(|&(c, v)| {
-                    let p = cascades[c].tree.parent(v).expect("depth > 0 has a parent");
+                    let p = cascades[c]
+                        .tree
+                        .parent(v)
+                        .expect("a started level has parents");
                     let row = row_of[&(c, p)];
-                    trained[row * k..(row + 1) * k].iter().copied()
+                    trained[row * k..(row + 1) * k]
+                        .iter()
+                        .map(|&x| x as f32 as f64)
                 })
                 .collect();
         }
@@ -172,7 +192,7 @@ pub(super) fn train_levels_on_host<C: TaskModelConfig>(
     // The trained layers go back to the device and are evaluated a few levels at a time:
     // one evaluation per level would pay the per-operation cost again, one for all tasks at
     // once would hold every task's test rows on the device together.
-    let mut offset = 0;
+    let mut offset = started_rows;
     let mut from = 0;
     while from < levels.len() {
         let mut to = from + 1;

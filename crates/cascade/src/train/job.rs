@@ -8,7 +8,9 @@ use cascade_models::Backend;
 use serde::{Deserialize, Serialize};
 
 use super::{StepSizes, TaskResult};
+use crate::CascadeError;
 use crate::plan::Plan;
+use crate::tree::Tree;
 
 /// One plan to execute: on which data, at which learning rates, with which initialisation seed,
 /// under which label (errors name the label with the task, e.g. `mst-gradient, rep 3`).
@@ -82,6 +84,62 @@ pub(super) fn labelled(task: &str, label: &str) -> String {
         task.to_string()
     } else {
         format!("{task} ({label})")
+    }
+}
+
+/// Part of one cascade plan, trained on its own: one job of a plan cut into jobs
+/// ([`crate::jobs`]). Training a plan part by part, each part from its parent part's trained
+/// model, computes what training the whole plan at once computes.
+#[derive(Debug, Clone)]
+pub struct Part<M> {
+    /// The plan's tasks (indices into its task set) this part trains: sibling subtrees hanging
+    /// from one parent task outside the part (minus any pieces cut off below), or roots of the
+    /// tree with descendants of theirs.
+    pub tasks: Vec<usize>,
+    /// The trained model (`T = 1`) of the parent task outside the part, for a part that has
+    /// one.
+    pub start: Option<M>,
+}
+
+impl<M> Part<M> {
+    /// Checks that the part fits `tree`: known, distinct tasks, each with its parent in the part,
+    /// no parent, or one parent outside the part shared by all such tasks, exactly when `start`
+    /// is given. Returns that outside parent.
+    pub fn check(&self, tree: &Tree) -> Result<Option<usize>, CascadeError> {
+        let t = tree.len();
+        let mut inside = vec![false; t];
+        for &v in &self.tasks {
+            if v >= t || inside[v] {
+                return Err(CascadeError::ShapeMismatch(format!(
+                    "a part lists task {v} twice or outside the plan's {t} tasks"
+                )));
+            }
+            inside[v] = true;
+        }
+        let outside: Vec<(usize, usize)> = self
+            .tasks
+            .iter()
+            .filter_map(|&v| tree.parent(v).filter(|&p| !inside[p]).map(|p| (v, p)))
+            .collect();
+        let parent = outside.first().map(|&(_, p)| p);
+        if let Some(&(v, q)) = outside.iter().find(|&&(_, q)| Some(q) != parent) {
+            return Err(CascadeError::ShapeMismatch(format!(
+                "task {v} of a part hangs from task {q}, another from task {}: a part starts \
+                 from one parent",
+                parent.unwrap_or(q)
+            )));
+        }
+        match (parent, &self.start) {
+            (None, None) | (Some(_), Some(_)) => Ok(parent),
+            (None, Some(_)) => Err(CascadeError::ShapeMismatch(
+                "a part starts from a parent model but no task of it has a parent outside it"
+                    .into(),
+            )),
+            (Some(p), None) => Err(CascadeError::ShapeMismatch(format!(
+                "task {} of a part needs its parent {p}'s trained model to start from",
+                outside[0].0
+            ))),
+        }
     }
 }
 

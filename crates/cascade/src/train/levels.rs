@@ -150,7 +150,8 @@ impl<M: TaskModule> Outcomes<M> {
 
 /// Trains every cascade job's tasks level by level on the device: a level's tasks start from
 /// fresh initialisations (roots) or their parents' rows of the previous level's model, train
-/// together with [`fit`], and are evaluated together.
+/// together with [`fit`], and are evaluated together. With `start = (p, model)` (one cascade
+/// job, a part of a plan) the first level's tasks start from `model`, task `p`'s.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn train_levels<C: TaskModelConfig>(
     jobs: &[Job],
@@ -161,11 +162,13 @@ pub(super) fn train_levels<C: TaskModelConfig>(
     device: &Device,
     outcomes: &mut Outcomes<C::Model>,
     options: RunOptions,
+    start: Option<(usize, &C::Model)>,
 ) -> Result<(), CascadeError> {
     let depth = cascades.iter().map(|c| c.levels.len()).max().unwrap_or(0);
     let outputs = objective.outputs();
     // The previous level's trained models and the row of each (cascade job, task) in them.
-    let mut previous: Option<(C::Model, RowIndex)> = None;
+    let mut previous: Option<(C::Model, RowIndex)> =
+        start.map(|(p, model)| (model.clone(), RowIndex::from([((0, p), 0)])));
     for depth_index in 0..depth {
         let start = Instant::now();
         let level = Level::new(jobs, cascades, depth_index);
@@ -178,7 +181,10 @@ pub(super) fn train_levels<C: TaskModelConfig>(
                     .entries
                     .iter()
                     .map(|&(c, v)| {
-                        let p = cascades[c].tree.parent(v).expect("depth > 0 has a parent");
+                        let p = cascades[c]
+                            .tree
+                            .parent(v)
+                            .expect("a started level has parents");
                         rows[&(c, p)]
                     })
                     .collect();

@@ -33,7 +33,7 @@ pub use executor::{
     DeviceBatched, Executor, ExecutorChoice, HostLinear, Reference, RunOptions, TrainedBy, Training,
 };
 pub use fit::{FitOutcome, fit};
-pub use job::{Job, JobOutcome, MethodRun};
+pub use job::{Job, JobOutcome, MethodRun, Part};
 pub use mean::mean_run;
 pub use objective::{
     BinaryLogistic, Objective, Prediction, SoftmaxCrossEntropy, SquaredError, TestError,

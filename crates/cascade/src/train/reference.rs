@@ -12,13 +12,15 @@ pub use super::job::MethodRun;
 
 use super::batched::{LevelPath, run_jobs_with};
 use super::executor::Training;
-use super::job::{Job, JobOutcome, RunOptions, TrainedBy};
+use super::job::{Job, JobOutcome, Part, RunOptions, TrainedBy};
 use super::{
     Objective, StepSizes, TaskBatch, TaskResult, TrainConfig, batch_seed, evaluate_if, fit,
     task_init_seed,
 };
 use crate::CascadeError;
+use crate::budget::Budget;
 use crate::plan::{Plan, Schedule};
+use crate::tree::Tree;
 
 /// Executes `plan` on `data` one task at a time, task `v` at learning rate `etas.per_task[v]`
 /// (the pooled model at `etas.pooled`; see [`super::step_sizes`]). Fresh models draw their
@@ -61,16 +63,12 @@ pub fn run_job<C: TaskModelConfig>(
 ) -> Result<JobOutcome<C::Model>, CascadeError> {
     let Training {
         model,
-        objective,
         config,
         device,
+        ..
     } = training;
     let Job {
-        plan,
-        data,
-        etas,
-        init_seed,
-        ..
+        plan, data, etas, ..
     } = *job;
     config.validate()?;
     let start = Instant::now();
@@ -100,14 +98,140 @@ pub fn run_job<C: TaskModelConfig>(
             return Ok(run_jobs_with(jobs, training, options, LevelPath::Device)?.remove(0));
         }
     };
+    let training = Training {
+        model: &model,
+        ..training
+    };
+    let (results, trained) =
+        train_in_order(job, training, options, tree, tree.order(), budget, None)?;
+    let run = MethodRun {
+        steps_used: plan.total_steps(),
+        tasks: results
+            .into_iter()
+            .map(|r| r.expect("the BFS order visits every task"))
+            .collect(),
+        seconds: start.elapsed().as_secs_f64(),
+        trained_by: TrainedBy::new("reference", device),
+    };
+    let models = options.keep_models.then(|| {
+        trained
+            .into_iter()
+            .map(|m| m.expect("the BFS order trains every task"))
+            .collect()
+    });
+    Ok((run, models))
+}
+
+/// Executes `part` of a cascade job one task at a time (the [`super::executor::Reference`]
+/// executor's [`super::executor::Executor::run_part`]): its tasks in the plan's BFS order, the
+/// top task from `part.start`. Results and kept models are in `part.tasks` order.
+pub fn run_part<C: TaskModelConfig>(
+    job: &Job,
+    part: &Part<C::Model>,
+    training: Training<C>,
+    options: RunOptions,
+) -> Result<JobOutcome<C::Model>, CascadeError> {
+    let start = Instant::now();
+    training.config.validate()?;
+    let data = job.data;
+    if job.etas.per_task.len() != data.len() {
+        return Err(CascadeError::ShapeMismatch(format!(
+            "{} learning rates for {} tasks",
+            job.etas.per_task.len(),
+            data.len()
+        )));
+    }
+    let Schedule::Cascade { tree, budget, .. } = &job.plan.schedule else {
+        return Err(CascadeError::InvalidSetting {
+            name: "method",
+            value: job.plan.method.to_string(),
+            reason: "a pooled or federated model, or the mean, is one program: it has no parts"
+                .into(),
+        });
+    };
+    let parent = part.check(tree)?;
+    let model = training
+        .model
+        .for_data(
+            data.standardised.n_features(),
+            data.standardised.image_shape(),
+        )
+        .map_err(CascadeError::Model)?;
+    let training = Training {
+        model: &model,
+        ..training
+    };
+    let mut inside = vec![false; data.len()];
+    for &v in &part.tasks {
+        inside[v] = true;
+    }
+    let order: Vec<usize> = tree
+        .order()
+        .iter()
+        .copied()
+        .filter(|&v| inside[v])
+        .collect();
+    let start_from = parent.zip(part.start.as_ref());
+    let (mut results, mut trained) =
+        train_in_order(job, training, options, tree, &order, budget, start_from)?;
+    let run = MethodRun {
+        steps_used: part.tasks.iter().map(|&v| budget.steps[v]).sum(),
+        tasks: part
+            .tasks
+            .iter()
+            .map(|&v| results[v].take().expect("every task of the part trains"))
+            .collect(),
+        seconds: start.elapsed().as_secs_f64(),
+        trained_by: TrainedBy::new("reference", training.device),
+    };
+    let models = options.keep_models.then(|| {
+        part.tasks
+            .iter()
+            .map(|&v| trained[v].take().expect("every task of the part trains"))
+            .collect()
+    });
+    Ok((run, models))
+}
+
+/// Each task's result and trained model, indexed by task.
+type InOrder<M> = (Vec<Option<TaskResult>>, Vec<Option<M>>);
+
+/// Trains the tasks of `order` (parents before children) one at a time, each from its
+/// parent's trained model, from `start = (p, model)` when its parent is `p`, or from a fresh
+/// initialisation. `training.model` is already adapted to the data.
+fn train_in_order<C: TaskModelConfig>(
+    job: &Job,
+    training: Training<C>,
+    options: RunOptions,
+    tree: &Tree,
+    order: &[usize],
+    budget: &Budget,
+    start: Option<(usize, &C::Model)>,
+) -> Result<InOrder<C::Model>, CascadeError> {
+    let Training {
+        model,
+        objective,
+        config,
+        device,
+    } = training;
+    let Job {
+        data,
+        etas,
+        init_seed,
+        ..
+    } = *job;
+    let tasks = data.tasks();
+    let t = tasks.len();
+    let d = data.standardised.n_features();
     let outputs = objective.outputs();
     let mut trained: Vec<Option<C::Model>> = (0..t).map(|_| None).collect();
     let mut results: Vec<Option<TaskResult>> = vec![None; t];
-    for &v in tree.order() {
+    for &v in order {
         let task_start = Instant::now();
-        let init = match tree.parent(v) {
-            None => model.init_tasks(d, outputs, &[task_init_seed(init_seed, v)], device),
-            Some(p) => trained[p].clone().expect("BFS order trains parents first"),
+        let init = match (tree.parent(v), start) {
+            (None, _) => model.init_tasks(d, outputs, &[task_init_seed(init_seed, v)], device),
+            (Some(p), Some((q, model))) if p == q => model.clone(),
+            (Some(p), _) => trained[p].clone().expect("BFS order trains parents first"),
         };
         let batch = TaskBatch::new(&[&tasks[v].train], device)
             .with_objective(objective)
@@ -134,20 +258,5 @@ pub fn run_job<C: TaskModelConfig>(
         ));
         trained[v] = Some(out.model);
     }
-    let run = MethodRun {
-        steps_used: plan.total_steps(),
-        tasks: results
-            .into_iter()
-            .map(|r| r.expect("the BFS order visits every task"))
-            .collect(),
-        seconds: start.elapsed().as_secs_f64(),
-        trained_by: TrainedBy::new("reference", device),
-    };
-    let models = options.keep_models.then(|| {
-        trained
-            .into_iter()
-            .map(|m| m.expect("the BFS order trains every task"))
-            .collect()
-    });
-    Ok((run, models))
+    Ok((results, trained))
 }

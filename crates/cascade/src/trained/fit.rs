@@ -15,10 +15,11 @@ use crate::CascadeError;
 use crate::distance::Distance;
 use crate::experiment::{init_seed, method_seed, seeded_step_sizes};
 use crate::method::Method;
+use crate::plan::Plan;
 use crate::plan::{DistanceCache, PlanConfig, make_plan};
 use crate::train::executor::{Training, resolve};
 use crate::train::{
-    ExecutorChoice, Job, MethodRun, Objective, RunOptions, StepSizes, TaskResult, TestError,
+    ExecutorChoice, Job, MethodRun, Objective, Part, RunOptions, StepSizes, TaskResult, TestError,
     TrainConfig, TrainedBy, objective_for,
 };
 
@@ -134,37 +135,11 @@ impl CascadeTrainer {
         objective: Arc<dyn Objective>,
         device: &Device,
     ) -> Result<(TrainedCascade<C>, FitReport), CascadeError> {
-        if self.method == Method::Mean {
-            return Err(CascadeError::InvalidSetting {
-                name: "method",
-                value: self.method.to_string(),
-                reason: "the Mean baseline trains no model to keep; choose a trained method".into(),
-            });
-        }
-        self.train.validate()?;
-        let set = &training_only(set)?;
+        let set = &self.training_set(set)?;
         let data = StandardisedTaskSet::new(set);
         let model = model.for_data(set.n_features(), set.image_shape())?;
-        let mut cache = DistanceCache::new();
-        let mut rng = StdRng::seed_from_u64(method_seed(self.seed, &self.method));
-        let plan = make_plan(self.method, &data, &mut cache, &self.plan, &mut rng)?;
-        let etas: StepSizes = seeded_step_sizes(
-            &data,
-            &model,
-            &self.train,
-            &self.plan,
-            self.seed,
-            &mut cache,
-            device,
-        )?;
-        let label = self.method.to_string();
-        let job = Job {
-            plan: &plan,
-            data: &data,
-            etas: &etas,
-            init_seed: init_seed(self.seed),
-            label: &label,
-        };
+        let prepared = self.prepare_standardised(&data, &model, device)?;
+        let job = self.job(&prepared, &data);
         let training = Training {
             model: &model,
             objective: objective.as_ref(),
@@ -175,11 +150,170 @@ impl CascadeTrainer {
         let (run, models) = executor.run(&[job], training, RunOptions::FIT)?.remove(0);
         let models = models.ok_or_else(|| {
             CascadeError::ShapeMismatch(format!(
-                "the {} executor kept no models for '{label}'",
-                executor.name()
+                "the {} executor kept no models for '{}'",
+                executor.name(),
+                self.method
             ))
         })?;
-        let report = FitReport {
+        let report = FitReport::of(run);
+        let trained = assemble(set, &data, model, objective, prepared.plan, models)?;
+        Ok((trained, report))
+    }
+
+    /// What fitting decides before its first step, on the training rows of `set`: the plan
+    /// and every task's learning rate ([`Prepared`]), exactly as [`Self::fit`] decides them.
+    pub fn prepare<C: TaskModelConfig>(
+        &self,
+        set: &TaskSet,
+        model: &C,
+        device: &Device,
+    ) -> Result<Prepared, CascadeError> {
+        let set = &self.training_set(set)?;
+        let data = StandardisedTaskSet::new(set);
+        let model = model.for_data(set.n_features(), set.image_shape())?;
+        self.prepare_standardised(&data, &model, device)
+    }
+
+    /// Trains only `part` of the prepared plan (one job of a plan cut into jobs,
+    /// [`crate::jobs`]) on the training rows of `set`, under `objective`, its top task from
+    /// `part.start`. Returns the part's models and report, in `part.tasks` order: exactly the
+    /// models [`Self::fit_with`] trains for those tasks (bit for bit on a CPU device).
+    pub fn fit_part<C: TaskModelConfig>(
+        &self,
+        set: &TaskSet,
+        model: &C,
+        objective: Arc<dyn Objective>,
+        device: &Device,
+        prepared: &Prepared,
+        part: &Part<C::Model>,
+    ) -> Result<(Vec<C::Model>, FitReport), CascadeError> {
+        let set = &self.training_set(set)?;
+        prepared.check_tasks(set)?;
+        let data = StandardisedTaskSet::new(set);
+        let model = model.for_data(set.n_features(), set.image_shape())?;
+        let job = self.job(prepared, &data);
+        let training = Training {
+            model: &model,
+            objective: objective.as_ref(),
+            config: &self.train,
+            device,
+        };
+        let executor = resolve(self.executor, training, set.n_features())?;
+        let (run, models) = executor.run_part(&job, part, training, RunOptions::FIT)?;
+        let models = models.ok_or_else(|| {
+            CascadeError::ShapeMismatch(format!(
+                "the {} executor kept no models for part of '{}'",
+                executor.name(),
+                self.method
+            ))
+        })?;
+        Ok((models, FitReport::of(run)))
+    }
+
+    /// The trained cascade of `models` (every task's, in task order, e.g. joined from the jobs
+    /// of a plan cut into jobs) trained on `set` with `model` under `objective` as `prepared`
+    /// planned: what [`Self::fit_with`] returns for the same models.
+    pub fn assemble<C: TaskModelConfig>(
+        &self,
+        set: &TaskSet,
+        model: &C,
+        objective: Arc<dyn Objective>,
+        prepared: &Prepared,
+        models: Vec<C::Model>,
+    ) -> Result<TrainedCascade<C>, CascadeError> {
+        let set = &self.training_set(set)?;
+        prepared.check_tasks(set)?;
+        let data = StandardisedTaskSet::new(set);
+        let model = model.for_data(set.n_features(), set.image_shape())?;
+        assemble(set, &data, model, objective, prepared.plan.clone(), models)
+    }
+
+    /// The checks of the settings and `set` restricted to its training rows.
+    fn training_set(&self, set: &TaskSet) -> Result<TaskSet, CascadeError> {
+        if self.method == Method::Mean {
+            return Err(CascadeError::InvalidSetting {
+                name: "method",
+                value: self.method.to_string(),
+                reason: "the Mean baseline trains no model to keep; choose a trained method".into(),
+            });
+        }
+        self.train.validate()?;
+        training_only(set)
+    }
+
+    /// The plan and learning rates on standardised training rows, `model` adapted to them.
+    fn prepare_standardised<C: TaskModelConfig>(
+        &self,
+        data: &StandardisedTaskSet,
+        model: &C,
+        device: &Device,
+    ) -> Result<Prepared, CascadeError> {
+        let mut cache = DistanceCache::new();
+        let mut rng = StdRng::seed_from_u64(method_seed(self.seed, &self.method));
+        let plan = make_plan(self.method, data, &mut cache, &self.plan, &mut rng)?;
+        let etas = seeded_step_sizes(
+            data,
+            model,
+            &self.train,
+            &self.plan,
+            self.seed,
+            &mut cache,
+            device,
+        )?;
+        Ok(Prepared { plan, etas })
+    }
+
+    /// The executor's job for the prepared plan on `data`.
+    fn job<'a>(&self, prepared: &'a Prepared, data: &'a StandardisedTaskSet) -> Job<'a> {
+        Job {
+            plan: &prepared.plan,
+            data,
+            etas: &prepared.etas,
+            init_seed: init_seed(self.seed),
+            label: "",
+        }
+    }
+}
+
+/// What fitting decides before its first step: the plan (tree and budget) and every task's
+/// learning rate. Both read every task's training rows; a plan cut into jobs computes them
+/// once and every job reads them back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prepared {
+    /// The plan.
+    pub plan: Plan,
+    /// Each task's learning rate (standardised units), `[T]`, and the pooled model's.
+    pub etas: StepSizes,
+}
+
+impl Prepared {
+    /// An error unless `set`'s tasks are the plan's, in its order.
+    fn check_tasks(&self, set: &TaskSet) -> Result<(), CascadeError> {
+        let ids = set.ids();
+        let planned = &self.plan.task_ids;
+        if ids.len() != planned.len() || self.etas.per_task.len() != planned.len() {
+            return Err(CascadeError::ShapeMismatch(format!(
+                "the data has {} tasks, the plan {} (with {} learning rates): not the data it \
+                 was planned on",
+                ids.len(),
+                planned.len(),
+                self.etas.per_task.len()
+            )));
+        }
+        match ids.iter().zip(planned).position(|(a, b)| a != b) {
+            None => Ok(()),
+            Some(v) => Err(CascadeError::ShapeMismatch(format!(
+                "task {v} of the data is '{}', of the plan '{}': not the data it was planned on",
+                ids[v], planned[v]
+            ))),
+        }
+    }
+}
+
+impl FitReport {
+    /// A fit's report from its run (test metrics, if any, dropped).
+    fn of(run: MethodRun) -> Self {
+        Self {
             tasks: run
                 .tasks
                 .into_iter()
@@ -194,20 +328,30 @@ impl CascadeTrainer {
             steps_used: run.steps_used,
             seconds: run.seconds,
             trained_by: run.trained_by,
-        };
-        let trained = TrainedCascade::new(
-            model,
-            set.n_features(),
-            set.problem(),
-            set.class_names().to_vec(),
-            plan,
-            set.ids().into_iter().map(String::from).collect(),
-            data.scalers.clone(),
-            models,
-        )?
-        .with_objective(objective);
-        Ok((trained, report))
+        }
     }
+}
+
+/// The trained cascade of `models` on the training-only `set` (standardised as `data`).
+fn assemble<C: TaskModelConfig>(
+    set: &TaskSet,
+    data: &StandardisedTaskSet,
+    model: C,
+    objective: Arc<dyn Objective>,
+    plan: Plan,
+    models: Vec<C::Model>,
+) -> Result<TrainedCascade<C>, CascadeError> {
+    Ok(TrainedCascade::new(
+        model,
+        set.n_features(),
+        set.problem(),
+        set.class_names().to_vec(),
+        plan,
+        set.ids().into_iter().map(String::from).collect(),
+        data.scalers.clone(),
+        models,
+    )?
+    .with_objective(objective))
 }
 
 /// `set` with every task's test rows replaced by its first training row, so that nothing

@@ -13,4 +13,4 @@ mod fit;
 pub mod store;
 
 pub use cascade::TrainedCascade;
-pub use fit::{CascadeTrainer, FitReport, TaskTraining};
+pub use fit::{CascadeTrainer, FitReport, Prepared, TaskTraining};

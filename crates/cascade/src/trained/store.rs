@@ -88,11 +88,7 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
             None => {}
         }
         for (v, model) in self.task_models().iter().enumerate() {
-            let path = record_path(dir, v);
-            model
-                .clone()
-                .save_file(&path)
-                .map_err(|e| store_error(&path, e))?;
+            save_record(model, dir, v)?;
         }
         Ok(())
     }
@@ -122,19 +118,8 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
         }
         let models = (0..t)
             .map(|v| {
-                let path = record_path(dir, v);
-                let record = ModuleRecord::load(&path).map_err(|e| store_error(&path, e))?;
-                manifest
-                    .model
-                    .init_tasks(manifest.n_features, manifest.outputs, &[0], device)
-                    .try_load_record(record)
-                    .map_err(|e| CascadeError::Store {
-                        path: path.display().to_string(),
-                        reason: format!(
-                            "the record does not fit the model '{}' of task '{}': {e}",
-                            manifest.model_name, manifest.tasks[v]
-                        ),
-                    })
+                let shape = (manifest.n_features, manifest.outputs);
+                load_record(&manifest.model, shape, dir, v, &manifest.tasks[v], device)
             })
             .collect::<Result<Vec<_>, _>>()?;
         let schema_path = dir.join("schema.json");
@@ -172,24 +157,55 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
     }
 }
 
+/// Task `v`'s model (`T = 1`, `shape = (d, k)` inputs and outputs) from its record in `dir`
+/// ([`record_path`]); a missing or damaged file, or one that does not fit `model`, is an error
+/// naming the file and the task.
+pub fn load_record<C: TaskModelConfig>(
+    model: &C,
+    (n_features, outputs): (usize, usize),
+    dir: &Path,
+    v: usize,
+    task: &str,
+    device: &Device,
+) -> Result<C::Model, CascadeError> {
+    let path = record_path(dir, v);
+    let record = ModuleRecord::load(&path).map_err(|e| store_error(&path, e))?;
+    model
+        .init_tasks(n_features, outputs, &[0], device)
+        .try_load_record(record)
+        .map_err(|e| CascadeError::Store {
+            path: path.display().to_string(),
+            reason: format!("the record does not fit the model '{model}' of task '{task}': {e}"),
+        })
+}
+
+/// Saves `model` (`T = 1`) as task `v`'s record in `dir` ([`record_path`]).
+pub fn save_record<M: Module>(model: &M, dir: &Path, v: usize) -> Result<(), CascadeError> {
+    let path = record_path(dir, v);
+    model
+        .clone()
+        .save_file(&path)
+        .map_err(|e| store_error(&path, e))
+}
+
 /// Task `v`'s record file.
 pub fn record_path(dir: &Path, v: usize) -> PathBuf {
     dir.join("tasks").join(format!("{v:05}.bpk"))
 }
 
-fn store_error(path: &Path, error: impl std::fmt::Display) -> CascadeError {
+pub(crate) fn store_error(path: &Path, error: impl std::fmt::Display) -> CascadeError {
     CascadeError::Store {
         path: path.display().to_string(),
         reason: error.to_string(),
     }
 }
 
-fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), CascadeError> {
+pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), CascadeError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| store_error(path, e))?;
     fs::write(path, text + "\n").map_err(|e| store_error(path, e))
 }
 
-fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, CascadeError> {
+pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, CascadeError> {
     let text = fs::read_to_string(path).map_err(|e| store_error(path, e))?;
     serde_json::from_str(&text).map_err(|e| store_error(path, format!("not a valid file: {e}")))
 }

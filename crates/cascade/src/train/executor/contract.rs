@@ -4,7 +4,7 @@ use burn::prelude::Device;
 use cascade_models::TaskModelConfig;
 
 use crate::CascadeError;
-use crate::train::job::{Job, JobOutcome, RunOptions};
+use crate::train::job::{Job, JobOutcome, Part, RunOptions};
 use crate::train::{Objective, TrainConfig};
 
 /// How every job of a run trains: the model configuration, the loss, the step settings and the
@@ -48,4 +48,24 @@ pub trait Executor<C: TaskModelConfig>: Send + Sync {
         training: Training<C>,
         options: RunOptions,
     ) -> Result<Vec<JobOutcome<C::Model>>, CascadeError>;
+
+    /// Trains only `part` of `job`'s cascade plan, its top task from `part.start` (its
+    /// parent's trained model) or a fresh initialisation, exactly as [`Executor::run`] would
+    /// train those tasks with the rest of the plan. Returns the part's results and, with
+    /// [`RunOptions::keep_models`], its models, both in `part.tasks` order. The default refuses:
+    /// an executor that can train parts says so by overriding it.
+    fn run_part(
+        &self,
+        job: &Job,
+        part: &Part<C::Model>,
+        training: Training<C>,
+        options: RunOptions,
+    ) -> Result<JobOutcome<C::Model>, CascadeError> {
+        let _ = (job, part, training, options);
+        Err(CascadeError::InvalidSetting {
+            name: "executor",
+            value: self.name().to_string(),
+            reason: "this executor cannot train part of a plan on its own".into(),
+        })
+    }
 }

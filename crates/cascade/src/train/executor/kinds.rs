@@ -4,10 +4,10 @@ use cascade_models::TaskModelConfig;
 
 use super::contract::{Executor, Training};
 use crate::CascadeError;
-use crate::train::batched::{LevelPath, run_jobs_with};
+use crate::train::batched::{LevelPath, run_jobs_with, run_part_with};
 use crate::train::host_linear;
 use crate::train::job::RunOptions;
-use crate::train::job::{Job, JobOutcome};
+use crate::train::job::{Job, JobOutcome, Part};
 use crate::train::reference;
 
 /// Level-synchronous training on the device: every depth of every job is one batch
@@ -27,6 +27,16 @@ impl<C: TaskModelConfig> Executor<C> for DeviceBatched {
         options: RunOptions,
     ) -> Result<Vec<JobOutcome<C::Model>>, CascadeError> {
         run_jobs_with(jobs, training, options, LevelPath::Device)
+    }
+
+    fn run_part(
+        &self,
+        job: &Job,
+        part: &Part<C::Model>,
+        training: Training<C>,
+        options: RunOptions,
+    ) -> Result<JobOutcome<C::Model>, CascadeError> {
+        run_part_with(job, part, training, options, LevelPath::Device)
     }
 }
 
@@ -49,6 +59,16 @@ impl<C: TaskModelConfig> Executor<C> for Reference {
         jobs.iter()
             .map(|job| reference::run_job(job, training, options))
             .collect()
+    }
+
+    fn run_part(
+        &self,
+        job: &Job,
+        part: &Part<C::Model>,
+        training: Training<C>,
+        options: RunOptions,
+    ) -> Result<JobOutcome<C::Model>, CascadeError> {
+        reference::run_part(job, part, training, options)
     }
 }
 
@@ -80,18 +100,36 @@ impl<C: TaskModelConfig> Executor<C> for HostLinear {
         training: Training<C>,
         options: RunOptions,
     ) -> Result<Vec<JobOutcome<C::Model>>, CascadeError> {
-        let d = jobs.first().map_or(0, |j| j.data.standardised.n_features());
-        if !jobs.is_empty() && !Self::applies(training, d) {
-            return Err(CascadeError::InvalidSetting {
-                name: "executor",
-                value: "host".into(),
-                reason: format!(
-                    "the host-linear executor does not apply to model {} with objective {}",
-                    training.model,
-                    training.objective.name()
-                ),
-            });
+        if let Some(job) = jobs.first() {
+            check_host(job, training)?;
         }
         run_jobs_with(jobs, training, options, LevelPath::Host)
     }
+
+    fn run_part(
+        &self,
+        job: &Job,
+        part: &Part<C::Model>,
+        training: Training<C>,
+        options: RunOptions,
+    ) -> Result<JobOutcome<C::Model>, CascadeError> {
+        check_host(job, training)?;
+        run_part_with(job, part, training, options, LevelPath::Host)
+    }
+}
+
+/// An error unless the host path applies to `job`'s tasks trained as `training` says.
+fn check_host<C: TaskModelConfig>(job: &Job, training: Training<C>) -> Result<(), CascadeError> {
+    if HostLinear::applies(training, job.data.standardised.n_features()) {
+        return Ok(());
+    }
+    Err(CascadeError::InvalidSetting {
+        name: "executor",
+        value: "host".into(),
+        reason: format!(
+            "the host-linear executor does not apply to model {} with objective {}",
+            training.model,
+            training.objective.name()
+        ),
+    })
 }
