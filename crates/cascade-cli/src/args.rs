@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand};
 use serde::{Deserialize, Serialize};
 
 pub use crate::data_args::{DataArgs, SyntheticArgs};
-use crate::headings::{OUTPUT, RUN, SEARCH};
+use crate::headings::{JOBS, OUTPUT, RUN, SEARCH};
+use crate::jobs::submit::DeviceSlot;
 pub use crate::settings::RunSettings;
 use crate::values::{Count, Range};
 
@@ -52,6 +53,12 @@ pub enum Command {
     Predict(PredictArgs),
     /// Score a saved cascade on labelled rows: per-task and mean test metrics.
     Evaluate(EvaluateArgs),
+    /// Join the finished jobs of a plan folder (`plan --jobs K --out PLAN`) into one saved
+    /// cascade, the one `train --out` saves with the same options.
+    Merge(MergeArgs),
+    /// Run the jobs of a plan folder on Slurm (one sbatch job each, after its parent job) or
+    /// as local processes, N at a time, each on its own device.
+    Submit(SubmitArgs),
 }
 
 impl Command {
@@ -92,6 +99,67 @@ pub struct TrainArgs {
     /// Also write the per-task and mean test metrics as JSON to this file.
     #[arg(long, help_heading = OUTPUT)]
     pub json: Option<PathBuf>,
+    /// Train one job of this plan folder (`plan --jobs K --out PLAN`) instead: the data and
+    /// settings come from the folder, only --device from this command.
+    #[arg(long, requires = "job", help_heading = JOBS)]
+    pub plan: Option<PathBuf>,
+    /// The job of --plan to train; its records go to PLAN/jobs/ID.
+    #[arg(long, requires = "plan", help_heading = JOBS)]
+    pub job: Option<usize>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// A plan folder written by `cascade plan --jobs K --out PLAN`, every job finished.
+    pub plan: PathBuf,
+    /// Where to save the joined cascade (as `cascade train --out`).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Device the records are read on: flex, ndarray, wgpu (or cuda), where compiled in.
+    #[arg(long, default_value = "flex")]
+    pub device: Backend,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(group = clap::ArgGroup::new("scheduler").required(true).args(["slurm", "local"]))]
+pub struct SubmitArgs {
+    /// A plan folder written by `cascade plan --jobs K --out PLAN`.
+    pub plan: PathBuf,
+    /// Submit one sbatch job per plan job, each with --dependency=afterok on its parent job's
+    /// (scripts in PLAN/slurm, output in PLAN/logs).
+    #[arg(long)]
+    pub slurm: bool,
+    /// Run the jobs as processes on this machine, at most N at a time (output in PLAN/logs).
+    #[arg(long, value_name = "N")]
+    pub local: Option<Count>,
+    /// An sbatch option for every job, e.g. --sbatch-arg=--partition=gpu (repeatable).
+    #[arg(
+        long = "sbatch-arg",
+        value_name = "ARG",
+        allow_hyphen_values = true,
+        requires = "slurm"
+    )]
+    pub sbatch_args: Vec<String>,
+    /// GPUs each Slurm job asks for (#SBATCH --gpus=N).
+    #[arg(long, requires = "slurm")]
+    pub gpus_per_job: Option<usize>,
+    /// Print the sbatch scripts and commands instead of submitting.
+    #[arg(long, requires = "slurm")]
+    pub dry_run: bool,
+    /// Submit only the jobs that have not finished (after a failure or a cancelled job).
+    #[arg(long)]
+    pub resume: bool,
+    /// Device slots of local jobs, e.g. wgpu:0,wgpu:1 or cuda:0,cuda:1 (a running job takes
+    /// one; default: the plan's device).
+    #[arg(long, value_delimiter = ',', requires = "local")]
+    pub devices: Vec<DeviceSlot>,
+    /// The device every job trains on (default: the plan's --device).
+    #[arg(long, conflicts_with = "devices")]
+    pub device: Option<Backend>,
+    /// The cascade binary the jobs run (default: this one); on a cluster, a path every node
+    /// sees.
+    #[arg(long)]
+    pub cascade_bin: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -178,6 +246,13 @@ pub struct PlanArgs {
     /// Write the plan as JSON to this file.
     #[arg(long, help_heading = OUTPUT)]
     pub json: Option<PathBuf>,
+    /// Cut the plan into at most this many jobs (connected pieces of the tree balanced by
+    /// steps) and write them, with everything a job needs, to the folder --out.
+    #[arg(long, requires = "out", help_heading = OUTPUT)]
+    pub jobs: Option<Count>,
+    /// The plan folder --jobs writes (new or empty): jobs.json, plan.json, run.json.
+    #[arg(long, requires = "jobs", help_heading = OUTPUT)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -48,6 +48,15 @@ pub enum CliError {
     /// A figure could not be drawn or written.
     #[error("cannot draw '{path}': {reason}")]
     Plot { path: PathBuf, reason: String },
+    /// A plan folder of jobs is unusable, or a job cannot run yet.
+    #[error("plan '{plan}': {reason}")]
+    Jobs { plan: PathBuf, reason: String },
+    /// A scheduler (Slurm) or a job process failed.
+    #[error("{scheduler}: {reason}")]
+    Scheduler {
+        scheduler: &'static str,
+        reason: String,
+    },
     /// A value could not be turned into JSON.
     #[error("cannot serialise the results to JSON: {0}")]
     Json(#[from] serde_json::Error),

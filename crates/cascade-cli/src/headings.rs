@@ -22,3 +22,5 @@ pub const DEVICE: &str = "Device";
 pub const OUTPUT: &str = "Output";
 /// `cascade tune`'s search.
 pub const SEARCH: &str = "Search";
+/// A plan cut into jobs.
+pub const JOBS: &str = "Jobs of a plan folder";

@@ -11,6 +11,7 @@ mod error;
 mod eta;
 mod grid;
 mod headings;
+mod jobs;
 mod malloc_tuning;
 mod metric;
 mod metrics;
@@ -68,6 +69,8 @@ fn main() -> ExitCode {
         Command::Train(args) => train_cmd::train(args),
         Command::Predict(args) => saved::predict(args),
         Command::Evaluate(args) => saved::evaluate(args),
+        Command::Merge(args) => jobs::merge::merge(&args.plan, &args.out, args.device),
+        Command::Submit(args) => jobs::submit::submit(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,6 +15,9 @@ use crate::settings::rep_seeds;
 
 /// Builds the plan exactly as `cascade run` would for repetition `--rep`, and prints it.
 pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
+    if let (Some(jobs), Some(out)) = (args.jobs, &args.out) {
+        return crate::jobs::write_plan::write_plan(args, jobs.get(), out);
+    }
     let session = Session::open(&args.data, &args.source, &args.method, args.rep)?;
     let method = args.plan_method;
     let set = session.tasks();

@@ -5,14 +5,15 @@
 use cascade::method::Method;
 use cascade::train::executor::{Training, resolve};
 use cascade::train::objective_for;
+use cascade::trained::CascadeTrainer;
 use cascade_data::{DataSchema, LoadedTasks, TaskSet};
-use cascade_models::DeviceChoice;
+use cascade_models::{DeviceChoice, ModelKind};
 
 use crate::checked::{Checked, methods_for};
 use crate::data_args::{DataArgs, SyntheticArgs};
 use crate::error::CliError;
 use crate::notes::print_loading_notes;
-use crate::settings::RunSettings;
+use crate::settings::{RunSettings, rep_seeds};
 use crate::source::Source;
 
 /// A command's data and device, opened.
@@ -84,6 +85,30 @@ impl Session {
         names: Option<&[Method]>,
     ) -> Result<(Vec<Method>, Option<String>), CliError> {
         methods_for(names, self.tasks())
+    }
+
+    /// The trainer and model `cascade train` uses for `method` with `settings` on these tasks
+    /// (repetition 0's seeds): the method checked against the tasks, the settings checked.
+    pub fn trainer(
+        &self,
+        settings: &RunSettings,
+        method: Method,
+    ) -> Result<(CascadeTrainer, ModelKind), CliError> {
+        // Named explicitly, a method whose distance cannot apply to these tasks is an error
+        // naming the task.
+        let (methods, _) = self.methods(Some(std::slice::from_ref(&method)))?;
+        let method = methods[0];
+        let checked = self.check(settings, methods, None)?;
+        let config = checked.first();
+        let (_, run_seed) = rep_seeds(self.seed, 0);
+        let trainer = CascadeTrainer {
+            method,
+            plan: config.plan.clone(),
+            train: config.train,
+            seed: run_seed,
+            executor: config.executor,
+        };
+        Ok((trainer, config.model))
     }
 
     /// `settings` for `methods` checked against these tasks, one setting per budget of

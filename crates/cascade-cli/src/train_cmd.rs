@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use cascade::experiment::MethodOutcome;
 use cascade::method::Method;
-use cascade::trained::CascadeTrainer;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -18,7 +17,6 @@ use crate::metrics::{self, TaskMetrics};
 use crate::output::write_json;
 use crate::rows_csv::write_test_rows;
 use crate::session::Session;
-use crate::settings::rep_seeds;
 
 /// What `--json` holds.
 #[derive(Serialize)]
@@ -43,6 +41,23 @@ struct TrainReport<'a> {
 /// repetition, with the same plan, learning rates and initialisations), prints the test
 /// metrics, and saves the cascade to `--out`.
 pub fn train(args: &TrainArgs) -> Result<(), CliError> {
+    if let (Some(plan), Some(job)) = (&args.plan, args.job) {
+        for (given, option) in [
+            (args.out.is_some(), "--out"),
+            (args.test_out.is_some(), "--test-out"),
+            (args.json.is_some(), "--json"),
+        ] {
+            if given {
+                return Err(CliError::Usage {
+                    option,
+                    reason: "a job of a plan writes its records to PLAN/jobs/ID; join the jobs \
+                             with `cascade merge PLAN --out DIR`"
+                        .into(),
+                });
+            }
+        }
+        return crate::jobs::train_job::train_job(plan, job, args.method.device);
+    }
     if args.source.backbone.is_some() {
         return Err(CliError::Usage {
             option: "--backbone",
@@ -60,28 +75,16 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
     let set = session.tasks();
     let schema = &session.schema;
     let device = &session.device;
-    // Named explicitly, a method whose distance cannot apply to these tasks is an error
-    // naming the task.
-    let (methods, _) = session.methods(Some(std::slice::from_ref(&args.train_method)))?;
-    let method = methods[0];
-    let checked = session.check(&args.method, methods, None)?;
-    let config = checked.first();
-    let (_, run_seed) = rep_seeds(session.seed, 0);
-    let trainer = CascadeTrainer {
-        method,
-        plan: config.plan.clone(),
-        train: config.train,
-        seed: run_seed,
-        executor: config.executor,
-    };
+    let (trainer, model) = session.trainer(&args.method, args.train_method)?;
+    let method = trainer.method;
     let description = session.describe();
     eprintln!(
         "training {method} ({}) on {description}, B = {} on {}",
-        config.model, config.plan.budget.total, device.backend
+        model, trainer.plan.budget.total, device.backend
     );
     let spinner = spinner(&format!("training {method}"));
     let start = Instant::now();
-    let fitted = trainer.fit(set, &config.model, &device.device);
+    let fitted = trainer.fit(set, &model, &device.device);
     if let Some(bar) = &spinner {
         bar.finish_and_clear();
     }
@@ -90,8 +93,8 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
     // Fitting read no test row; the held-out rows are scored here, as a separate step.
     let run = report.evaluated(trained.evaluate_set(set)?)?;
     let eta = EtaSummary::of(
-        config.train.eta,
-        config.model,
+        trainer.train.eta,
+        model,
         &[MethodOutcome {
             plan: trained.plan.clone(),
             run: run.clone(),
@@ -146,8 +149,8 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
             &TrainReport {
                 data: description,
                 method: method.to_string(),
-                model: config.model.to_string(),
-                budget: config.plan.budget.total,
+                model: model.to_string(),
+                budget: trainer.plan.budget.total,
                 steps_used: run.steps_used,
                 training_seconds: run.training_seconds(),
                 executor: &run.trained_by.executor,
