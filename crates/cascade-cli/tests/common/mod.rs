@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+pub mod slurm;
+
 // Not every test binary that includes this module uses every helper.
 #[allow(dead_code)]
 /// The repository's root, from cargo's run-time `CARGO_MANIFEST_DIR`: the checkout being
@@ -17,6 +19,8 @@ pub fn repo() -> PathBuf {
         .join("../..")
 }
 
+// Not every test binary that includes this module uses every helper.
+#[allow(dead_code)]
 /// The `cascade` binary built with the tests.
 pub fn cascade() -> Command {
     Command::cargo_bin("cascade").expect("the binary is built with the tests")
