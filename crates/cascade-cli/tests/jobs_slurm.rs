@@ -143,6 +143,12 @@ fn a_cascade_trained_as_slurm_jobs_equals_one_process_training() {
             );
         }
     }
+    // Each job's output went where its script said.
+    for (job, slurm_id) in &ids {
+        let log = plan_dir.join(format!("logs/job-{job}-{slurm_id}.out"));
+        let text = fs::read_to_string(&log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+        assert!(text.contains(&format!("job {job}: ")), "{text}");
+    }
     assert!(
         merged(&slurm, &plan_dir, &rows) == expected,
         "the Slurm jobs' cascade predicts differently from one-process training"
