@@ -220,3 +220,39 @@ fn slurm_dry_runs_print_each_job_after_its_parent() {
     assert!(scripts.contains("train --plan"), "{scripts}");
     assert!(!plan.join("slurm").exists(), "a dry run writes nothing");
 }
+
+#[test]
+fn local_jobs_train_on_the_device_slots_given() {
+    let temp = tempfile::tempdir().unwrap();
+    let plan = temp.path().join("plan");
+    ok(&[
+        "plan",
+        "-T",
+        "12",
+        "--n-test",
+        "8",
+        "--jobs",
+        "3",
+        "--out",
+        path(&plan),
+    ]);
+    let run = ok(&[
+        "submit",
+        path(&plan),
+        "--local",
+        "1",
+        "--devices",
+        "ndarray",
+    ]);
+    assert!(run.contains("on ndarray"), "{run}");
+    for job in 0..3 {
+        let log = fs::read_to_string(plan.join(format!("logs/job-{job}.log"))).unwrap();
+        assert!(log.contains("on ndarray"), "{log}");
+    }
+    ok(&[
+        "merge",
+        path(&plan),
+        "--out",
+        path(&temp.path().join("merged")),
+    ]);
+}
