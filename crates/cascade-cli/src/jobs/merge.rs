@@ -3,12 +3,10 @@
 
 use std::path::Path;
 
-use cascade::train::objective_for;
 use cascade_models::Backend;
 
-use super::plan_dir::PlanDir;
+use super::plan_dir::{PlanData, PlanDir};
 use crate::error::CliError;
-use crate::session::Session;
 
 /// Joins every job of the plan folder `plan` into the saved cascade `out` (on `device`, where
 /// the records are read).
@@ -29,16 +27,13 @@ pub fn merge(plan: &Path, out: &Path, device: Backend) -> Result<(), CliError> {
             ),
         });
     }
-    let mut settings = dir.run.settings.clone();
-    settings.device = device;
-    let session = Session::open(&dir.run.synthetic, &dir.run.source, &settings, 0)?;
+    let PlanData {
+        session,
+        objective,
+        model,
+        shape,
+    } = dir.open_data(device)?;
     let set = session.tasks();
-    let objective = objective_for(set.problem());
-    let model = dir
-        .run
-        .model
-        .for_data(set.n_features(), set.image_shape())?;
-    let shape = (set.n_features(), objective.outputs());
     let plan_tasks = &dir.prepared.plan.task_ids;
     let mut models: Vec<Option<_>> = (0..plan_tasks.len()).map(|_| None).collect();
     for job in &dir.list.jobs {
@@ -69,7 +64,7 @@ pub fn merge(plan: &Path, out: &Path, device: Backend) -> Result<(), CliError> {
     let trained = dir
         .run
         .trainer
-        .assemble(set, &dir.run.model, objective.into(), &dir.prepared, models)?
+        .assemble(set, &dir.run.model, objective, &dir.prepared, models)?
         .with_schema(session.schema.clone());
     trained.save(out)?;
     let steps: usize = dir.list.jobs.iter().map(|j| j.steps).sum();

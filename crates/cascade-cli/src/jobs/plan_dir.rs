@@ -9,18 +9,20 @@
 //! ```
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use cascade::jobs::{FinishedJob, JobList, JobSpec};
 use cascade::method::Method;
 use cascade::plan::Plan;
-use cascade::train::StepSizes;
+use cascade::train::{Objective, StepSizes, objective_for};
 use cascade::trained::{CascadeTrainer, Prepared};
-use cascade_models::ModelKind;
+use cascade_models::{Backend, ModelKind};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::data_args::{DataArgs, SyntheticArgs};
 use crate::error::CliError;
+use crate::session::Session;
 use crate::settings::RunSettings;
 
 /// The `format` of `run.json` this version writes and reads.
@@ -50,6 +52,18 @@ pub struct RunFile {
     pub trainer: CascadeTrainer,
     /// Every task's learning rate.
     pub etas: StepSizes,
+}
+
+/// A plan folder's data, opened by a job or by `merge`.
+pub struct PlanData {
+    /// The data and device.
+    pub session: Session,
+    /// The target kind's built-in objective.
+    pub objective: Arc<dyn Objective>,
+    /// The model, adapted to the data (what a task's record is loaded into).
+    pub model: ModelKind,
+    /// Inputs and outputs of a task's model.
+    pub shape: (usize, usize),
 }
 
 /// A plan folder, read and checked.
@@ -102,6 +116,27 @@ impl PlanDir {
             run,
             prepared,
             list,
+        })
+    }
+
+    /// The planned data, read again as planning read it, on `device`; with the built-in
+    /// objective of its target kind and the model adapted to it.
+    pub fn open_data(&self, device: Backend) -> Result<PlanData, CliError> {
+        let mut settings = self.run.settings.clone();
+        settings.device = device;
+        let session = Session::open(&self.run.synthetic, &self.run.source, &settings, 0)?;
+        let set = session.tasks();
+        let objective = objective_for(set.problem());
+        let model = self
+            .run
+            .model
+            .for_data(set.n_features(), set.image_shape())?;
+        let shape = (set.n_features(), objective.outputs());
+        Ok(PlanData {
+            session,
+            objective: objective.into(),
+            model,
+            shape,
         })
     }
 

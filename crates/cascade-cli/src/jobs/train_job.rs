@@ -5,12 +5,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use cascade::jobs::FinishedJob;
-use cascade::train::objective_for;
 use cascade_models::Backend;
 
-use super::plan_dir::PlanDir;
+use super::plan_dir::{PlanData, PlanDir};
 use crate::error::CliError;
-use crate::session::Session;
 
 /// Trains job `id` of the plan folder `plan` on `device` (rerunning a finished job does
 /// nothing; a killed one reruns from scratch).
@@ -25,15 +23,13 @@ pub fn train_job(plan: &Path, id: usize, device: Backend) -> Result<(), CliError
         );
         return Ok(());
     }
-    let mut settings = dir.run.settings.clone();
-    settings.device = device;
-    let session = Session::open(&dir.run.synthetic, &dir.run.source, &settings, 0)?;
+    let PlanData {
+        session,
+        objective,
+        model,
+        shape,
+    } = dir.open_data(device)?;
     let set = session.tasks();
-    let objective = objective_for(set.problem());
-    let model = dir
-        .run
-        .model
-        .for_data(set.n_features(), set.image_shape())?;
     let start = match (job.parent_job, &job.parent_task) {
         (Some(parent), Some(task)) => {
             let parent_dir = dir.job_dir(parent);
@@ -45,7 +41,6 @@ pub fn train_job(plan: &Path, id: usize, device: Backend) -> Result<(), CliError
                 ),
             })?;
             let v = dir.task_index(task)?;
-            let shape = (set.n_features(), objective.outputs());
             Some(finished.load_model(
                 &parent_dir,
                 &model,
@@ -74,7 +69,7 @@ pub fn train_job(plan: &Path, id: usize, device: Backend) -> Result<(), CliError
     let (models, report) = dir.run.trainer.fit_part(
         set,
         &dir.run.model,
-        objective.into(),
+        objective,
         &session.device.device,
         &dir.prepared,
         &part,

@@ -267,7 +267,7 @@ pub(crate) fn run_jobs_with<C: TaskModelConfig>(
 
 /// The checks every run of `jobs` starts with (step settings valid, one learning rate a task,
 /// one target kind), and the model configuration adapted to the jobs' data.
-fn checked_model<C: TaskModelConfig>(
+pub(super) fn checked_model<C: TaskModelConfig>(
     jobs: &[Job],
     model: &C,
     config: &TrainConfig,
@@ -319,15 +319,7 @@ pub(crate) fn run_part_with<C: TaskModelConfig>(
     } = training;
     let jobs = std::slice::from_ref(job);
     let model = checked_model(jobs, model, config)?;
-    let Schedule::Cascade { tree, budget, .. } = &job.plan.schedule else {
-        return Err(CascadeError::InvalidSetting {
-            name: "method",
-            value: job.plan.method.to_string(),
-            reason: "a pooled or federated model, or the mean, is one program: it has no parts"
-                .into(),
-        });
-    };
-    let parent = part.check(tree)?;
+    let (tree, budget, parent) = part.check_in(job.plan)?;
     let t = job.data.len();
     let cascades = [CascadeJob {
         job: 0,

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{StepSizes, TaskResult};
 use crate::CascadeError;
-use crate::plan::Plan;
+use crate::budget::Budget;
+use crate::plan::{Plan, Schedule};
 use crate::tree::Tree;
 
 /// One plan to execute: on which data, at which learning rates, with which initialisation seed,
@@ -102,6 +103,24 @@ pub struct Part<M> {
 }
 
 impl<M> Part<M> {
+    /// The tree and budget of `plan` (a cascade plan) and the part's outside parent
+    /// ([`Self::check`]); plans that train one program have no parts.
+    pub fn check_in<'p>(
+        &self,
+        plan: &'p Plan,
+    ) -> Result<(&'p Tree, &'p Budget, Option<usize>), CascadeError> {
+        let Schedule::Cascade { tree, budget, .. } = &plan.schedule else {
+            return Err(CascadeError::InvalidSetting {
+                name: "method",
+                value: plan.method.to_string(),
+                reason: "a pooled or federated model, or the mean, is one program: it has no \
+                         parts"
+                    .into(),
+            });
+        };
+        Ok((tree, budget, self.check(tree)?))
+    }
+
     /// Checks that the part fits `tree`: known, distinct tasks, each with its parent in the part,
     /// no parent, or one parent outside the part shared by all such tasks, exactly when `start`
     /// is given. Returns that outside parent.

@@ -10,7 +10,7 @@ use cascade_models::TaskModelConfig;
 
 pub use super::job::MethodRun;
 
-use super::batched::{LevelPath, run_jobs_with};
+use super::batched::{LevelPath, checked_model, run_jobs_with};
 use super::executor::Training;
 use super::job::{Job, JobOutcome, Part, RunOptions, TrainedBy};
 use super::{
@@ -132,31 +132,9 @@ pub fn run_part<C: TaskModelConfig>(
     options: RunOptions,
 ) -> Result<JobOutcome<C::Model>, CascadeError> {
     let start = Instant::now();
-    training.config.validate()?;
     let data = job.data;
-    if job.etas.per_task.len() != data.len() {
-        return Err(CascadeError::ShapeMismatch(format!(
-            "{} learning rates for {} tasks",
-            job.etas.per_task.len(),
-            data.len()
-        )));
-    }
-    let Schedule::Cascade { tree, budget, .. } = &job.plan.schedule else {
-        return Err(CascadeError::InvalidSetting {
-            name: "method",
-            value: job.plan.method.to_string(),
-            reason: "a pooled or federated model, or the mean, is one program: it has no parts"
-                .into(),
-        });
-    };
-    let parent = part.check(tree)?;
-    let model = training
-        .model
-        .for_data(
-            data.standardised.n_features(),
-            data.standardised.image_shape(),
-        )
-        .map_err(CascadeError::Model)?;
+    let model = checked_model(std::slice::from_ref(job), training.model, training.config)?;
+    let (tree, budget, parent) = part.check_in(job.plan)?;
     let training = Training {
         model: &model,
         ..training
