@@ -41,6 +41,9 @@ use sweep::{Extremes, Sweep};
 /// Version of the [`BlockResult`] format, stored in each result.
 pub const BLOCK_FORMAT: u32 = 1;
 
+/// Rows a tile of the pass over a block's pairs with earlier rows.
+const HEAD_TILE: usize = 64;
+
 /// Rows of a batch: at most 64, so that their per-task summaries stay in a core's cache while
 /// the later tasks stream past, and fewer past 131,072 tasks, to hold at most 64 MiB of
 /// distances (`rows x T` of them); at least 16.
@@ -160,11 +163,21 @@ pub(crate) fn compute_block_in_batches(
     // The value `Iterator::sum` starts from, so that sums agree with the matrix's to the bit.
     let zero: f64 = std::iter::empty::<f64>().sum();
     let lo = rows.start;
-    // The block's rows start from their pairs with earlier rows, in `j` order.
-    let heads: Vec<usize> = rows.clone().collect();
-    let mut acc = par_map(&heads, 64, |&v| {
-        (0..lo).fold(zero, |s, j| s + pairs.pair(j, v))
-    });
+    // The block's rows start from their pairs with earlier rows, in `j` order: a tile of rows
+    // at a time (kept in cache while the earlier tasks stream past), the tiles over the cores.
+    let tiles: Vec<usize> = rows.clone().step_by(HEAD_TILE).collect();
+    let mut acc: Vec<f64> = par_map(&tiles, 1, |&v0| {
+        let v1 = (v0 + HEAD_TILE).min(rows.end);
+        let (mut sums, mut row) = (vec![zero; v1 - v0], vec![0.0; v1 - v0]);
+        for j in 0..lo {
+            pairs.pair_row(j, v0..v1, &mut row);
+            for (sum, d) in sums.iter_mut().zip(&row) {
+                *sum += d;
+            }
+        }
+        sums
+    })
+    .concat();
     acc.resize(n - lo, zero);
     let mut sweep = Sweep::new(pairs, lo, acc);
     let mut r0 = rows.start;

@@ -52,19 +52,32 @@ impl PairDistance for FeaturePairs<'_> {
     }
 
     fn pair_column(&self, rows: Range<usize>, j: usize, out: &mut [f64]) {
-        let xj = &self.tasks[j].train.x;
-        let len = xj.len();
-        let mut i = rows.start;
+        self.side_by_side(rows.start, j, out);
+    }
+
+    fn pair_row(&self, i: usize, cols: Range<usize>, out: &mut [f64]) {
+        self.side_by_side(cols.start, i, out);
+    }
+}
+
+impl FeaturePairs<'_> {
+    /// `out[k]` = the distance of tasks `start + k` and `other`, `LANES` at a time where their
+    /// shapes agree. A pair's terms `(x - y)^2` and `(y - x)^2` are the same number, so this is
+    /// `pair` whichever end `other` is.
+    fn side_by_side(&self, start: usize, other: usize, out: &mut [f64]) {
+        let xo = &self.tasks[other].train.x;
+        let len = xo.len();
+        let mut i = start;
         for chunk in out.chunks_mut(LANES) {
-            let same = |l: usize| self.tasks[i + l].train.x.shape() == xj.shape();
+            let same = |l: usize| self.tasks[i + l].train.x.shape() == xo.shape();
             if chunk.len() == LANES && len > 0 && (0..LANES).all(same) {
                 let a = std::array::from_fn(|l| self.tasks[i + l].train.x.as_slice());
-                for (value, sum) in chunk.iter_mut().zip(squared_diff_sums(a, xj.as_slice())) {
+                for (value, sum) in chunk.iter_mut().zip(squared_diff_sums(a, xo.as_slice())) {
                     *value = (sum / len as f64).sqrt();
                 }
             } else {
                 for (l, value) in chunk.iter_mut().enumerate() {
-                    *value = self.pair(i + l, j);
+                    *value = self.pair(i + l, other);
                 }
             }
             i += chunk.len();

@@ -36,6 +36,14 @@ pub trait PairDistance: Sync {
         }
     }
 
+    /// `out[k] = self.pair(i, cols.start + k)` for every column of `cols` (all above `i`), bit
+    /// for bit; distances override it to compute several pairs side by side.
+    fn pair_row(&self, i: usize, cols: Range<usize>, out: &mut [f64]) {
+        for (j, value) in cols.zip(out.iter_mut()) {
+            *value = self.pair(i, j);
+        }
+    }
+
     /// The distance between tasks `u` and `v` in either order (0 for `u == v`).
     fn between(&self, u: usize, v: usize) -> f64 {
         match u.cmp(&v) {
@@ -89,8 +97,20 @@ impl PairDistance for VectorPairs {
     }
 
     fn pair_column(&self, rows: Range<usize>, j: usize, out: &mut [f64]) {
-        let b = self.vectors[j].as_slice();
-        let mut i = rows.start;
+        self.side_by_side(rows.start, j, out);
+    }
+
+    fn pair_row(&self, i: usize, cols: Range<usize>, out: &mut [f64]) {
+        self.side_by_side(cols.start, i, out);
+    }
+}
+
+impl VectorPairs {
+    /// `out[k] = |a_(start + k) - a_other|`, `LANES` at a time. A pair's terms `(x - y)^2` and
+    /// `(y - x)^2` are the same number, so this is `pair` whichever end `other` is.
+    fn side_by_side(&self, start: usize, other: usize, out: &mut [f64]) {
+        let b = self.vectors[other].as_slice();
+        let mut i = start;
         for chunk in out.chunks_mut(LANES) {
             if chunk.len() == LANES {
                 let a = std::array::from_fn(|l| self.vectors[i + l].as_slice());
@@ -99,7 +119,7 @@ impl PairDistance for VectorPairs {
                 }
             } else {
                 for (l, value) in chunk.iter_mut().enumerate() {
-                    *value = self.pair(i + l, j);
+                    *value = diff_norm(self.vectors[i + l].as_slice(), b);
                 }
             }
             i += chunk.len();
@@ -201,7 +221,7 @@ mod tests {
                         );
                     }
                 }
-                // Columns computed side by side, from every first row.
+                // Columns and rows computed side by side, from every first row or column.
                 for j in 0..n {
                     for start in 0..j {
                         let mut column = vec![f64::NAN; j - start];
@@ -209,6 +229,14 @@ mod tests {
                         for (k, value) in column.iter().enumerate() {
                             let want = matrix.get(start + k, j);
                             assert_eq!(value.to_bits(), want.to_bits(), "{kind} column {j}");
+                        }
+                    }
+                    for start in j + 1..n {
+                        let mut row = vec![f64::NAN; n - start];
+                        pairs.pair_row(j, start..n, &mut row);
+                        for (k, value) in row.iter().enumerate() {
+                            let want = matrix.get(j, start + k);
+                            assert_eq!(value.to_bits(), want.to_bits(), "{kind} row {j}");
                         }
                     }
                 }
