@@ -322,6 +322,21 @@ pub struct BenchArgs {
     /// training rows, 5 features) at each --tasks count, the median of --repeats runs.
     #[arg(long, conflicts_with = "images")]
     pub distances: bool,
+    /// Time planning past memory instead: at each --tasks count, synthetic linear tasks (20
+    /// features, 64 training and 16 test rows a task), the MST plan over gradient and feature
+    /// (and mmd up to 10,000 tasks) in one process and as --blocks distance blocks, with peak
+    /// memory; then linear indiv and mst-gradient trained by the host-linear executor on the
+    /// first of --devices for --steps-per-task steps a task.
+    #[arg(long, conflicts_with_all = ["images", "distances"])]
+    pub scale: bool,
+    /// Distance blocks for --scale (each computed and timed in turn here; on a cluster they
+    /// would run side by side).
+    #[arg(long, default_value_t = 4)]
+    pub blocks: usize,
+    /// With --scale, plan a distance only when its estimated time (from a sample of its pairs)
+    /// is below this many minutes; the estimate is reported otherwise.
+    #[arg(long, default_value_t = 20.0)]
+    pub max_minutes: f64,
     /// Runs of each row (each distance with --distances); the median time is reported.
     #[arg(long, default_value_t = 3)]
     pub repeats: usize,

@@ -4,6 +4,7 @@ mod args;
 mod backbone_cmd;
 mod bench;
 mod bench_distances;
+mod bench_scale;
 mod checked;
 mod data_args;
 mod engine;
@@ -63,6 +64,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Plan(args) => plan_cmd::plan(args),
         Command::Bench(args) if args.distances => bench_distances::bench_distances(args),
+        Command::Bench(args) if args.scale => bench_scale::bench_scale(args),
         Command::Bench(args) => bench::bench(args),
         Command::Grid(args) => grid::grid(args),
         Command::Tune(args) => tune::tune(args),

@@ -332,3 +332,62 @@ fn bench_distances_times_every_distance_and_writes_json() {
         assert_eq!(row["tasks"], 12);
     }
 }
+
+#[test]
+fn bench_scale_plans_in_blocks_identically_and_trains() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("scale.json");
+    let out = cascade()
+        .args([
+            "bench",
+            "--scale",
+            "--tasks",
+            "40",
+            "--blocks",
+            "3",
+            "--steps-per-task",
+            "2",
+            "--devices",
+            "flex",
+            "--json",
+        ])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let plans = rows["plans"].as_array().unwrap();
+    let ways: Vec<(&str, &str)> = plans
+        .iter()
+        .map(|r| (r["distance"].as_str().unwrap(), r["way"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        ways,
+        [
+            ("gradient", "one process, matrix"),
+            ("gradient", "3 blocks"),
+            ("feature", "one process, matrix"),
+            ("feature", "3 blocks"),
+            ("mmd", "one process, matrix"),
+        ]
+    );
+    for row in plans {
+        assert!(row["seconds"].as_f64().unwrap() >= 0.0, "{row}");
+        if row["way"] == "3 blocks" {
+            assert_eq!(row["identical"], true, "{row}");
+        }
+    }
+    let training = rows["training"].as_array().unwrap();
+    let methods: Vec<&str> = training
+        .iter()
+        .map(|r| r["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods, ["indiv", "mst-gradient"]);
+    for row in training {
+        assert_eq!(row["task_steps"], 80, "{row}");
+    }
+}

@@ -83,6 +83,7 @@
 #![warn(missing_docs)]
 
 pub mod backbone;
+pub mod blocks;
 pub mod budget;
 pub mod distance;
 mod error;

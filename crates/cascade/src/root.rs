@@ -83,6 +83,26 @@ pub fn choose_root<R: Rng + ?Sized>(
             dist.len()
         )));
     }
+    choose_root_with(
+        rule,
+        data,
+        || {
+            check_finite(dist)?;
+            Ok(medoid(dist))
+        },
+        rng,
+    )
+}
+
+/// [`choose_root`] where `medoid` finds the medoid of the distance (or fails: a non-finite
+/// distance), called for [`RootRule::Medoid`] only.
+pub(crate) fn choose_root_with<R: Rng + ?Sized>(
+    rule: &RootRule,
+    data: &StandardisedTaskSet,
+    medoid: impl FnOnce() -> Result<usize, CascadeError>,
+    rng: &mut R,
+) -> Result<usize, CascadeError> {
+    let n = data.len();
     if n == 0 {
         return Err(CascadeError::TooFewTasks {
             what: "choosing a root",
@@ -91,10 +111,7 @@ pub fn choose_root<R: Rng + ?Sized>(
         });
     }
     match *rule {
-        RootRule::Medoid => {
-            check_finite(dist)?;
-            Ok(medoid(dist))
-        }
+        RootRule::Medoid => medoid(),
         RootRule::FeatureMedoid => Ok(feature_medoid(&raw_feature_means(data))),
         RootRule::Given(index) if index >= n => {
             Err(CascadeError::TaskOutOfRange { index, tasks: n })
@@ -130,7 +147,7 @@ pub fn feature_medoid(means: &[DVector<f64>]) -> usize {
 }
 
 /// Index of the smallest value (the first on ties; NaN never wins unless everything is NaN).
-fn argmin_row_sum(sums: impl Iterator<Item = f64>) -> usize {
+pub(crate) fn argmin_row_sum(sums: impl Iterator<Item = f64>) -> usize {
     let mut best = 0;
     let mut best_sum = f64::INFINITY;
     for (v, s) in sums.enumerate() {

@@ -26,6 +26,24 @@ pub fn allocate(
     cfg: &BudgetConfig,
 ) -> Result<Budget, CascadeError> {
     cfg.validate()?;
+    if !tree.is_empty() && cfg.total >= tree.len() {
+        check_dist(tree, dist)?;
+    }
+    match dist {
+        Some(d) => allocate_with(tree, Some(&|p, v| d.get(p, v)), cfg),
+        None => allocate_with(tree, None, cfg),
+    }
+}
+
+/// [`allocate`] with the length of each edge `edge_length(parent, child)` computed when the
+/// allocation needs it instead of read from a matrix (`T - 1` calls at most): what plans made
+/// without the distance matrix use.
+pub fn allocate_with(
+    tree: &Tree,
+    edge_length: Option<&dyn Fn(usize, usize) -> f64>,
+    cfg: &BudgetConfig,
+) -> Result<Budget, CascadeError> {
+    cfg.validate()?;
     let n = tree.len();
     if n == 0 {
         return Err(CascadeError::TooFewTasks {
@@ -40,7 +58,6 @@ pub fn allocate(
             tasks: n,
         });
     }
-    check_dist(tree, dist)?;
     let Some(root) = tree.root() else {
         let steps = match cfg.rounding {
             Rounding::LargestRemainder => split_evenly(cfg.total, n),
@@ -54,7 +71,7 @@ pub fn allocate(
         });
     }
     let seed = cfg.seed_steps();
-    let weights = cfg.allocation.weights(tree, dist)?;
+    let weights = cfg.allocation.weights_with(tree, edge_length)?;
     // Shares over the non-roots only (the root's weight is 0 and must not take a leftover step).
     let others: Vec<usize> = (0..n).filter(|&v| v != root).collect();
     let other_weights: Vec<f64> = others.iter().map(|&v| weights[v]).collect();

@@ -92,7 +92,21 @@ impl Allocation {
     ) -> Result<Vec<f64>, CascadeError> {
         self.validate()?;
         check_dist(tree, dist)?;
-        let dist = match dist {
+        match dist {
+            Some(d) => self.weights_with(tree, Some(&|p, v| d.get(p, v))),
+            None => self.weights_with(tree, None),
+        }
+    }
+
+    /// [`Allocation::weights`] with the length of each edge `edge_length(parent, child)`
+    /// computed when needed instead of read from a matrix (`T - 1` calls at most).
+    pub fn weights_with(
+        &self,
+        tree: &Tree,
+        edge_length: Option<&dyn Fn(usize, usize) -> f64>,
+    ) -> Result<Vec<f64>, CascadeError> {
+        self.validate()?;
+        let dist = match edge_length {
             Some(d) => Some(d),
             None if self.needs_distances() => {
                 return Err(CascadeError::InvalidSetting {
@@ -113,7 +127,7 @@ impl Allocation {
         for (v, w) in weights.iter_mut().enumerate() {
             let Some(p) = tree.parent(v) else { continue };
             let level = (tree.depth(v) + 1) as f64;
-            let edge = || dist.map_or(f64::NAN, |d| d.get(p, v) + EDGE_EPS);
+            let edge = || dist.map_or(f64::NAN, |d| d(p, v) + EDGE_EPS);
             *w = match *self {
                 Self::Uniform => 1.0,
                 Self::DepthIncreasing { a } => level.powf(a),

@@ -15,7 +15,7 @@ mod config;
 mod rounding;
 mod value;
 
-pub use allocate::allocate;
+pub use allocate::{allocate, allocate_with};
 pub use allocation::{Allocation, EDGE_EPS};
 pub use config::BudgetConfig;
 pub use rounding::{Rounding, largest_remainder, split_evenly};

@@ -1,11 +1,14 @@
 //! Feature-family distances (SPEC 3) on the training X only: `feature`, `mean_cov` and `cka`.
 
+use std::ops::Range;
+
 use cascade_data::Task;
 use nalgebra::{DMatrix, DVector};
 
 use super::DistanceMatrix;
 use super::mmd_kernels::dot;
-use super::norm::diff_norm;
+use super::norm::{LANES, diff_norm, squared_diff_sums};
+use super::pairs::PairDistance;
 use super::row_checks::{require_equal_rows, require_rows};
 use crate::CascadeError;
 
@@ -17,22 +20,86 @@ const COV_RIDGE: f64 = 1e-6;
 /// `sqrt(mean((X_u - X_v)^2))`; otherwise the RMS difference of the embeddings
 /// `[column means, column population variances]: [2d]`.
 pub(crate) fn feature(tasks: &[Task]) -> DistanceMatrix {
-    let embeddings: Vec<DVector<f64>> = tasks.iter().map(|t| moments(&t.train.x)).collect();
-    DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
-        let (xu, xv) = (&tasks[u].train.x, &tasks[v].train.x);
+    FeaturePairs::new(tasks).matrix()
+}
+
+/// `feature`'s pairs: the tasks' training rows and their moment embeddings `[2d]`.
+pub(crate) struct FeaturePairs<'a> {
+    tasks: &'a [Task],
+    embeddings: Vec<DVector<f64>>,
+}
+
+impl<'a> FeaturePairs<'a> {
+    /// The embeddings of `tasks`, which the pairs read from then on.
+    pub(crate) fn new(tasks: &'a [Task]) -> Self {
+        let embeddings = tasks.iter().map(|t| moments(&t.train.x)).collect();
+        Self { tasks, embeddings }
+    }
+}
+
+impl PairDistance for FeaturePairs<'_> {
+    fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    fn pair(&self, u: usize, v: usize) -> f64 {
+        let (xu, xv) = (&self.tasks[u].train.x, &self.tasks[v].train.x);
         if xu.shape() == xv.shape() {
             rms_difference(xu.as_slice(), xv.as_slice())
         } else {
-            rms_difference(embeddings[u].as_slice(), embeddings[v].as_slice())
+            rms_difference(self.embeddings[u].as_slice(), self.embeddings[v].as_slice())
         }
-    })
+    }
+
+    fn pair_column(&self, rows: Range<usize>, j: usize, out: &mut [f64]) {
+        self.side_by_side(rows.start, j, out);
+    }
+
+    fn pair_row(&self, i: usize, cols: Range<usize>, out: &mut [f64]) {
+        self.side_by_side(cols.start, i, out);
+    }
+}
+
+impl FeaturePairs<'_> {
+    /// `out[k]` = the distance of tasks `start + k` and `other`, `LANES` at a time where their
+    /// shapes agree. A pair's terms `(x - y)^2` and `(y - x)^2` are the same number, so this is
+    /// `pair` whichever end `other` is.
+    fn side_by_side(&self, start: usize, other: usize, out: &mut [f64]) {
+        let xo = &self.tasks[other].train.x;
+        let len = xo.len();
+        let mut i = start;
+        for chunk in out.chunks_mut(LANES) {
+            let same = |l: usize| self.tasks[i + l].train.x.shape() == xo.shape();
+            if chunk.len() == LANES && len > 0 && (0..LANES).all(same) {
+                let a = std::array::from_fn(|l| self.tasks[i + l].train.x.as_slice());
+                for (value, sum) in chunk.iter_mut().zip(squared_diff_sums(a, xo.as_slice())) {
+                    *value = (sum / len as f64).sqrt();
+                }
+            } else {
+                for (l, value) in chunk.iter_mut().enumerate() {
+                    *value = self.pair(i + l, other);
+                }
+            }
+            i += chunk.len();
+        }
+    }
 }
 
 /// `mean_cov`: `|mu_u - mu_v|_2 + |Sigma_u - Sigma_v|_F` with `mu: [d]` the column means and
 /// `Sigma: [d, d]` the sample covariance (divide by `n - 1`) plus `1e-6 I`. Needs `n >= 2`.
 pub(crate) fn mean_cov(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
+    Ok(mean_cov_pairs(tasks)?.matrix())
+}
+
+/// `mean_cov`'s pairs: each task's mean `[d]` and covariance `[d, d]`.
+pub(crate) struct MeanCovPairs {
+    stats: Vec<(DVector<f64>, DMatrix<f64>)>,
+}
+
+/// The means and covariances of `tasks`; the error names the first task with fewer than 2 rows.
+pub(crate) fn mean_cov_pairs(tasks: &[Task]) -> Result<MeanCovPairs, CascadeError> {
     require_rows(tasks, "mean_cov", 2)?;
-    let stats: Vec<(DVector<f64>, DMatrix<f64>)> = tasks
+    let stats = tasks
         .iter()
         .map(|t| {
             let x = &t.train.x;
@@ -44,11 +111,19 @@ pub(crate) fn mean_cov(tasks: &[Task]) -> Result<DistanceMatrix, CascadeError> {
             (mean, cov)
         })
         .collect();
-    Ok(DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
-        let (mu_u, cov_u) = &stats[u];
-        let (mu_v, cov_v) = &stats[v];
+    Ok(MeanCovPairs { stats })
+}
+
+impl PairDistance for MeanCovPairs {
+    fn len(&self) -> usize {
+        self.stats.len()
+    }
+
+    fn pair(&self, u: usize, v: usize) -> f64 {
+        let (mu_u, cov_u) = &self.stats[u];
+        let (mu_v, cov_v) = &self.stats[v];
         diff_norm(mu_u.as_slice(), mu_v.as_slice()) + diff_norm(cov_u.as_slice(), cov_v.as_slice())
-    }))
+    }
 }
 
 /// `cka`: `1 - CKA(X_u, X_v)` with linear CKA

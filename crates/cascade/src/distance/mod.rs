@@ -16,6 +16,7 @@ mod mmd;
 mod mmd_kernels;
 mod norm;
 mod optimisation;
+mod pairs;
 mod row_checks;
 mod simd;
 mod target;
@@ -25,6 +26,7 @@ mod union_median;
 mod within_sums;
 
 pub use matrix::DistanceMatrix;
+pub use pairs::{PairDistance, has_pair_form, pair_distance};
 
 use std::fmt;
 use std::str::FromStr;

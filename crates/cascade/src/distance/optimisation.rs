@@ -6,7 +6,7 @@ use cascade_data::Task;
 use nalgebra::DMatrix;
 
 use super::DistanceMatrix;
-use super::norm::diff_norm;
+use super::pairs::{PairDistance, VectorPairs};
 use crate::CascadeError;
 
 /// Ridge penalty of the per-task fit in `model` (SPEC 3).
@@ -17,10 +17,7 @@ const NORM_EPS: f64 = 1e-8;
 /// `gradient`: `|g_u - g_v|_2` with `g = vec(Xb^T Yb) / (|Xb^T Yb|_F + 1e-8)`: `[d m]`, the
 /// direction of the squared loss's gradient at `theta = 0` (for classes, of the one-hot fit).
 pub(crate) fn gradient(tasks: &[Task], classes: Option<usize>) -> DistanceMatrix {
-    let directions = gradient_directions(tasks, classes);
-    DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
-        diff_norm(directions[u].as_slice(), directions[v].as_slice())
-    })
+    VectorPairs::new(gradient_directions(tasks, classes)).matrix()
 }
 
 /// Each task's `g = vec(Xb^T Yb) / (|Xb^T Yb|_F + 1e-8)` (`[d, m]`): `gradient`'s distance of
@@ -43,13 +40,20 @@ pub(crate) fn model(
     tasks: &[Task],
     classes: Option<usize>,
 ) -> Result<DistanceMatrix, CascadeError> {
+    Ok(model_pairs(tasks, classes)?.matrix())
+}
+
+/// `model`'s ridge fits `theta: [d, m]` of every task, whose pairs' distances are the norms of
+/// their differences; the error names the first task whose fit fails.
+pub(crate) fn model_pairs(
+    tasks: &[Task],
+    classes: Option<usize>,
+) -> Result<VectorPairs, CascadeError> {
     let thetas = tasks
         .iter()
         .map(|t| ridge_fit(t, classes))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(DistanceMatrix::par_from_pairs(tasks.len(), |u, v| {
-        diff_norm(thetas[u].as_slice(), thetas[v].as_slice())
-    }))
+    Ok(VectorPairs::new(thetas))
 }
 
 /// The targets as a matrix `[n, m]`: the values (`m = 1`), or one-hot rows for `k` classes.
@@ -129,12 +133,10 @@ mod tests {
         .unwrap();
         let data = cascade_data::StandardisedTaskSet::new(&set);
         let matrix = compute(&data.standardised, Distance::Gradient).unwrap();
-        let directions = gradient_directions(data.standardised.tasks(), None);
+        let directions = VectorPairs::new(gradient_directions(data.standardised.tasks(), None));
         for root in [0, 17, 59] {
-            let on_the_fly = crate::tree::Tree::mst_with(60, root, |u, v| {
-                diff_norm(directions[u].as_slice(), directions[v].as_slice())
-            })
-            .unwrap();
+            let on_the_fly =
+                crate::tree::Tree::mst_with(60, root, |u, v| directions.pair(u, v)).unwrap();
             assert_eq!(on_the_fly, crate::tree::Tree::mst(&matrix, root).unwrap());
         }
     }

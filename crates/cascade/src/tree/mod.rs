@@ -8,15 +8,20 @@
 //! The files: [`Tree`] itself, its invariants, the parent-array and independent-forest
 //! constructors and the basic accessors (`value.rs`); derived queries (`queries.rs`); undirected
 //! edges oriented away from a root, and the star (`orient.rs`); the minimum spanning tree
-//! (`mst.rs`); random trees (`random.rs`); Graphviz output (`dot.rs`).
+//! (`mst.rs`); edges under the strict total order that breaks ties, dense Prim and the Kruskal
+//! merge of spanning forests (`forest.rs`); random trees (`random.rs`); Graphviz output
+//! (`dot.rs`).
 
 mod dot;
+mod forest;
 mod mst;
 mod orient;
 mod queries;
 mod random;
 mod value;
 
+pub use forest::{Edge, kruskal_merge, merge_forests, sort_edges};
+pub(crate) use forest::{non_finite, prim};
 pub(crate) use mst::check_finite;
 pub use value::Tree;
 

@@ -1,6 +1,7 @@
-//! The minimum spanning tree of a distance matrix (dense Prim, deterministic ties), and the
-//! check that the matrix holds only finite numbers.
+//! The minimum spanning tree of a distance matrix (dense Prim, ties broken by [`Edge::order`]),
+//! and the check that the matrix holds only finite numbers.
 
+use super::forest::{Edge, non_finite, prim};
 use super::orient::{check_root, no_tasks};
 use super::value::Tree;
 use crate::CascadeError;
@@ -13,13 +14,7 @@ pub(crate) fn check_finite(dist: &DistanceMatrix) -> Result<(), CascadeError> {
         for j in (i + 1)..n {
             let d = dist.get(i, j);
             if !d.is_finite() {
-                return Err(CascadeError::InvalidSetting {
-                    name: "task distance",
-                    value: format!("D[{i}][{j}] = {d}"),
-                    reason: format!(
-                        "the distance between tasks {i} and {j} must be a finite number"
-                    ),
-                });
+                return Err(non_finite(i, j, d));
             }
         }
     }
@@ -29,12 +24,13 @@ pub(crate) fn check_finite(dist: &DistanceMatrix) -> Result<(), CascadeError> {
 impl Tree {
     /// Minimum spanning tree of `dist`, oriented away from `root`.
     ///
-    /// Prim's algorithm on the dense matrix ([`Tree::mst_with`] reading its entries), started
-    /// from task 0: at every step the non-tree task with the smallest key joins (lowest index
-    /// on ties), and a key is updated only on a strict improvement, so the undirected tree is
-    /// deterministic and does not depend on `root`; it is then oriented away from `root` by
-    /// [`Tree::from_edges`]. Errors: an empty matrix, `root` out of range, a NaN or infinite
-    /// distance (naming the pair).
+    /// Prim's algorithm on the dense matrix ([`Tree::mst_with`] reading its entries). Ties are
+    /// broken by the strict total order [`Edge::order`] on edges `(distance, lo, hi)`, so the
+    /// undirected tree is the unique minimum spanning tree under that order: it does not depend
+    /// on `root`, on the algorithm, or on how the pairs are split into blocks
+    /// ([`crate::blocks`]); it is then oriented away from `root` by [`Tree::from_edges`].
+    /// Errors: an empty matrix, `root` out of range, a NaN or infinite distance (naming the
+    /// first pair `i < j` in row order).
     pub fn mst(dist: &DistanceMatrix, root: usize) -> Result<Self, CascadeError> {
         if dist.is_empty() {
             return Err(no_tasks("a minimum spanning tree"));
@@ -44,11 +40,11 @@ impl Tree {
         Self::mst_with(dist.len(), root, |u, v| dist.get(u, v))
     }
 
-    /// Minimum spanning tree of `n` tasks whose distances `distance(u, v)` are computed when
-    /// Prim needs them, oriented away from `root`: memory `O(n)` besides what `distance`
-    /// holds (no `n x n` matrix), `n (n - 1) / 2` calls. The same tie rules as [`Tree::mst`],
-    /// so for the same numbers it gives the same tree; `distance` must be symmetric. A NaN or
-    /// infinite distance is an error naming the pair.
+    /// Minimum spanning tree of `n` tasks whose distances `distance(u, v)` (`u < v`) are
+    /// computed when Prim needs them, oriented away from `root`: memory `O(n)` besides what
+    /// `distance` holds (no `n x n` matrix), `n (n - 1) / 2` calls. The same tree as
+    /// [`Tree::mst`] for the same numbers. A NaN or infinite distance is an error naming the
+    /// pair.
     pub fn mst_with(
         n: usize,
         root: usize,
@@ -64,45 +60,15 @@ impl Tree {
             return Err(no_tasks("a minimum spanning tree"));
         }
         check_root(n, root)?;
-        let checked = |u: usize, v: usize| -> Result<f64, CascadeError> {
+        let edges = prim(n, |u, v| {
             let d = distance(u, v);
             if d.is_finite() {
-                return Ok(d);
+                Ok(Edge::new(u, v, d))
+            } else {
+                Err(non_finite(u, v, d))
             }
-            let (i, j) = (u.min(v), u.max(v));
-            Err(CascadeError::InvalidSetting {
-                name: "task distance",
-                value: format!("D[{i}][{j}] = {d}"),
-                reason: format!("the distance between tasks {i} and {j} must be a finite number"),
-            })
-        };
-        let mut in_tree = vec![false; n];
-        let mut key = vec![0.0; n];
-        for (w, k) in key.iter_mut().enumerate().skip(1) {
-            *k = checked(0, w)?;
-        }
-        let mut link = vec![0usize; n];
-        in_tree[0] = true;
-        let mut edges = Vec::with_capacity(n - 1);
-        for _ in 1..n {
-            let mut next = usize::MAX;
-            for v in 0..n {
-                if !in_tree[v] && (next == usize::MAX || key[v] < key[next]) {
-                    next = v;
-                }
-            }
-            in_tree[next] = true;
-            edges.push((link[next], next));
-            for w in 0..n {
-                if !in_tree[w] {
-                    let d = checked(next, w)?;
-                    if d < key[w] {
-                        key[w] = d;
-                        link[w] = next;
-                    }
-                }
-            }
-        }
-        Self::from_edges(n, &edges, root)
+        })?;
+        let pairs: Vec<(usize, usize)> = edges.iter().map(|e| (e.lo, e.hi)).collect();
+        Self::from_edges(n, &pairs, root)
     }
 }

@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use super::Tree;
 use super::value::RawTree;
+use super::{Edge, Tree};
 use crate::CascadeError;
 use crate::distance::DistanceMatrix;
 
@@ -323,8 +323,8 @@ fn dot_output_names_nodes_and_edges() {
     assert!(plain.contains("\"task-1\""), "{plain}");
 }
 
-/// The dense Prim `Tree::mst` ran before distances could be computed on the fly (copied from
-/// release 6febbd4): the oracle that the on-the-fly Prim must reproduce tree for tree.
+/// The dense Prim `Tree::mst` ran before ties were broken by the edge order (copied from release
+/// 6febbd4): the same trees on matrices without ties.
 fn dense_prim_as_it_was(dist: &DistanceMatrix, root: usize) -> Tree {
     let n = dist.len();
     let mut in_tree = vec![false; n];
@@ -370,11 +370,105 @@ fn mst_with_names_a_non_finite_pair_without_a_matrix() {
     ));
 }
 
+/// The minimum spanning tree under [`Edge::order`] by Kruskal over every pair: the oracle for
+/// tied matrices.
+fn kruskal_oracle(dist: &DistanceMatrix, root: usize) -> Tree {
+    let n = dist.len();
+    let mut edges: Vec<Edge> = (0..n)
+        .flat_map(|i| ((i + 1)..n).map(move |j| (i, j)))
+        .map(|(i, j)| Edge::new(i, j, dist.get(i, j)))
+        .collect();
+    edges.sort_by(Edge::order);
+    let mut sets = petgraph::unionfind::UnionFind::<usize>::new(n);
+    let pairs: Vec<(usize, usize)> = edges
+        .iter()
+        .filter(|e| sets.union(e.lo, e.hi))
+        .map(|e| (e.lo, e.hi))
+        .collect();
+    Tree::from_edges(n, &pairs, root).unwrap()
+}
+
+/// The tree over `n <= 7` tasks whose edges, sorted by [`Edge::order`], come first
+/// lexicographically among all `n^(n-2)` labelled trees: by the greedy property of spanning
+/// trees, the minimum spanning tree under that order. Brute force, independent of Prim and
+/// Kruskal.
+fn brute_force_oracle(dist: &DistanceMatrix, root: usize) -> Tree {
+    let n = dist.len();
+    if n <= 2 {
+        return Tree::mst_with(n, root, |u, v| dist.get(u, v)).unwrap();
+    }
+    let sorted_edges = |t: &Tree| {
+        let mut edges: Vec<Edge> = t
+            .edges()
+            .iter()
+            .map(|&(a, b)| Edge::new(a, b, dist.get(a, b)))
+            .collect();
+        edges.sort_by(Edge::order);
+        edges
+    };
+    let lexicographic = |a: &[Edge], b: &[Edge]| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| x.order(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    };
+    let mut best: Option<(Vec<Edge>, Tree)> = None;
+    for code in 0..n.pow((n - 2) as u32) {
+        let seq: Vec<usize> = (0..n - 2).map(|k| code / n.pow(k as u32) % n).collect();
+        let t = Tree::from_pruefer(&seq, root).unwrap();
+        let edges = sorted_edges(&t);
+        if best
+            .as_ref()
+            .is_none_or(|(b, _)| lexicographic(&edges, b).is_lt())
+        {
+            best = Some((edges, t));
+        }
+    }
+    best.unwrap().1
+}
+
+#[test]
+fn mst_ties_follow_the_edge_order_not_the_order_tasks_join() {
+    // d(0, 2) = 1, d(0, 1) = 2, d(1, 3) = d(2, 3) = 3, the rest 10. Prim from 0 adds 2 before
+    // 1, but the tie between (1, 3) and (2, 3) goes to the edge that comes first in
+    // (distance, lo, hi): (1, 3). (The dense Prim of earlier releases kept (2, 3), the link of
+    // the task that joined first, which no order on edges alone reproduces.)
+    let d = DistanceMatrix::from_rows(&[
+        vec![0.0, 2.0, 1.0, 10.0],
+        vec![2.0, 0.0, 10.0, 3.0],
+        vec![1.0, 10.0, 0.0, 3.0],
+        vec![10.0, 3.0, 3.0, 0.0],
+    ])
+    .unwrap();
+    let t = Tree::mst(&d, 0).unwrap();
+    assert_eq!(t.parents(), &[None, Some(0), Some(0), Some(1)]);
+    assert_eq!(t, kruskal_oracle(&d, 0));
+    assert_eq!(t, brute_force_oracle(&d, 0));
+    assert_ne!(t, dense_prim_as_it_was(&d, 0));
+}
+
+#[test]
+fn mst_equals_brute_force_on_tied_matrices() {
+    let mut rng = StdRng::seed_from_u64(21);
+    for n in 1..=7usize {
+        for levels in [1u32, 2, 3] {
+            for _ in 0..4 {
+                let d =
+                    DistanceMatrix::from_pairs(n, |_, _| f64::from(rng.random_range(0..levels)));
+                let root = rng.random_range(0..n);
+                assert_eq!(Tree::mst(&d, root).unwrap(), brute_force_oracle(&d, root));
+            }
+        }
+    }
+}
+
 proptest! {
-    /// Distances computed on the fly give the tree the dense matrix gave, on random matrices
-    /// and on matrices full of ties (values in {0, 1, 2}), for every root.
+    /// Distances computed on the fly give the tree of the dense matrix: Kruskal's under the
+    /// edge order on random matrices and on matrices full of ties (values in {0, 1, 2}), for
+    /// every root; and without ties, the tree of the dense Prim of earlier releases.
     #[test]
-    fn mst_with_gives_the_dense_prims_tree(
+    fn mst_with_gives_the_tree_of_the_edge_order(
         n in 1usize..40,
         root_pick in 0usize..1000,
         levels in prop_oneof![Just(0u32), Just(3u32)],
@@ -386,9 +480,12 @@ proptest! {
             0 => random_matrix(n, &mut rng),
             k => DistanceMatrix::from_pairs(n, |_, _| f64::from(rng.random_range(0..k))),
         };
-        let want = dense_prim_as_it_was(&d, root);
+        let want = kruskal_oracle(&d, root);
         prop_assert_eq!(Tree::mst_with(n, root, |u, v| d.get(u, v)).unwrap(), want.clone());
-        prop_assert_eq!(Tree::mst(&d, root).unwrap(), want);
+        prop_assert_eq!(Tree::mst(&d, root).unwrap(), want.clone());
+        if levels == 0 {
+            prop_assert_eq!(dense_prim_as_it_was(&d, root), want);
+        }
     }
 
     #[test]

@@ -1,20 +1,24 @@
 //! A training plan: which task starts from which, and how many steps each takes (SPEC 2.3-2.5).
 //!
 //! [`make_plan`] turns a method, the standardised tasks and the settings into a [`Plan`]; the
-//! plan is plain serialisable data that an executor replays.
+//! plan is plain serialisable data that an executor replays. The distances it reads are held by
+//! a [`DistanceCache`]: as `T x T` matrices, or, for many tasks and the distances that compute a
+//! pair on their own, as the few numbers a plan needs ([`crate::blocks`]), which give the same
+//! plan.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+mod cache;
+
+pub use cache::{DistanceCache, MATRIX_FREE_TASKS, Storage, TreeDistance};
 
 use cascade_data::StandardisedTaskSet;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::CascadeError;
-use crate::budget::{Budget, BudgetConfig, allocate};
-use crate::distance::{self, Distance, DistanceMatrix};
+use crate::budget::{Budget, BudgetConfig, allocate, allocate_with};
+use crate::distance::{Distance, pair_distance};
 use crate::method::{Method, RandomTreeKind};
-use crate::root::{RootRule, choose_root};
+use crate::root::RootRule;
 use crate::tree::Tree;
 
 /// Settings shared by every method's plan.
@@ -134,54 +138,6 @@ impl Plan {
     }
 }
 
-/// Distance matrices of one task set, each computed at most once, and its feature medoid (the
-/// `feature-medoid` root, which depends on the data alone).
-#[derive(Debug, Default)]
-pub struct DistanceCache {
-    matrices: HashMap<Distance, DistanceMatrix>,
-    feature_medoid: Option<usize>,
-}
-
-impl DistanceCache {
-    /// An empty cache (use one per task set).
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The matrix of `kind` over `data` ([`distance::compute_standardised`]), computed on first
-    /// use.
-    pub fn get(
-        &mut self,
-        data: &StandardisedTaskSet,
-        kind: Distance,
-    ) -> Result<&DistanceMatrix, CascadeError> {
-        match self.matrices.entry(kind) {
-            Entry::Occupied(entry) => Ok(entry.into_mut()),
-            Entry::Vacant(entry) => Ok(entry.insert(distance::compute_standardised(data, kind)?)),
-        }
-    }
-
-    /// The root `rule` picks among the tasks of `data` ([`choose_root`]) over the matrix of
-    /// `kind`; the feature medoid is computed once (it is `O(T^2 d)` and every plan of a task
-    /// set asks for it).
-    pub fn root<R: Rng + ?Sized>(
-        &mut self,
-        rule: &RootRule,
-        kind: Distance,
-        data: &StandardisedTaskSet,
-        rng: &mut R,
-    ) -> Result<usize, CascadeError> {
-        if let (RootRule::FeatureMedoid, Some(root)) = (rule, self.feature_medoid) {
-            return Ok(root);
-        }
-        let root = choose_root(rule, self.get(data, kind)?, data, rng)?;
-        if *rule == RootRule::FeatureMedoid {
-            self.feature_medoid = Some(root);
-        }
-        Ok(root)
-    }
-}
-
 /// FedAvg's split of `per_task` steps: a tenth (at least 1) for fine-tuning, the rest in rounds
 /// of `local_steps` (fewer when the budget is small), the remainder of the rounds added to the
 /// fine-tuning.
@@ -243,19 +199,42 @@ pub fn make_plan<R: Rng + ?Sized>(
         Method::Star | Method::RandTree(_) | Method::Mst(_) => {
             let kind = method.tree_distance().unwrap_or(config.root_distance);
             let root = cache.root(&config.root_rule, kind, data, rng)?;
-            let dist = cache.get(data, kind)?;
-            if dist.is_constant(1e-9) {
+            let distances = cache.tree_distance(data, kind)?;
+            let constant = match &distances {
+                TreeDistance::Matrix(dist) => dist.is_constant(1e-9),
+                TreeDistance::Summary(summary) => summary.is_constant(1e-9),
+            };
+            if constant {
                 notes.push(PlanNote::ConstantDistance { distance: kind });
             }
-            let tree = match method {
-                Method::Star => Tree::star(t, root)?,
-                Method::RandTree(RandomTreeKind::Pruefer) => Tree::random_pruefer(t, root, rng)?,
-                Method::RandTree(RandomTreeKind::Recursive) => {
+            let tree = match (method, &distances) {
+                (Method::Star, _) => Tree::star(t, root)?,
+                (Method::RandTree(RandomTreeKind::Pruefer), _) => {
+                    Tree::random_pruefer(t, root, rng)?
+                }
+                (Method::RandTree(RandomTreeKind::Recursive), _) => {
                     Tree::random_recursive(t, root, rng)?
                 }
-                _ => Tree::mst(dist, root)?,
+                (_, TreeDistance::Matrix(dist)) => Tree::mst(dist, root)?,
+                (_, TreeDistance::Summary(summary)) => summary.tree(root)?,
             };
-            let budget = allocate(&tree, Some(dist), &config.budget)?;
+            let budget = match distances {
+                TreeDistance::Matrix(dist) => allocate(&tree, Some(dist), &config.budget)?,
+                TreeDistance::Summary(_) if config.budget.allocation.needs_distances() => {
+                    // The edges' lengths, computed one pair at a time (T - 1 pairs).
+                    let pairs =
+                        pair_distance(data, kind)?.ok_or_else(|| CascadeError::InvalidSetting {
+                            name: "allocation",
+                            value: config.budget.allocation.to_string(),
+                            reason: format!(
+                                "edge lengths of {kind} come from its matrix, which this plan \
+                                 was given only a summary of"
+                            ),
+                        })?;
+                    allocate_with(&tree, Some(&|p, v| pairs.between(p, v)), &config.budget)?
+                }
+                TreeDistance::Summary(_) => allocate_with(&tree, None, &config.budget)?,
+            };
             Schedule::Cascade {
                 root: Some(root),
                 tree,
@@ -276,3 +255,6 @@ pub fn make_plan<R: Rng + ?Sized>(
         notes,
     })
 }
+
+#[cfg(test)]
+mod tests;
