@@ -248,11 +248,24 @@ pub struct PlanArgs {
     pub json: Option<PathBuf>,
     /// Cut the plan into at most this many jobs (connected pieces of the tree balanced by
     /// steps) and write them, with everything a job needs, to the folder --out.
-    #[arg(long, requires = "out", help_heading = OUTPUT)]
+    #[arg(long, requires = "out", help_heading = JOBS)]
     pub jobs: Option<Count>,
-    /// The plan folder --jobs writes (new or empty): jobs.json, plan.json, run.json.
-    #[arg(long, requires = "jobs", help_heading = OUTPUT)]
+    /// The plan folder --jobs writes (new or empty: jobs.json, plan.json, run.json), or the
+    /// folder --block writes its block to.
+    #[arg(long, help_heading = JOBS)]
     pub out: Option<PathBuf>,
+    /// Split the MST distance's pairs into this many blocks (with --block, or --blocks-from
+    /// checks the count).
+    #[arg(long, requires = "block", help_heading = JOBS)]
+    pub blocks: Option<Count>,
+    /// Compute only this block (0-based) of --blocks, into --out/block-I.json: one job of the
+    /// distance on a cluster.
+    #[arg(long, requires_all = ["blocks", "out"], conflicts_with = "jobs", help_heading = JOBS)]
+    pub block: Option<usize>,
+    /// With --jobs: take the MST distance from the blocks in this folder (every block-I.json
+    /// of one split) instead of computing it.
+    #[arg(long, requires = "jobs", help_heading = JOBS)]
+    pub blocks_from: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -15,8 +15,20 @@ use crate::settings::rep_seeds;
 
 /// Builds the plan exactly as `cascade run` would for repetition `--rep`, and prints it.
 pub fn plan(args: &PlanArgs) -> Result<(), CliError> {
-    if let (Some(jobs), Some(out)) = (args.jobs, &args.out) {
-        return crate::jobs::write_plan::write_plan(args, jobs.get(), out);
+    match (args.jobs, args.block, &args.blocks, &args.out) {
+        (Some(jobs), _, _, Some(out)) => {
+            return crate::jobs::write_plan::write_plan(args, jobs.get(), out);
+        }
+        (None, Some(block), Some(blocks), Some(out)) => {
+            return crate::jobs::blocks::write_block(args, blocks.get(), block, out);
+        }
+        (None, None, _, Some(_)) => {
+            return Err(CliError::Usage {
+                option: "--out",
+                reason: "it names the folder of --jobs or --block; give one of them".into(),
+            });
+        }
+        _ => {}
     }
     let session = Session::open(&args.data, &args.source, &args.method, args.rep)?;
     let method = args.plan_method;

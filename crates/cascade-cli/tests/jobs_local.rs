@@ -256,3 +256,82 @@ fn local_jobs_train_on_the_device_slots_given() {
         path(&temp.path().join("merged")),
     ]);
 }
+
+#[test]
+fn a_plan_from_distance_blocks_computed_apart_is_the_one_process_plan() {
+    let temp = tempfile::tempdir().unwrap();
+    let (blocks, a, b) = (
+        temp.path().join("blocks"),
+        temp.path().join("a"),
+        temp.path().join("b"),
+    );
+    let data = ["-T", "30", "--n-test", "8", "--method", "mst-feature"];
+    for block in 0..2 {
+        let block = block.to_string();
+        ok(&[
+            &["plan"],
+            &data[..],
+            &["--blocks", "3", "--block", &block, "--out", path(&blocks)],
+        ]
+        .concat());
+    }
+    fails(
+        &[
+            &["plan"],
+            &data[..],
+            &[
+                "--jobs",
+                "3",
+                "--out",
+                path(&b),
+                "--blocks-from",
+                path(&blocks),
+            ],
+        ]
+        .concat(),
+        "missing blocks 2",
+    );
+    ok(&[
+        &["plan"],
+        &data[..],
+        &["--blocks", "3", "--block", "2", "--out", path(&blocks)],
+    ]
+    .concat());
+    fails(
+        &[
+            &["plan"],
+            &["-T", "30", "--n-test", "8"][..],
+            &["--jobs", "3", "--out", path(&b)],
+            &["--blocks-from", path(&blocks)],
+        ]
+        .concat(),
+        "the method mst-gradient plans over 30 tasks with gradient",
+    );
+    ok(&[&["plan"], &data[..], &["--jobs", "3", "--out", path(&a)]].concat());
+    ok(&[
+        &["plan"],
+        &data[..],
+        &[
+            "--jobs",
+            "3",
+            "--out",
+            path(&b),
+            "--blocks-from",
+            path(&blocks),
+        ],
+    ]
+    .concat());
+    for file in ["plan.json", "jobs.json", "run.json"] {
+        assert_eq!(
+            fs::read_to_string(a.join(file)).unwrap(),
+            fs::read_to_string(b.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    fails(
+        &[
+            "plan", "-T", "30", "--method", "star", "--blocks", "2", "--block", "0", "--out", "x",
+        ],
+        "only an MST method's tree distance is computed in blocks",
+    );
+}

@@ -43,7 +43,11 @@ pub fn write_plan(args: &PlanArgs, jobs: usize, out: &Path) -> Result<(), CliErr
         set.len(),
         trainer.plan.budget.total
     );
-    let prepared = trainer.prepare(set, &model, &session.device.device)?;
+    let blocks = match &args.blocks_from {
+        Some(dir) => super::blocks::read_blocks(dir, args.blocks.map(|b| b.get()))?,
+        None => Vec::new(),
+    };
+    let prepared = trainer.prepare_from_blocks(set, &model, &session.device.device, blocks)?;
     let list = JobList::cut(&prepared.plan, jobs)?;
     let run = RunFile {
         format: RUN_FORMAT.into(),

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TrainedCascade;
 use crate::CascadeError;
+use crate::blocks::{BlockResult, combine, compute_block};
 use crate::distance::Distance;
 use crate::experiment::{init_seed, method_seed, seeded_step_sizes};
 use crate::method::Method;
@@ -138,7 +139,8 @@ impl CascadeTrainer {
         let set = &self.training_set(set)?;
         let data = StandardisedTaskSet::new(set);
         let model = model.for_data(set.n_features(), set.image_shape())?;
-        let prepared = self.prepare_standardised(&data, &model, device)?;
+        let prepared =
+            self.prepare_standardised(&data, &model, device, &mut DistanceCache::new())?;
         let job = self.job(&prepared, &data);
         let training = Training {
             model: &model,
@@ -168,10 +170,62 @@ impl CascadeTrainer {
         model: &C,
         device: &Device,
     ) -> Result<Prepared, CascadeError> {
+        self.prepare_from_blocks(set, model, device, Vec::new())
+    }
+
+    /// [`Self::prepare`] with the method's tree distance taken from distance blocks computed
+    /// apart ([`Self::distance_block`], e.g. as jobs of a cluster): the same plan, without
+    /// computing a pair. `blocks` must be every block of one split of the tree distance on
+    /// these tasks; none computes the distance here.
+    pub fn prepare_from_blocks<C: TaskModelConfig>(
+        &self,
+        set: &TaskSet,
+        model: &C,
+        device: &Device,
+        blocks: Vec<BlockResult>,
+    ) -> Result<Prepared, CascadeError> {
         let set = &self.training_set(set)?;
         let data = StandardisedTaskSet::new(set);
         let model = model.for_data(set.n_features(), set.image_shape())?;
-        self.prepare_standardised(&data, &model, device)
+        let mut cache = DistanceCache::new();
+        if !blocks.is_empty() {
+            let summary = combine(blocks)?;
+            let expected = self.method.tree_distance();
+            if Some(summary.distance()) != expected || summary.len() != set.len() {
+                return Err(CascadeError::InvalidSetting {
+                    name: "blocks",
+                    value: format!("{} over {} tasks", summary.distance(), summary.len()),
+                    reason: format!(
+                        "the method {} plans over {} tasks with {}",
+                        self.method,
+                        set.len(),
+                        expected.map_or("no distance".into(), |d| d.to_string())
+                    ),
+                });
+            }
+            cache.insert_summary(summary);
+        }
+        self.prepare_standardised(&data, &model, device, &mut cache)
+    }
+
+    /// Block `block` of `blocks` of the method's tree distance on the training rows of `set`
+    /// ([`compute_block`]): one job of a plan's distance computed on a cluster, joined by
+    /// [`Self::prepare_from_blocks`].
+    pub fn distance_block(
+        &self,
+        set: &TaskSet,
+        blocks: usize,
+        block: usize,
+    ) -> Result<BlockResult, CascadeError> {
+        let Some(kind) = self.method.tree_distance() else {
+            return Err(CascadeError::InvalidSetting {
+                name: "method",
+                value: self.method.to_string(),
+                reason: "only an MST method's tree distance is computed in blocks".into(),
+            });
+        };
+        let set = &self.training_set(set)?;
+        compute_block(&StandardisedTaskSet::new(set), kind, blocks, block)
     }
 
     /// Trains only `part` of the prepared plan (one job of a plan cut into jobs,
@@ -247,17 +301,17 @@ impl CascadeTrainer {
         data: &StandardisedTaskSet,
         model: &C,
         device: &Device,
+        cache: &mut DistanceCache,
     ) -> Result<Prepared, CascadeError> {
-        let mut cache = DistanceCache::new();
         let mut rng = StdRng::seed_from_u64(method_seed(self.seed, &self.method));
-        let plan = make_plan(self.method, data, &mut cache, &self.plan, &mut rng)?;
+        let plan = make_plan(self.method, data, cache, &self.plan, &mut rng)?;
         let etas = seeded_step_sizes(
             data,
             model,
             &self.train,
             &self.plan,
             self.seed,
-            &mut cache,
+            cache,
             device,
         )?;
         Ok(Prepared { plan, etas })
