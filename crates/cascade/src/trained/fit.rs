@@ -184,21 +184,19 @@ impl CascadeTrainer {
         device: &Device,
         blocks: Vec<BlockResult>,
     ) -> Result<Prepared, CascadeError> {
-        let set = &self.training_set(set)?;
-        let data = StandardisedTaskSet::new(set);
-        let model = model.for_data(set.n_features(), set.image_shape())?;
+        let (data, model) = self.standardised(set, model)?;
         let mut cache = DistanceCache::new();
         if !blocks.is_empty() {
             let summary = combine(blocks)?;
             let expected = self.method.tree_distance();
-            if Some(summary.distance()) != expected || summary.len() != set.len() {
+            if Some(summary.distance()) != expected || summary.len() != data.len() {
                 return Err(CascadeError::InvalidSetting {
                     name: "blocks",
                     value: format!("{} over {} tasks", summary.distance(), summary.len()),
                     reason: format!(
                         "the method {} plans over {} tasks with {}",
                         self.method,
-                        set.len(),
+                        data.len(),
                         expected.map_or("no distance".into(), |d| d.to_string())
                     ),
                 });
@@ -224,8 +222,8 @@ impl CascadeTrainer {
                 reason: "only an MST method's tree distance is computed in blocks".into(),
             });
         };
-        let set = &self.training_set(set)?;
-        compute_block(&StandardisedTaskSet::new(set), kind, blocks, block)
+        let set = self.training_set(set)?;
+        compute_block(&StandardisedTaskSet::new(&set), kind, blocks, block)
     }
 
     /// Trains only `part` of the prepared plan (one job of a plan cut into jobs,
@@ -241,10 +239,8 @@ impl CascadeTrainer {
         prepared: &Prepared,
         part: &Part<C::Model>,
     ) -> Result<(Vec<C::Model>, FitReport), CascadeError> {
-        let set = &self.training_set(set)?;
-        prepared.check_tasks(set)?;
-        let data = StandardisedTaskSet::new(set);
-        let model = model.for_data(set.n_features(), set.image_shape())?;
+        let (data, model) = self.standardised(set, model)?;
+        prepared.check_tasks(&data.standardised)?;
         let job = self.job(prepared, &data);
         let training = Training {
             model: &model,
@@ -252,7 +248,7 @@ impl CascadeTrainer {
             config: &self.train,
             device,
         };
-        let executor = resolve(self.executor, training, set.n_features())?;
+        let executor = resolve(self.executor, training, data.standardised.n_features())?;
         let (run, models) = executor.run_part(&job, part, training, RunOptions::FIT)?;
         let models = models.ok_or_else(|| {
             CascadeError::ShapeMismatch(format!(
@@ -280,6 +276,18 @@ impl CascadeTrainer {
         let data = StandardisedTaskSet::new(set);
         let model = model.for_data(set.n_features(), set.image_shape())?;
         assemble(set, &data, model, objective, prepared.plan.clone(), models)
+    }
+
+    /// The training rows of `set`, standardised, and `model` adapted to them; the unscaled
+    /// copy is dropped on the way (at 100,000 tasks it is a gigabyte).
+    fn standardised<C: TaskModelConfig>(
+        &self,
+        set: &TaskSet,
+        model: &C,
+    ) -> Result<(StandardisedTaskSet, C), CascadeError> {
+        let set = self.training_set(set)?;
+        let model = model.for_data(set.n_features(), set.image_shape())?;
+        Ok((StandardisedTaskSet::new(&set), model))
     }
 
     /// The checks of the settings and `set` restricted to its training rows.
