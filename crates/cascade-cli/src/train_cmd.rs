@@ -71,6 +71,10 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
             reason: "the Mean baseline trains no model to keep; choose a trained method".into(),
         });
     }
+    if let Some(dir) = &args.out {
+        // A folder of something else, or one that cannot be written, fails before training.
+        cascade::trained::store::check_save_to(dir)?;
+    }
     let session = Session::open(&args.data, &args.source, &args.method, 0)?;
     let set = session.tasks();
     let schema = &session.schema;

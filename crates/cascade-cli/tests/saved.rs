@@ -340,3 +340,67 @@ fn bad_rows_unknown_tasks_and_damaged_files_are_named() {
     ]);
     assert!(err.contains("trains no model"), "{err}");
 }
+
+#[test]
+fn train_refuses_a_folder_of_something_else_before_training() {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(temp.path().join("notes.txt"), "keep me").unwrap();
+    let out = common::cascade()
+        .args(["train", "-T", "8", "--out"])
+        .arg(temp.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("holds files but no manifest.json") && !stderr.contains("training"),
+        "{stderr}"
+    );
+    assert!(temp.path().join("notes.txt").exists());
+}
+
+#[test]
+fn a_train_killed_at_any_moment_leaves_a_cascade_that_loads() {
+    let temp = tempfile::tempdir().unwrap();
+    let (dir, rows) = (temp.path().join("model"), temp.path().join("rows.csv"));
+    let args = ["train", "-T", "400", "--n-test", "4"];
+    let start = std::time::Instant::now();
+    let first = common::cascade()
+        .args(args)
+        .arg("--out")
+        .arg(&dir)
+        .arg("--test-out")
+        .arg(&rows)
+        .output()
+        .unwrap();
+    assert!(first.status.success());
+    let whole = start.elapsed();
+    // Kill reruns (another seed) at moments spread over a whole run, the save included.
+    for k in 1..=6u32 {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cascade"))
+            .args(args)
+            .args(["--seed", &k.to_string(), "--out"])
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(whole.mul_f64(0.5 + 0.1 * f64::from(k)));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let predict = common::cascade()
+            .arg("predict")
+            .arg(&dir)
+            .arg("--input")
+            .arg(&rows)
+            .arg("--out")
+            .arg(temp.path().join("p.csv"))
+            .output()
+            .unwrap();
+        assert!(
+            predict.status.success(),
+            "after a kill at {k}: {}",
+            String::from_utf8_lossy(&predict.stderr)
+        );
+    }
+}

@@ -10,6 +10,7 @@
 
 mod cascade;
 mod fit;
+mod folder;
 pub mod store;
 
 pub use cascade::TrainedCascade;

@@ -24,6 +24,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::TrainedCascade;
+use super::folder::{check_replaceable, sibling, write_atomically};
 use crate::CascadeError;
 use crate::plan::Plan;
 
@@ -58,9 +59,16 @@ pub struct Manifest<C> {
 }
 
 impl<C: TaskModelConfig> TrainedCascade<C> {
-    /// Writes the cascade to `dir` (created if needed; files of an earlier save are
-    /// overwritten).
+    /// Writes the cascade to `dir` atomically: into a fresh folder beside it, renamed into
+    /// place last, so a save killed at any point leaves the previous cascade or the new one.
+    /// `dir` must be missing, empty or an earlier save (a folder of something else is refused,
+    /// never deleted).
     pub fn save(&self, dir: &Path) -> Result<(), CascadeError> {
+        write_atomically(dir, "manifest.json", |partial| self.write_into(partial))
+    }
+
+    /// Writes every file of the cascade into the empty folder `dir`.
+    fn write_into(&self, dir: &Path) -> Result<(), CascadeError> {
         let tasks_dir = dir.join("tasks");
         fs::create_dir_all(&tasks_dir).map_err(|e| store_error(&tasks_dir, e))?;
         let manifest = Manifest {
@@ -80,12 +88,8 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
         write_json(&dir.join("plan.json"), &self.plan)?;
         write_json(&dir.join("scalers.json"), &self.scalers)?;
         let schema_path = dir.join("schema.json");
-        match &self.schema {
-            Some(schema) => write_json(&schema_path, schema)?,
-            None if schema_path.exists() => {
-                fs::remove_file(&schema_path).map_err(|e| store_error(&schema_path, e))?
-            }
-            None => {}
+        if let Some(schema) = &self.schema {
+            write_json(&schema_path, schema)?;
         }
         for (v, model) in self.task_models().iter().enumerate() {
             save_record(model, dir, v)?;
@@ -155,6 +159,26 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
             None => trained,
         })
     }
+}
+
+/// An error now, before any training, where saving to `dir` would fail for a reason
+/// known already: a folder of something else, or one that cannot be written.
+pub fn check_save_to(dir: &Path) -> Result<(), CascadeError> {
+    check_replaceable(dir, "manifest.json")?;
+    let mut parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf);
+    while !parent.exists() {
+        match parent.parent() {
+            Some(up) if !up.as_os_str().is_empty() => parent = up.to_path_buf(),
+            _ => parent = Path::new(".").to_path_buf(),
+        }
+    }
+    let probe = sibling(&parent.join("probe"), "writable");
+    fs::write(&probe, b"").map_err(|e| store_error(&parent, format!("cannot write here: {e}")))?;
+    let _ = fs::remove_file(&probe);
+    Ok(())
 }
 
 /// Task `v`'s model (`T = 1`, `shape = (d, k)` inputs and outputs) from its record in `dir`
