@@ -122,7 +122,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                     // linear models on a CPU device, device-batched otherwise).
                     for choice in [ExecutorChoice::Reference, config.executor] {
                         let d = data.standardised.n_features();
-                        let adapted = model.for_data(d, data.standardised.image_shape())?;
+                        let adapted = config.model.for_data(d, data.standardised.image_shape())?;
                         let training = |model| Training {
                             model,
                             objective,
@@ -165,7 +165,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                         };
                         let row = Row {
                             tasks,
-                            model: model.to_string(),
+                            model: model_label(&config.model, &device),
                             device: backend.to_string(),
                             method: plan.method.to_string(),
                             executor: executor.name().to_string(),
@@ -199,6 +199,14 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
         eprintln!("benchmark written to {}", path.display());
     }
     Ok(())
+}
+
+/// The model's name, with the convolution layout it runs in on `device` for CNNs.
+fn model_label(model: &ModelKind, device: &cascade_models::burn::prelude::Device) -> String {
+    match model.conv() {
+        Some(layout) => format!("{model} {}", layout.resolve(device)),
+        None => model.to_string(),
+    }
 }
 
 fn table(rows: &[Row]) -> Table {

@@ -7,6 +7,7 @@ mod bench_distances;
 mod bench_scale;
 mod checked;
 mod data_args;
+mod device_memory;
 mod engine;
 mod error;
 mod eta;

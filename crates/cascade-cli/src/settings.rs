@@ -10,7 +10,9 @@ use cascade::method::Method;
 use cascade::plan::PlanConfig;
 use cascade::root::RootRule;
 use cascade::train::{Eta, ExecutorChoice, Optimizer, TrainConfig};
-use cascade_models::{Backend, DeviceChoice, ModelKind};
+use cascade_models::{Backend, ConvLayout, DeviceChoice, ModelKind};
+
+use crate::device_memory::DeviceMemory;
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
@@ -74,6 +76,13 @@ pub struct RunSettings {
     #[arg(long, help_heading = TRAINING)]
     #[serde(with = "crate::text::option")]
     pub model: Option<ModelKind>,
+    /// How CNNs convolve (small-cnn, resnet8; other models have no convolutions): auto (patches
+    /// and batched matmuls on GPUs, grouped convolutions on the CPU backends), grouped (one
+    /// grouped convolution per layer, a group per task) or matmul (patches and one batched
+    /// matmul per layer, no per-task loop). Every layout computes the same numbers.
+    #[arg(long, default_value = "auto", help_heading = DEVICE)]
+    #[serde(with = "crate::text", default)]
+    pub conv: ConvLayout,
     /// L2 penalty reg: every task's loss gains reg/2 |theta|^2 (SPEC 5's logistic regression).
     #[arg(long, default_value_t = 0.0, help_heading = TRAINING)]
     pub l2: f64,
@@ -90,6 +99,17 @@ pub struct RunSettings {
     #[arg(long, default_value = "flex", help_heading = DEVICE)]
     #[serde(with = "crate::text")]
     pub device: Backend,
+    /// Memory a level of a cascade may take on the device, in GB: a level whose tasks would
+    /// take more (by the model's estimate) trains in chunks of tasks that fit, with the same
+    /// numbers. Default: three quarters of the memory available at start on flex and ndarray,
+    /// 8 GB on wgpu and cuda (Burn reports no GPU's total memory: name a larger GPU's here).
+    #[arg(long, value_name = "GB", help_heading = DEVICE)]
+    #[serde(
+        with = "crate::text::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub device_memory: Option<DeviceMemory>,
     /// Executor: auto (the default: host-linear for linear cascades under the squared error on a
     /// CPU device, batched otherwise; never the host in place of a GPU), batched (a whole tree
     /// level, of every method and stacked repetition, per batch, on the device), reference (one
@@ -111,7 +131,7 @@ impl RunSettings {
 
     /// The model: `--model`, or `default` (the data's).
     pub fn model_or(&self, default: ModelKind) -> ModelKind {
-        self.model.unwrap_or(default)
+        self.model.unwrap_or(default).with_conv(self.conv)
     }
 
     /// The training settings as the library takes them (unchecked).
@@ -124,6 +144,7 @@ impl RunSettings {
             l2: self.l2,
             batch_size: self.batch_size,
             optimizer: self.optimizer,
+            level_memory: Some(DeviceMemory::for_backend(self.device_memory, self.device).0),
         }
     }
 

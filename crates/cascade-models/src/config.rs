@@ -7,6 +7,7 @@ use burn::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::memory::{model_step_bytes, step_bytes};
 use crate::{ModelError, ModelKind, TaskModel, TaskModule};
 
 /// A serialisable description of one architecture that builds [`TaskModule`]s of `T` tasks.
@@ -39,6 +40,17 @@ pub trait TaskModelConfig:
         device: &Device,
     ) -> Self::Model;
 
+    /// About how many bytes one task takes on `device` during a training step on `rows` rows
+    /// of `d_in` features with `outputs` outputs: parameters, gradients, optimiser state and
+    /// activations. A level whose tasks would not fit the device's memory trains in chunks of
+    /// tasks sized by this estimate. The default counts a one-task model's parameters and
+    /// assumes activations of `d_in + outputs` floats a row; override it when the model's
+    /// activations are larger (as the built-in CNNs do).
+    fn task_step_bytes(&self, d_in: usize, outputs: usize, rows: usize, device: &Device) -> u64 {
+        let params = self.init_tasks(d_in, outputs, &[0], device).num_params();
+        step_bytes(params, d_in + outputs, rows)
+    }
+
     /// `Some(bias)` when the model is one affine map of its inputs (`x W`, plus `b` when `bias`):
     /// the automatic learning rate then follows from the data's curvature. `None` (the default)
     /// finds a rate by backtracking on the root task.
@@ -62,6 +74,10 @@ impl TaskModelConfig for ModelKind {
         device: &Device,
     ) -> TaskModel {
         self.init_with_outputs(d_in, outputs, task_seeds, device)
+    }
+
+    fn task_step_bytes(&self, d_in: usize, outputs: usize, rows: usize, device: &Device) -> u64 {
+        model_step_bytes(self, d_in, outputs, rows, device)
     }
 
     fn affine_bias(&self) -> Option<bool> {

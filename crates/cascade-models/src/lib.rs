@@ -17,29 +17,34 @@
 
 mod cnn;
 mod config;
+mod conv;
 mod device;
 mod error;
 mod host;
 mod layer;
 mod logistic;
+mod maps;
+mod memory;
 mod model;
 mod module;
 mod per_task;
 mod resnet;
 mod tasks;
 
-pub use cnn::{SmallCnn, TaskConv};
+pub use cnn::SmallCnn;
 pub use config::TaskModelConfig;
+pub use conv::{ConvLayout, TaskConv};
 pub use device::{Backend, DeviceChoice};
 pub use error::ModelError;
 pub use host::to_host;
 pub use layer::TaskLinear;
 pub use logistic::LogisticModel;
+pub use memory::{model_step_bytes, step_bytes};
 pub use model::{LinearModel, ModelKind, ResidualMlp, SimpleMlp, TaskModel};
 pub use module::{ParamSlot, ParamUpdate, TaskModule};
 pub use per_task::{PerTask, PerTaskConfig, SingleTaskConfig, SingleTaskModel};
 pub use resnet::{ResNet8, ResidualBlock};
-pub use tasks::{gather_tasks, task_count};
+pub use tasks::{concat_tasks, gather_tasks, task_count};
 
 /// Re-exported so dependants name the same Burn types as this crate.
 pub use burn;

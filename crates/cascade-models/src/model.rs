@@ -6,6 +6,7 @@ use burn::tensor::activation::relu;
 use serde::{Deserialize, Serialize};
 
 use crate::cnn::SmallCnn;
+use crate::conv::ConvLayout;
 use crate::layer::{TaskLinear, task_rngs};
 use crate::logistic::LogisticModel;
 use crate::resnet::ResNet8;
@@ -40,6 +41,9 @@ pub enum ModelKind {
         width: usize,
         /// Input image `[channels, height, width]`; set from the data by [`ModelKind::for_data`].
         image: Option<[usize; 3]>,
+        /// How the convolutions run (default: the device's choice).
+        #[serde(default)]
+        conv: ConvLayout,
     },
     /// A small CNN on raw images ([`SmallCnn`]): two 3x3 convolutions (`width`, then
     /// `2 width` filters) with ReLU and 2x2 max pooling, then a linear output.
@@ -48,6 +52,9 @@ pub enum ModelKind {
         width: usize,
         /// Input image `[channels, height, width]`; set from the data by [`ModelKind::for_data`].
         image: Option<[usize; 3]>,
+        /// How the convolutions run (default: the device's choice).
+        #[serde(default)]
+        conv: ConvLayout,
     },
 }
 
@@ -64,7 +71,34 @@ impl ModelKind {
     pub const SMALL_CNN: ModelKind = ModelKind::SmallCnn {
         width: 8,
         image: None,
+        conv: ConvLayout::Auto,
     };
+
+    /// The same model with its convolutions in `layout` (models without convolutions are
+    /// unchanged).
+    pub fn with_conv(self, layout: ConvLayout) -> Self {
+        match self {
+            ModelKind::SmallCnn { width, image, .. } => ModelKind::SmallCnn {
+                width,
+                image,
+                conv: layout,
+            },
+            ModelKind::ResNet8 { width, image, .. } => ModelKind::ResNet8 {
+                width,
+                image,
+                conv: layout,
+            },
+            other => other,
+        }
+    }
+
+    /// The convolution layout of a CNN (`None` for models without convolutions).
+    pub fn conv(&self) -> Option<ConvLayout> {
+        match *self {
+            ModelKind::SmallCnn { conv, .. } | ModelKind::ResNet8 { conv, .. } => Some(conv),
+            _ => None,
+        }
+    }
 
     /// Whether the model reads raw images (the CNNs): [`ModelKind::for_data`] then needs an
     /// image shape.
@@ -76,9 +110,9 @@ impl ModelKind {
     /// given: a CNN takes the image shape from there (and needs one of at least 4x4 pixels);
     /// other models are unchanged.
     pub fn for_data(self, d_in: usize, image: Option<[usize; 3]>) -> Result<Self, ModelError> {
-        let (width, resnet) = match self {
-            ModelKind::SmallCnn { width, .. } => (width, false),
-            ModelKind::ResNet8 { width, .. } => (width, true),
+        let (width, resnet, conv) = match self {
+            ModelKind::SmallCnn { width, conv, .. } => (width, false, conv),
+            ModelKind::ResNet8 { width, conv, .. } => (width, true, conv),
             _ => return Ok(self),
         };
         match image {
@@ -86,11 +120,13 @@ impl ModelKind {
                 ModelKind::ResNet8 {
                     width,
                     image: Some([c, h, w]),
+                    conv,
                 }
             } else {
                 ModelKind::SmallCnn {
                     width,
                     image: Some([c, h, w]),
+                    conv,
                 }
             }),
             Some(shape) => Err(ModelError::InvalidSetting {
@@ -153,20 +189,12 @@ impl ModelKind {
             ModelKind::Logistic => {
                 TaskModel::Logistic(LogisticModel::init(d_in, k, &mut rngs, device))
             }
-            ModelKind::SmallCnn { width, image } => TaskModel::SmallCnn(SmallCnn::init(
-                cnn_image(image, d_in),
-                width,
-                k,
-                &mut rngs,
-                device,
-            )),
-            ModelKind::ResNet8 { width, image } => TaskModel::ResNet8(ResNet8::init(
-                cnn_image(image, d_in),
-                width,
-                k,
-                &mut rngs,
-                device,
-            )),
+            ModelKind::SmallCnn { width, image, conv } => TaskModel::SmallCnn(
+                SmallCnn::init(cnn_image(image, d_in), width, k, &mut rngs, device).with_conv(conv),
+            ),
+            ModelKind::ResNet8 { width, image, conv } => TaskModel::ResNet8(
+                ResNet8::init(cnn_image(image, d_in), width, k, &mut rngs, device).with_conv(conv),
+            ),
             ModelKind::Linear => TaskModel::Linear(LinearModel {
                 linear: TaskLinear::init(d_in, k, &mut rngs, device),
             }),
@@ -198,12 +226,12 @@ impl ModelKind {
             ModelKind::SimpleMlp { hidden } => mlp(hidden),
             ModelKind::ResidualMlp { hidden, .. } => (d_in + 1) * k + mlp(hidden),
             ModelKind::Logistic => d_in * k,
-            ModelKind::SmallCnn { width, image } => {
+            ModelKind::SmallCnn { width, image, .. } => {
                 let [c, h, w] = cnn_image(image, d_in);
                 let conv = |c_in: usize, c_out: usize| c_out * c_in * 9 + c_out;
                 conv(c, width) + conv(width, 2 * width) + (2 * width * (h / 4) * (w / 4) + 1) * k
             }
-            ModelKind::ResNet8 { width, image } => {
+            ModelKind::ResNet8 { width, image, .. } => {
                 ResNet8::params_per_task(cnn_image(image, d_in)[0], width, k)
             }
         }
@@ -212,7 +240,7 @@ impl ModelKind {
 
 /// A CNN's input shape: the one set from the data, else each row read as a one-channel square
 /// image when `d_in` is a square, and as a `1 x 1 x d_in` strip otherwise.
-fn cnn_image(image: Option<[usize; 3]>, d_in: usize) -> [usize; 3] {
+pub(crate) fn cnn_image(image: Option<[usize; 3]>, d_in: usize) -> [usize; 3] {
     image.unwrap_or_else(|| {
         let side = (d_in as f64).sqrt().round() as usize;
         if side * side == d_in {
@@ -265,10 +293,12 @@ impl FromStr for ModelKind {
             ("small-cnn" | "cnn", 0..=1) => ModelKind::SmallCnn {
                 width: hidden(8)?,
                 image: None,
+                conv: ConvLayout::Auto,
             },
             ("resnet8" | "resnet-8", 0..=1) => ModelKind::ResNet8 {
                 width: hidden(16)?,
                 image: None,
+                conv: ConvLayout::Auto,
             },
             _ => return Err(bad()),
         };

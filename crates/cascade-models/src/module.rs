@@ -10,7 +10,7 @@ use burn::prelude::*;
 use burn::tensor::Gradients;
 
 use crate::layer::TaskLinear;
-use crate::{ModelError, gather_tasks, task_count};
+use crate::{ModelError, concat_tasks, gather_tasks, task_count};
 
 /// `T` models of one architecture as one Burn module, trainable together.
 ///
@@ -84,6 +84,13 @@ pub trait TaskModule: Module + 'static {
         let w: Vec<f32> = weights.iter().map(|&w| w as f32).collect();
         let w = Tensor::<1>::from_data(TensorData::new(w, [tasks]), &device);
         Ok(self.clone().map(&mut WeightedMean(w)))
+    }
+
+    /// One module holding the tasks of every part in order (`T = sum of the parts' T`): the
+    /// inverse of splitting a level into chunks. Every parameter is concatenated along the
+    /// task axis; the results are fresh autodiff leaves. Errors on no parts.
+    fn concat(parts: Vec<Self>) -> Result<Self, ModelError> {
+        concat_tasks(parts)
     }
 
     /// The model's single affine layer `x W + b`, when the model is exactly that: the training

@@ -81,6 +81,12 @@ impl<M: SingleTaskModel> TaskModule for PerTask<M> {
         Ok(Self { models })
     }
 
+    fn concat(parts: Vec<Self>) -> Result<Self, ModelError> {
+        Ok(Self {
+            models: parts.into_iter().flat_map(|part| part.models).collect(),
+        })
+    }
+
     fn grad_sq_norms(&self, grads: &Gradients) -> Option<Tensor<1>> {
         self.per_model_squares(Some(grads))
     }

@@ -3,15 +3,15 @@
 //! filters (the last two at stride 2, with 1x1 projection shortcuts), global average pooling
 //! and a linear output: 7 convolutions and 1 linear layer. There is no batch normalisation (a
 //! batch statistic would mix the rows of a task's mini-batch differently from its test rows);
-//! with 8 layers plain residual training is stable. Tasks sit in the channels as in
-//! [`crate::SmallCnn`]: one grouped convolution per layer runs every task's filters.
+//! with 8 layers plain residual training is stable. As in [`crate::SmallCnn`], every
+//! convolution runs all tasks' filters at once, in the layout [`ConvLayout`] picks.
 
 use burn::prelude::*;
-use burn::tensor::activation::relu;
 use rand::rngs::StdRng;
 
-use crate::cnn::{TaskConv, to_grouped};
+use crate::conv::{ConvLayout, TaskConv};
 use crate::layer::TaskLinear;
+use crate::maps::Maps;
 
 /// `relu(conv2(relu(conv1(x))) + shortcut(x))`, `conv1` at `stride`.
 #[derive(Module, Debug)]
@@ -46,15 +46,15 @@ impl ResidualBlock {
         }
     }
 
-    /// `[n, T c_in, h, w]` -> `[n, T c_out, h / stride, w / stride]`.
-    fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        let y = relu(self.conv1.forward_stride(x.clone(), self.stride));
-        let y = self.conv2.forward(y);
+    /// Maps of `c_in` channels -> `c_out` channels at `1 / stride` the resolution.
+    fn forward(&self, x: Maps) -> Maps {
+        let y = x.clone().conv(&self.conv1, self.stride).relu();
+        let y = y.conv(&self.conv2, 1);
         let s = match &self.shortcut {
-            Some(conv) => conv.forward_stride(x, self.stride),
+            Some(conv) => x.conv(conv, self.stride),
             None => x,
         };
-        relu(y + s)
+        y.add(s).relu()
     }
 }
 
@@ -69,6 +69,9 @@ pub struct ResNet8 {
     pub output: TaskLinear,
     /// Input image shape `[c, h, w]` (a constant).
     pub image: [usize; 3],
+    /// How the convolutions run (not saved: a loaded model takes its configuration's).
+    #[module(skip)]
+    pub conv: ConvLayout,
 }
 
 impl ResNet8 {
@@ -94,6 +97,15 @@ impl ResNet8 {
             blocks,
             output,
             image,
+            conv: ConvLayout::Auto,
+        }
+    }
+
+    /// The same model convolving in `layout`.
+    pub fn with_conv(self, layout: ConvLayout) -> Self {
+        Self {
+            conv: layout,
+            ..self
         }
     }
 
@@ -112,19 +124,13 @@ impl ResNet8 {
 
     /// `x: [T, n, c*h*w]` -> `[T, n, k]`.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let [t, n, _] = x.dims();
-        let x = to_grouped(x, self.image);
-        let mut x = relu(self.stem.forward(x));
+        let layout = self.conv.resolve(&x.device());
+        let mut x = Maps::from_rows(x, self.image, layout)
+            .conv(&self.stem, 1)
+            .relu();
         for block in &self.blocks {
             x = block.forward(x);
         }
-        let [_, tc, hh, ww] = x.dims();
-        // Global average pooling: [n, T C, h', w'] -> [T, n, C].
-        let pooled: Tensor<3> = x
-            .reshape([n, tc, hh * ww])
-            .mean_dim(2)
-            .reshape([n, t, tc / t])
-            .swap_dims(0, 1);
-        self.output.forward(pooled)
+        self.output.forward(x.mean_pool())
     }
 }

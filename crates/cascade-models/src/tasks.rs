@@ -1,4 +1,5 @@
-//! Operations along the task axis shared by every model: counting and gathering tasks.
+//! Operations along the task axis shared by every model: counting, gathering and
+//! concatenating tasks.
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::*;
@@ -45,6 +46,70 @@ pub fn gather_tasks<M: Module>(module: &M, indices: &[usize]) -> Result<M, Model
     let n = idx.len();
     let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [n]), &device);
     Ok(module.clone().map(&mut Gather(Some(idx))))
+}
+
+/// One module with the tasks of every part in order: each parameter `[T_i, ...]` of the parts
+/// concatenated along axis 0 into `[sum T_i, ...]`, as fresh autodiff leaves. The parts must
+/// share one architecture (the same parameters in the same order, equal beyond axis 0).
+pub fn concat_tasks<M: Module>(parts: Vec<M>) -> Result<M, ModelError> {
+    /// Every parameter of one module as `[T, rest]`, in visiting order.
+    struct Rows(Vec<Tensor<2>>);
+    impl ModuleVisitor for Rows {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let t = param.val();
+            let t = if t.is_autodiff() { t.inner() } else { t };
+            let tasks = t.dims()[0];
+            self.0.push(t.reshape([tasks as i32, -1]));
+        }
+    }
+    /// Puts the concatenated parameters (reversed, popped in visiting order) in place.
+    struct Joined(Vec<Tensor<2>>);
+    impl ModuleMapper for Joined {
+        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+            let joined = self.0.pop().expect("one joined tensor per parameter");
+            param.map(|t| {
+                let mut dims = t.dims();
+                dims[0] = joined.dims()[0];
+                let shaped: Tensor<D> = joined.reshape(dims);
+                if t.is_autodiff() {
+                    Tensor::from_inner(shaped).require_grad()
+                } else {
+                    shaped
+                }
+            })
+        }
+    }
+    let Some(first) = parts.first().cloned() else {
+        return Err(ModelError::InvalidSetting {
+            name: "parts",
+            value: "0".into(),
+            reason: "concatenating tasks needs at least one part",
+        });
+    };
+    if parts.len() == 1 {
+        return Ok(first);
+    }
+    let mut columns: Vec<Vec<Tensor<2>>> = Vec::new();
+    for part in &parts {
+        let mut rows = Rows(Vec::new());
+        part.visit(&mut rows);
+        if columns.is_empty() {
+            columns = rows.0.into_iter().map(|t| vec![t]).collect();
+        } else if rows.0.len() != columns.len() {
+            return Err(ModelError::InvalidSetting {
+                name: "parts",
+                value: parts.len().to_string(),
+                reason: "concatenated parts must share one architecture",
+            });
+        } else {
+            for (column, t) in columns.iter_mut().zip(rows.0) {
+                column.push(t);
+            }
+        }
+    }
+    let mut joined: Vec<Tensor<2>> = columns.into_iter().map(|c| Tensor::cat(c, 0)).collect();
+    joined.reverse();
+    Ok(first.map(&mut Joined(joined)))
 }
 
 pub(crate) fn first_device<M: Module>(module: &M) -> Device {

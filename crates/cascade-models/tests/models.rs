@@ -183,6 +183,7 @@ fn cnn(width: usize, image: [usize; 3]) -> ModelKind {
     ModelKind::SmallCnn {
         width,
         image: Some(image),
+        conv: cascade_models::ConvLayout::Auto,
     }
 }
 

@@ -12,7 +12,7 @@ use burn::module::Module;
 use burn::prelude::*;
 use burn::store::ModuleRecord;
 use cascade_data::{DMatrix, Split, StandardisedTaskSet, Task, TaskSet, pooled_train};
-use cascade_models::{ModelKind, SmallCnn, TaskModel, to_host};
+use cascade_models::{ConvLayout, ModelKind, SmallCnn, TaskModel, to_host};
 
 use crate::CascadeError;
 use crate::train::{TaskBatch, TrainConfig, batch_seed, fit, objective_for, task_init_seed};
@@ -40,6 +40,7 @@ pub fn pooled_backbone(
     let kind = ModelKind::SmallCnn {
         width,
         image: Some(image),
+        conv: ConvLayout::Auto,
     };
     let data = StandardisedTaskSet::new(set);
     let pooled = pooled_train(&data.standardised);
@@ -79,6 +80,7 @@ pub fn load_backbone(
     let kind = ModelKind::SmallCnn {
         width,
         image: Some(image),
+        conv: ConvLayout::Auto,
     };
     let fresh = || kind.init_with_outputs(image.iter().product(), outputs, &[0], device);
     let load = || {

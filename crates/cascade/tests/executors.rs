@@ -62,10 +62,12 @@ fn batched_matches_reference_for_binary_models() {
     let cnn = ModelKind::SmallCnn {
         width: 2,
         image: None,
+        conv: cascade_models::ConvLayout::Auto,
     };
     let resnet = ModelKind::ResNet8 {
         width: 2,
         image: None,
+        conv: cascade_models::ConvLayout::Auto,
     };
     for model in [ModelKind::Logistic, cnn, resnet] {
         let config = TrainConfig {

@@ -68,6 +68,7 @@ fn wgpu_matches_flex_for_binary_models_and_the_grouped_cnn() {
     let cnn = ModelKind::SmallCnn {
         width: 2,
         image: None,
+        conv: cascade_models::ConvLayout::Auto,
     };
     for model in [ModelKind::Logistic, cnn] {
         let on_cpu = run_jobs(&jobs, &model, &BinaryLogistic, &config, &cpu).unwrap();
@@ -112,6 +113,7 @@ fn wgpu_matches_flex_for_class_cnns_on_mini_batches_with_adam() {
     let cnn = ModelKind::SmallCnn {
         width: 2,
         image: None,
+        conv: cascade_models::ConvLayout::Auto,
     };
     let objective = SoftmaxCrossEntropy { classes: 3 };
     let on_cpu = run_jobs(&jobs, &cnn, &objective, &config, &cpu).unwrap();

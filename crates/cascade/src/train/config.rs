@@ -133,6 +133,15 @@ pub struct TrainConfig {
     /// with per-task state.
     #[serde(default)]
     pub optimizer: Optimizer,
+    /// Bytes a level of a cascade may take on the device while it trains. A level whose tasks
+    /// would take more, by the model's estimate
+    /// ([`cascade_models::TaskModelConfig::task_step_bytes`] plus each task's training data),
+    /// trains in chunks of tasks that fit, one after another: the same numbers as one batch (to
+    /// float rounding where chunks pad full-batch rows differently), more kernel launches.
+    /// `None` (the default): every level in one batch. A property of the machine, not of the
+    /// method, so it is not saved with results.
+    #[serde(skip)]
+    pub level_memory: Option<u64>,
 }
 
 fn default_true() -> bool {
@@ -153,6 +162,7 @@ impl Default for TrainConfig {
             l2: 0.0,
             batch_size: None,
             optimizer: Optimizer::Sgd,
+            level_memory: None,
         }
     }
 }
@@ -176,6 +186,13 @@ impl TrainConfig {
             });
         }
         self.optimizer.validate()?;
+        if self.level_memory == Some(0) {
+            return Err(CascadeError::InvalidSetting {
+                name: "device memory",
+                value: "0".into(),
+                reason: "must be more than 0 bytes".into(),
+            });
+        }
         if self.batch_size == Some(0) {
             return Err(CascadeError::InvalidSetting {
                 name: "batch_size",

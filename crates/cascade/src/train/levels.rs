@@ -72,6 +72,16 @@ impl Level {
         }
     }
 
+    /// The entries `range` of this level, as a level of their own (a chunk).
+    pub(super) fn part(&self, range: std::ops::Range<usize>) -> Self {
+        Self {
+            entries: self.entries[range.clone()].to_vec(),
+            steps: self.steps[range.clone()].to_vec(),
+            etas: self.etas[range.clone()].to_vec(),
+            names: self.names[range].to_vec(),
+        }
+    }
+
     /// Each entry's training split.
     pub(super) fn splits<'a>(&self, jobs: &[Job<'a>], cascades: &[CascadeJob]) -> Vec<&'a Split> {
         self.entries
@@ -170,65 +180,120 @@ pub(super) fn train_levels<C: TaskModelConfig>(
     let mut previous: Option<(C::Model, RowIndex)> =
         start.map(|(p, model)| (model.clone(), RowIndex::from([((0, p), 0)])));
     for depth_index in 0..depth {
-        let start = Instant::now();
-        let level = Level::new(jobs, cascades, depth_index);
-        let (c0, _) = level.entries[0];
+        let whole = Level::new(jobs, cascades, depth_index);
+        let (c0, _) = whole.entries[0];
         let d = jobs[cascades[c0].job].data.standardised.n_features();
-        let init = match &previous {
-            None => model.init_tasks(d, outputs, &level.init_seeds(jobs, cascades), device),
-            Some((parents, rows)) => {
-                let parent_rows: Vec<usize> = level
-                    .entries
-                    .iter()
-                    .map(|&(c, v)| {
-                        let p = cascades[c]
-                            .tree
-                            .parent(v)
-                            .expect("a started level has parents");
-                        rows[&(c, p)]
-                    })
-                    .collect();
-                parents.gather(&parent_rows).map_err(CascadeError::Model)?
-            }
-        };
-        let seeds = level
-            .entries
-            .iter()
-            .map(|&(c, v)| batch_seed(jobs[cascades[c].job].init_seed, v))
-            .collect();
-        let splits = level.splits(jobs, cascades);
-        let batch = TaskBatch::new(&splits, device)
-            .with_objective(objective)
-            .with_batch_seeds(seeds);
-        let out = fit(
-            init,
-            &batch,
-            &level.steps,
-            &level.etas,
+        let chunk = tasks_per_chunk(
+            model,
             config,
-            &level.names,
-        )?;
-        // Training time (batch building and steps), shared among the level's tasks; the
-        // evaluation below is not training and is not charged to them (as in the reference).
-        let elapsed = start.elapsed().as_secs_f64();
-        let rows = level.rows(jobs, cascades);
-        let errors = evaluate_if(options.evaluate, &out.model, &rows, objective);
-        outcomes.record_level(
-            jobs,
-            cascades,
-            &level,
-            elapsed,
-            &out.last_loss,
-            errors,
-            options.keep_models.then_some(&out.model),
-        )?;
-        let rows = level
+            &whole.splits(jobs, cascades),
+            outputs,
+            device,
+        )
+        .map_err(|reason| CascadeError::InvalidSetting {
+            name: "device memory",
+            value: format!("{} bytes", config.level_memory.unwrap_or_default()),
+            reason: format!("level {depth_index}: {reason}"),
+        })?;
+        let mut trained = Vec::new();
+        for first in (0..whole.entries.len()).step_by(chunk) {
+            let start = Instant::now();
+            let level = whole.part(first..(first + chunk).min(whole.entries.len()));
+            let init = match &previous {
+                None => model.init_tasks(d, outputs, &level.init_seeds(jobs, cascades), device),
+                Some((parents, rows)) => {
+                    let parent_rows: Vec<usize> = level
+                        .entries
+                        .iter()
+                        .map(|&(c, v)| {
+                            let p = cascades[c]
+                                .tree
+                                .parent(v)
+                                .expect("a started level has parents");
+                            rows[&(c, p)]
+                        })
+                        .collect();
+                    parents.gather(&parent_rows).map_err(CascadeError::Model)?
+                }
+            };
+            let seeds = level
+                .entries
+                .iter()
+                .map(|&(c, v)| batch_seed(jobs[cascades[c].job].init_seed, v))
+                .collect();
+            let splits = level.splits(jobs, cascades);
+            let batch = TaskBatch::new(&splits, device)
+                .with_objective(objective)
+                .with_batch_seeds(seeds);
+            let out = fit(
+                init,
+                &batch,
+                &level.steps,
+                &level.etas,
+                config,
+                &level.names,
+            )?;
+            // Training time (batch building and steps), shared among the chunk's tasks; the
+            // evaluation below is not training and is not charged to them (as in the
+            // reference).
+            let elapsed = start.elapsed().as_secs_f64();
+            let rows = level.rows(jobs, cascades);
+            let errors = evaluate_if(options.evaluate, &out.model, &rows, objective);
+            outcomes.record_level(
+                jobs,
+                cascades,
+                &level,
+                elapsed,
+                &out.last_loss,
+                errors,
+                options.keep_models.then_some(&out.model),
+            )?;
+            trained.push(out.model);
+        }
+        let rows = whole
             .entries
             .iter()
             .enumerate()
             .map(|(k, &e)| (e, k))
             .collect();
-        previous = Some((out.model, rows));
+        let joined = C::Model::concat(trained).map_err(CascadeError::Model)?;
+        previous = Some((joined, rows));
     }
     Ok(())
+}
+
+/// How many of a level's tasks train together: all of them without a memory limit
+/// ([`TrainConfig::level_memory`]), else as many as fit it by the model's estimate of a step
+/// ([`TaskModelConfig::task_step_bytes`] on the largest task's rows a step) plus each task's
+/// training data. Errors (the reason) when one task alone does not fit.
+pub fn tasks_per_chunk<C: TaskModelConfig>(
+    model: &C,
+    config: &TrainConfig,
+    splits: &[&Split],
+    outputs: usize,
+    device: &Device,
+) -> Result<usize, String> {
+    let tasks = splits.len();
+    let Some(limit) = config.level_memory else {
+        return Ok(tasks);
+    };
+    let d = splits.first().map_or(0, |s| s.x.ncols());
+    let n_max = splits.iter().map(|s| s.x.nrows()).max().unwrap_or(0);
+    let rows = config.batch_size.map_or(n_max, |m| m.min(n_max));
+    let data = 4 * (n_max * (d + 2)) as u64;
+    let per_task = model.task_step_bytes(d, outputs, rows, device) + data;
+    if per_task > limit {
+        return Err(format!(
+            "one task of {model} needs about {} for a step on {rows} rows; the limit is {} \
+             (raise --device-memory, or lower --batch-size)",
+            gigabytes(per_task),
+            gigabytes(limit)
+        ));
+    }
+    Ok(((limit / per_task) as usize).clamp(1, tasks.max(1)))
+}
+
+/// `bytes` as GB with two decimals.
+fn gigabytes(bytes: u64) -> String {
+    format!("{:.2} GB", bytes as f64 / 1e9)
 }

@@ -34,6 +34,7 @@ pub use executor::{
 };
 pub use fit::{FitOutcome, fit};
 pub use job::{Job, JobOutcome, MethodRun, Part};
+pub use levels::tasks_per_chunk;
 pub use mean::mean_run;
 pub use objective::{
     BinaryLogistic, Objective, Prediction, SoftmaxCrossEntropy, SquaredError, TestError,
