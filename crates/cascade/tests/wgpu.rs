@@ -70,7 +70,15 @@ fn wgpu_matches_flex_for_binary_models_and_the_grouped_cnn() {
         image: None,
         conv: cascade_models::ConvLayout::Auto,
     };
-    for model in [ModelKind::Logistic, cnn] {
+    let resnet = ModelKind::ResNet8 {
+        width: 2,
+        image: None,
+        conv: cascade_models::ConvLayout::Auto,
+    };
+    // Auto convolves as patches and batched matmuls on wgpu, as grouped convolutions on flex:
+    // the two layouts on two devices; grouped on both too.
+    let grouped = cnn.with_conv(cascade_models::ConvLayout::Grouped);
+    for model in [ModelKind::Logistic, cnn, grouped, resnet] {
         let on_cpu = run_jobs(&jobs, &model, &BinaryLogistic, &config, &cpu).unwrap();
         let on_gpu = run_jobs(&jobs, &model, &BinaryLogistic, &config, &gpu).unwrap();
         for ((plan, a), b) in plans.iter().zip(&on_cpu).zip(&on_gpu) {
