@@ -8,8 +8,8 @@ use std::str::FromStr;
 use std::time::Instant;
 
 use burn::prelude::Device;
-use cascade::backbone::{embed, load_backbone, pooled_backbone};
-use cascade::train::{Eta, TrainConfig};
+use cascade::backbone::{FrozenBackbone, embed, load_backbone, pooled_backbone};
+use cascade::train::{Eta, TrainConfig, objective_for};
 use cascade_data::TaskSet;
 
 use crate::error::CliError;
@@ -91,9 +91,15 @@ impl Backbone {
         }
     }
 
-    /// `set`'s rows replaced by the backbone's features, and a note saying how it was made;
+    /// `set`'s rows replaced by the backbone's features, a note saying how it was made, and the
+    /// backbone (as [`FrozenBackbone::new`] keeps it with a trained cascade: `keep`);
     /// `seed` draws a pooled backbone's initialisation and mini-batches.
-    pub fn apply(&self, set: &TaskSet, seed: u64) -> Result<(TaskSet, String), CliError> {
+    pub fn apply(
+        &self,
+        set: &TaskSet,
+        seed: u64,
+        keep: bool,
+    ) -> Result<(TaskSet, String, Option<FrozenBackbone>), CliError> {
         let start = Instant::now();
         let Some(image) = set.image_shape() else {
             return Err(CliError::Usage {
@@ -101,7 +107,7 @@ impl Backbone {
                 reason: "needs raw images: image data with --pca 0".into(),
             });
         };
-        let backbone = match &self.kind {
+        let (backbone, outputs) = match &self.kind {
             BackboneSpec::Pooled { steps } => {
                 let config = TrainConfig {
                     batch_size: Some(BATCH),
@@ -110,11 +116,15 @@ impl Backbone {
                     eta: Eta::Fixed(ETA),
                     ..TrainConfig::default()
                 };
-                pooled_backbone(set, WIDTH, *steps, &config, ETA, seed, &self.device)?
+                let outputs = objective_for(set.problem()).outputs();
+                let network =
+                    pooled_backbone(set, WIDTH, *steps, &config, ETA, seed, &self.device)?;
+                (network, outputs)
             }
             BackboneSpec::Record(path) => {
                 let outputs = set.problem().outputs();
-                load_backbone(path, WIDTH, image, outputs, &self.device)?
+                let network = load_backbone(path, WIDTH, image, outputs, &self.device)?;
+                (network, outputs)
             }
         };
         let embedded = embed(set, &backbone)?;
@@ -123,6 +133,11 @@ impl Backbone {
             embedded.n_features(),
             start.elapsed().as_secs_f64()
         );
-        Ok((embedded, note))
+        let frozen = if keep {
+            Some(FrozenBackbone::new(set, backbone, WIDTH, outputs)?)
+        } else {
+            None
+        };
+        Ok((embedded, note, frozen))
     }
 }

@@ -28,6 +28,7 @@ mod rows_csv;
 mod run;
 mod run_json;
 mod saved;
+mod saved_input;
 mod session;
 mod settings;
 mod source;

@@ -45,12 +45,14 @@ pub fn write_test_rows(path: &Path, schema: &DataSchema, set: &TaskSet) -> Resul
     out.finish()
 }
 
-/// Writes predictions to `path`: `task,row,prediction` for real values, or
-/// `task,row,class,p_<class>...` for classes (`classes` names them; binary labels are 0 and 1).
+/// Writes predictions to `path`: `task,KEY,prediction` for real values, or
+/// `task,KEY,class,p_<class>...` for classes (`classes` names them; binary labels are 0 and 1),
+/// where the column `key` (`row`, `file`) names each input.
 pub fn write_predictions(
     path: &Path,
     classes: &[String],
-    rows: &[(String, usize, Prediction)],
+    key: &str,
+    rows: &[(String, String, Prediction)],
 ) -> Result<(), CliError> {
     let mut out = CsvOut::new(path);
     let binary = ["0".to_string(), "1".to_string()];
@@ -62,7 +64,7 @@ pub fn write_predictions(
     let is_class = rows
         .first()
         .is_some_and(|(_, _, p)| matches!(p, Prediction::Class { .. }));
-    let mut header = vec!["task".to_string(), "row".to_string()];
+    let mut header = vec!["task".to_string(), key.to_string()];
     if is_class {
         header.push("class".into());
         header.extend(names.iter().map(|c| format!("p_{c}")));
@@ -71,7 +73,7 @@ pub fn write_predictions(
     }
     out.record(&header)?;
     for (task, row, prediction) in rows {
-        let mut cells = vec![task.clone(), row.to_string()];
+        let mut cells = vec![task.clone(), row.clone()];
         match prediction {
             Prediction::Value(v) => cells.push(v.to_string()),
             Prediction::Class {

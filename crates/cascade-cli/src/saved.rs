@@ -1,11 +1,12 @@
-//! `cascade predict` and `cascade evaluate`: a saved cascade on new rows in its data's layout.
+//! `cascade predict` and `cascade evaluate`: a saved cascade on new rows in its data's layout,
+//! or on image files in client folders when it was trained on them.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use cascade::train::{Prediction, TestError};
 use cascade::trained::TrainedCascade;
-use cascade_data::{DMatrix, DataSchema, Rows, read_rows};
+use cascade_data::DataSchema;
 use cascade_models::ModelKind;
 use serde::Serialize;
 
@@ -14,16 +15,17 @@ use crate::error::CliError;
 use crate::metrics::{self, TaskMetrics};
 use crate::output::write_json;
 use crate::rows_csv::write_predictions;
+use crate::saved_input::SavedInput;
 use crate::settings;
 
-/// Writes one prediction per input row of a known task.
+/// Writes one prediction per input row (or image file) of a known task.
 pub fn predict(args: &PredictArgs) -> Result<(), CliError> {
     let (trained, schema) = load(&args.dir, &args.device)?;
-    let rows = read_rows(&args.input, &schema, false)?;
-    let groups = group(&trained, &rows, &args.input)?;
-    let mut out: Vec<(String, usize, Prediction)> = Vec::with_capacity(rows.tasks.len());
+    let input = SavedInput::read(&args.input, &schema, false)?;
+    let groups = group(&trained, &input, &args.input)?;
+    let mut out: Vec<(String, usize, Prediction)> = Vec::with_capacity(input.len());
     for (task, indices) in &groups {
-        let predictions = trained.predict(task, &select(&rows.x, indices))?;
+        let predictions = trained.predict(task, &input.features(indices)?)?;
         out.extend(
             indices
                 .iter()
@@ -32,10 +34,14 @@ pub fn predict(args: &PredictArgs) -> Result<(), CliError> {
         );
     }
     out.sort_by_key(|(_, i, _)| *i);
-    write_predictions(&args.out, &trained.class_names, &out)?;
+    let keyed: Vec<(String, String, Prediction)> = out
+        .into_iter()
+        .map(|(task, i, p)| (task, input.keys[i].clone(), p))
+        .collect();
+    write_predictions(&args.out, &trained.class_names, input.key_column, &keyed)?;
     println!(
         "wrote {} predictions for {} tasks to {}",
-        out.len(),
+        keyed.len(),
         groups.len(),
         args.out.display()
     );
@@ -55,17 +61,14 @@ struct EvaluateReport {
 /// Prints each known task's metrics on the labelled rows, and their means.
 pub fn evaluate(args: &EvaluateArgs) -> Result<(), CliError> {
     let (trained, schema) = load(&args.dir, &args.device)?;
-    let rows = read_rows(&args.input, &schema, true)?;
-    let y = rows
-        .y
-        .as_ref()
-        .expect("read_rows returns targets when they are required");
-    let groups = group(&trained, &rows, &args.input)?;
+    let input = SavedInput::read(&args.input, &schema, true)?;
+    let y = input.y.as_ref().expect("labelled input holds targets");
+    let groups = group(&trained, &input, &args.input)?;
     let classes = trained.problem.is_classification();
     let mut results = Vec::with_capacity(groups.len());
     for (task, indices) in &groups {
         let truth: Vec<f64> = indices.iter().map(|&i| y[i]).collect();
-        let error: TestError = trained.evaluate(task, &select(&rows.x, indices), &truth)?;
+        let error: TestError = trained.evaluate(task, &input.features(indices)?, &truth)?;
         results.push(TaskMetrics {
             task: task.clone(),
             rows: indices.len(),
@@ -74,10 +77,11 @@ pub fn evaluate(args: &EvaluateArgs) -> Result<(), CliError> {
         });
     }
     println!(
-        "{} on {} ({} rows): test metrics per task (data units):",
+        "{} on {} ({} {}): test metrics per task (data units):",
         args.dir.display(),
         args.input.display(),
-        rows.tasks.len()
+        input.len(),
+        input.noun
     );
     println!("{}", metrics::table(&results));
     if let Some(path) = &args.json {
@@ -110,17 +114,19 @@ fn load(dir: &Path, device: &str) -> Result<(TrainedCascade<ModelKind>, DataSche
     Ok((trained, schema))
 }
 
-/// The input rows of each task the cascade knows, in order of first appearance; rows of other
-/// tasks are reported on stderr and skipped. No row of a known task is an error.
+/// The input items (rows or image files) of each task the cascade knows, in order of first
+/// appearance; items of other tasks are counted on stderr and skipped. No item of a known task
+/// is an error.
 fn group(
     trained: &TrainedCascade<ModelKind>,
-    rows: &Rows,
-    input: &Path,
+    input: &SavedInput,
+    path: &Path,
 ) -> Result<Vec<(String, Vec<usize>)>, CliError> {
+    let noun = input.noun;
     let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
     let mut position: HashMap<&str, usize> = HashMap::new();
     let mut unknown: Vec<(&str, usize)> = Vec::new();
-    for (i, task) in rows.tasks.iter().enumerate() {
+    for (i, task) in input.tasks.iter().enumerate() {
         if trained.task_index(task).is_err() {
             match unknown.iter_mut().find(|(t, _)| t == task) {
                 Some((_, n)) => *n += 1,
@@ -134,20 +140,21 @@ fn group(
         });
         groups[k].1.push(i);
     }
-    if rows.unseen_categories > 0 {
+    if input.unseen_categories > 0 {
         eprintln!(
             "note: {} rows hold a category never seen in training: its one-hot block is all zeros",
-            rows.unseen_categories
+            input.unseen_categories
         );
     }
     if groups.is_empty() {
         return Err(CliError::Usage {
             option: "--input",
             reason: format!(
-                "{}: no row belongs to a task of the cascade (its {} rows name {} other tasks, \
-                 e.g. '{}'; the cascade has {} tasks, e.g. '{}')",
-                input.display(),
-                rows.tasks.len(),
+                "{}: no {} belongs to a task of the cascade (its {} {noun} name {} other \
+                 tasks, e.g. '{}'; the cascade has {} tasks, e.g. '{}')",
+                path.display(),
+                noun.trim_end_matches('s'),
+                input.len(),
                 unknown.len(),
                 unknown.first().map_or("", |u| u.0),
                 trained.len(),
@@ -160,19 +167,14 @@ fn group(
         let listed: Vec<String> = unknown
             .iter()
             .take(10)
-            .map(|(t, n)| format!("'{t}' ({n} rows)"))
+            .map(|(t, n)| format!("'{t}' ({n} {noun})"))
             .collect();
         eprintln!(
-            "warning: skipped {skipped} rows of {} tasks the cascade was not trained on: {}{}",
+            "warning: skipped {skipped} {noun} of {} tasks the cascade was not trained on: {}{}",
             unknown.len(),
             listed.join(", "),
             if unknown.len() > 10 { ", ..." } else { "" }
         );
     }
     Ok(groups)
-}
-
-/// Rows `indices` of `x`.
-fn select(x: &DMatrix<f64>, indices: &[usize]) -> DMatrix<f64> {
-    x.select_rows(indices)
 }

@@ -14,7 +14,7 @@ use crate::data_args::{DataArgs, SyntheticArgs};
 use crate::error::CliError;
 use crate::notes::print_loading_notes;
 use crate::settings::{RunSettings, rep_seeds};
-use crate::source::Source;
+use crate::source::{KeptBackbone, Source};
 
 /// A command's data and device, opened.
 pub struct Session {
@@ -31,6 +31,9 @@ pub struct Session {
     pub rep: usize,
     /// The master seed.
     pub seed: u64,
+    /// With a backbone, opened by [`Session::open_keeping_backbone`]: what a trained cascade
+    /// keeps of it.
+    pub kept: Option<KeptBackbone>,
 }
 
 impl Session {
@@ -42,7 +45,19 @@ impl Session {
         settings: &RunSettings,
         rep: usize,
     ) -> Result<Self, CliError> {
-        let session = Self::read(synthetic, data, settings, rep)?;
+        let session = Self::read_keeping(synthetic, data, settings, rep, false)?;
+        print_loading_notes(&session.loaded);
+        Ok(session)
+    }
+
+    /// [`Session::open`] that keeps the backbone, if any, for saving with a trained cascade.
+    pub fn open_keeping_backbone(
+        synthetic: &SyntheticArgs,
+        data: &DataArgs,
+        settings: &RunSettings,
+        rep: usize,
+    ) -> Result<Self, CliError> {
+        let session = Self::read_keeping(synthetic, data, settings, rep, true)?;
         print_loading_notes(&session.loaded);
         Ok(session)
     }
@@ -55,8 +70,18 @@ impl Session {
         settings: &RunSettings,
         rep: usize,
     ) -> Result<Self, CliError> {
+        Self::read_keeping(synthetic, data, settings, rep, false)
+    }
+
+    fn read_keeping(
+        synthetic: &SyntheticArgs,
+        data: &DataArgs,
+        settings: &RunSettings,
+        rep: usize,
+        keep: bool,
+    ) -> Result<Self, CliError> {
         let source = Source::from_args(synthetic, data, settings)?;
-        let (loaded, schema) = source.rep_with_schema(settings.seed, rep)?;
+        let (loaded, schema, kept) = source.rep_keeping(settings.seed, rep, keep)?;
         let device = settings.device()?;
         Ok(Self {
             source,
@@ -65,6 +90,7 @@ impl Session {
             device,
             rep,
             seed: settings.seed,
+            kept,
         })
     }
 

@@ -58,13 +58,6 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
         }
         return crate::jobs::train_job::train_job(plan, job, args.method.device);
     }
-    if args.source.backbone.is_some() {
-        return Err(CliError::Usage {
-            option: "--backbone",
-            reason: "train cannot save a cascade with its backbone yet; use it with run or grid"
-                .into(),
-        });
-    }
     if args.train_method == Method::Mean {
         return Err(CliError::Usage {
             option: "--method",
@@ -75,7 +68,7 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
         // A folder of something else, or one that cannot be written, fails before training.
         cascade::trained::store::check_save_to(dir)?;
     }
-    let session = Session::open(&args.data, &args.source, &args.method, 0)?;
+    let session = Session::open_keeping_backbone(&args.data, &args.source, &args.method, 0)?;
     let set = session.tasks();
     let schema = &session.schema;
     let device = &session.device;
@@ -93,9 +86,21 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
         bar.finish_and_clear();
     }
     let (trained, report) = fitted?;
-    let trained = trained.with_schema(schema.clone());
-    // Fitting read no test row; the held-out rows are scored here, as a separate step.
+    // Fitting read no test row; the held-out rows (backbone features, with a backbone) are
+    // scored here, as a separate step.
     let run = report.evaluated(trained.evaluate_set(set)?)?;
+    // With a backbone, the saved cascade reads raw images: it keeps the backbone and the raw
+    // rows' layout.
+    let (trained, saved_schema, test_rows) = match &session.kept {
+        Some(kept) => (
+            trained
+                .with_schema(kept.schema.clone())
+                .with_backbone(kept.backbone.clone())?,
+            &kept.schema,
+            &kept.raw,
+        ),
+        None => (trained.with_schema(schema.clone()), schema, set),
+    };
     let eta = EtaSummary::of(
         trainer.train.eta,
         model,
@@ -108,7 +113,7 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
         trained.save(dir)?;
     }
     if let Some(path) = &args.test_out {
-        write_test_rows(path, schema, set)?;
+        write_test_rows(path, saved_schema, test_rows)?;
     }
     let classes = set.problem().is_classification();
     let rows: Vec<TaskMetrics> = run
@@ -137,10 +142,20 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
     println!("{}", metrics::table(&rows));
     match &args.out {
         Some(dir) => println!(
-            "saved {} task models to {} (predict with: cascade predict {} --input ROWS.csv)",
+            "saved {} task models{} to {} (predict with: cascade predict {} --input {})",
             trained.len(),
+            if trained.backbone.is_some() {
+                " and their backbone"
+            } else {
+                ""
+            },
             dir.display(),
-            dir.display()
+            dir.display(),
+            if saved_schema.images.is_some() {
+                "ROWS.csv or an image folder"
+            } else {
+                "ROWS.csv"
+            }
         ),
         None => eprintln!("note: nothing saved; pass --out DIR to keep the trained cascade"),
     }

@@ -19,12 +19,15 @@ mod pca;
 mod scaling;
 mod set;
 mod shares;
+mod tree;
 
 pub use cifar::{CIFAR10_CLASSES, CIFAR10_SHAPE, load_cifar10, read_cifar_batch};
 pub use classes::{ClassTasksConfig, class_tasks};
-pub use clients::{ClientImages, client_folder_tasks, load_client_folders};
-pub use features::PairFeatures;
-pub use folder::{ColorMode, FolderOptions, load_image_folder};
+pub use clients::{
+    ClientImages, client_folder_tasks, client_folder_tasks_with_input, load_client_folders,
+};
+pub use features::{ImageInput, PairFeatures};
+pub use folder::{ColorMode, FolderOptions, is_image_file, load_image_folder, read_image_file};
 pub use idx::{
     FASHION_MNIST_CLASSES, IDX_FILE_NAMES, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, IdxImages,
     load_fashion_mnist, load_idx_dir, load_mnist, read_idx_images, read_idx_labels,
@@ -36,6 +39,7 @@ pub use pca::{PCA_MAX_FEATURES, Pca};
 pub use scaling::{PixelScaling, Standardise};
 pub use set::{ImageSet, Images};
 pub use shares::Partition;
+pub use tree::{ImageFile, ImageTree, list_image_tree};
 
 #[cfg(test)]
 pub(crate) mod test_support {

@@ -13,6 +13,7 @@ use std::path::Path;
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
+use crate::images::ImageInput;
 use crate::{DataError, csv_util};
 
 /// How one source column becomes features.
@@ -66,6 +67,10 @@ pub struct DataSchema {
     /// row file may hold them, and they are skipped.
     #[serde(default)]
     pub unused_columns: Vec<String>,
+    /// For tasks read from image files: how a file becomes a row of these columns (pixel
+    /// scaling, PCA), so that new image files can be predicted on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<ImageInput>,
 }
 
 impl DataSchema {
@@ -82,7 +87,14 @@ impl DataSchema {
                 .collect(),
             classes,
             unused_columns: Vec::new(),
+            images: None,
         }
+    }
+
+    /// The same layout, with image files read by `images` into its rows.
+    pub fn with_images(mut self, images: ImageInput) -> Self {
+        self.images = Some(images);
+        self
     }
 
     /// Number of features `d` the columns become.
@@ -255,6 +267,7 @@ mod tests {
             ],
             classes: vec!["no".into(), "yes".into()],
             unused_columns: vec!["note".into()],
+            images: None,
         }
     }
 

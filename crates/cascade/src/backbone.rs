@@ -11,7 +11,7 @@ use std::path::Path;
 use burn::module::Module;
 use burn::prelude::*;
 use burn::store::ModuleRecord;
-use cascade_data::{DMatrix, Split, StandardisedTaskSet, Task, TaskSet, pooled_train};
+use cascade_data::{DMatrix, Scaler, Split, StandardisedTaskSet, Task, TaskSet, pooled_train};
 use cascade_models::{ConvLayout, ModelKind, SmallCnn, TaskModel, to_host};
 
 use crate::CascadeError;
@@ -109,33 +109,21 @@ pub fn load_backbone(
 /// standardised with the task's own training statistics first, as the backbone was trained.
 pub fn embed(set: &TaskSet, backbone: &SmallCnn) -> Result<TaskSet, CascadeError> {
     let backbone = backbone.valid();
-    let device = backbone.devices().into_iter().next().unwrap_or_default();
     let data = StandardisedTaskSet::new(set);
-    let rows = |split: &Split| -> DMatrix<f64> {
-        let (n, d) = split.x.shape();
-        let mut out: Vec<f64> = Vec::new();
-        let mut width = 0;
-        for start in (0..n).step_by(EMBED_CHUNK) {
-            let m = EMBED_CHUNK.min(n - start);
-            let mut values = Vec::with_capacity(m * d);
-            for i in start..start + m {
-                values.extend(split.x.row(i).iter().map(|&v| v as f32));
-            }
-            let x = Tensor::<3>::from_data(TensorData::new(values, [1, m, d]), &device);
-            let features = backbone.features(x);
-            width = features.dims()[2];
-            out.extend(to_host(features).into_iter().map(f64::from));
-        }
-        DMatrix::from_row_slice(n, width, &out)
-    };
     let tasks = set
         .tasks()
         .iter()
         .zip(data.tasks())
         .map(|(raw, standardised)| Task {
             id: raw.id.clone(),
-            train: Split::new(rows(&standardised.train), raw.train.y.clone()),
-            test: Split::new(rows(&standardised.test), raw.test.y.clone()),
+            train: Split::new(
+                embed_rows(&backbone, &standardised.train.x),
+                raw.train.y.clone(),
+            ),
+            test: Split::new(
+                embed_rows(&backbone, &standardised.test.x),
+                raw.test.y.clone(),
+            ),
             group: raw.group,
         })
         .collect();
@@ -147,6 +135,88 @@ pub fn embed(set: &TaskSet, backbone: &SmallCnn) -> Result<TaskSet, CascadeError
         };
     }
     Ok(embedded)
+}
+
+/// The features of standardised rows `x: [n, c*h*w]` under `backbone` (in inference mode):
+/// `[n, 2 width (h/4) (w/4)]`, computed [`EMBED_CHUNK`] rows at a time.
+fn embed_rows(backbone: &SmallCnn, x: &DMatrix<f64>) -> DMatrix<f64> {
+    let device = backbone.devices().into_iter().next().unwrap_or_default();
+    let (n, d) = x.shape();
+    let mut out: Vec<f64> = Vec::new();
+    let mut width = 0;
+    for start in (0..n).step_by(EMBED_CHUNK) {
+        let m = EMBED_CHUNK.min(n - start);
+        let mut values = Vec::with_capacity(m * d);
+        for i in start..start + m {
+            values.extend(x.row(i).iter().map(|&v| v as f32));
+        }
+        let x = Tensor::<3>::from_data(TensorData::new(values, [1, m, d]), &device);
+        let features = backbone.features(x);
+        width = features.dims()[2];
+        out.extend(to_host(features).into_iter().map(f64::from));
+    }
+    DMatrix::from_row_slice(n, width, &out)
+}
+
+/// A frozen backbone kept with the cascade whose heads read its features: the network and, per
+/// task, the scaler that standardises the task's raw rows before the network (fitted on the
+/// task's training rows, as [`embed`] standardises them).
+#[derive(Debug, Clone)]
+pub struct FrozenBackbone {
+    /// The SmallCnn (`T = 1`); only its convolutional trunk is applied.
+    pub network: SmallCnn,
+    /// Filters of its first convolution.
+    pub width: usize,
+    /// `[channels, height, width]` of the images it reads.
+    pub image: [usize; 3],
+    /// Outputs of the network's own classifier (kept so its record loads).
+    pub outputs: usize,
+    /// Each task's scaler of raw rows, in task order.
+    pub scalers: Vec<Scaler>,
+}
+
+impl FrozenBackbone {
+    /// The backbone `network` (`width` filters, `outputs` classifier outputs) that embedded the
+    /// raw image tasks `set`, with each task's scaler of raw rows.
+    pub fn new(
+        set: &TaskSet,
+        network: SmallCnn,
+        width: usize,
+        outputs: usize,
+    ) -> Result<Self, CascadeError> {
+        let image = set.image_shape().ok_or_else(|| {
+            CascadeError::Model(cascade_models::ModelError::NeedsImages(format!(
+                "backbone small-cnn:{width}"
+            )))
+        })?;
+        Ok(Self {
+            network,
+            width,
+            image,
+            outputs,
+            scalers: StandardisedTaskSet::new(set).scalers,
+        })
+    }
+
+    /// Raw features a row has: `c*h*w`.
+    pub fn input_features(&self) -> usize {
+        self.image.iter().product()
+    }
+
+    /// The features of task `v`'s raw rows `x: [n, c*h*w]`: standardised with the task's
+    /// scaler, then the trunk's output, `[n, 2 width (h/4) (w/4)]` (what [`embed`] gives).
+    pub fn features(&self, v: usize, x: &DMatrix<f64>) -> Result<DMatrix<f64>, CascadeError> {
+        let scaler = self.scalers.get(v).ok_or_else(|| {
+            CascadeError::ShapeMismatch(format!(
+                "task {v} of a backbone with {} task scalers",
+                self.scalers.len()
+            ))
+        })?;
+        Ok(embed_rows(
+            &self.network.valid(),
+            &scaler.transform_features(x),
+        ))
+    }
 }
 
 /// The model a frozen backbone's features expect as head when none is named.

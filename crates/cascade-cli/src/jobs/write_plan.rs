@@ -27,8 +27,8 @@ pub fn write_plan(args: &PlanArgs, jobs: usize, out: &Path) -> Result<(), CliErr
     if args.source.backbone.is_some() {
         return Err(CliError::Usage {
             option: "--backbone",
-            reason: "a plan cut into jobs cannot train under a backbone yet, as `cascade train` \
-                     cannot save one"
+            reason: "a plan cut into jobs cannot train under a backbone yet; `cascade train \
+                     --backbone ... --out DIR` trains and saves one in one process"
                 .into(),
         });
     }

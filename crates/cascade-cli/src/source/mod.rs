@@ -10,6 +10,7 @@ mod describe;
 mod open;
 mod origin;
 
+use cascade::backbone::FrozenBackbone;
 use cascade_data::{DataSchema, LoadedTasks, TaskSet};
 use cascade_models::ModelKind;
 
@@ -18,6 +19,16 @@ use crate::data_args::{DataArgs, SyntheticArgs};
 use crate::error::CliError;
 use crate::settings::{RunSettings, rep_seeds};
 pub use origin::Origin;
+
+/// A frozen backbone as a trained cascade keeps it, with the raw rows it embedded.
+pub struct KeptBackbone {
+    /// The backbone and each task's scaler of raw rows.
+    pub backbone: FrozenBackbone,
+    /// The tasks before embedding (raw image rows).
+    pub raw: TaskSet,
+    /// The layout of the raw rows (and how image files become them).
+    pub schema: DataSchema,
+}
 
 /// A task collection, ready to give each repetition its task set, with an optional frozen
 /// backbone that embeds every repetition's images (`--backbone`).
@@ -62,15 +73,32 @@ impl Source {
         seed: u64,
         rep: usize,
     ) -> Result<(LoadedTasks, DataSchema), CliError> {
+        let (loaded, schema, _) = self.rep_keeping(seed, rep, false)?;
+        Ok((loaded, schema))
+    }
+
+    /// [`Source::rep_with_schema`], and with a backbone and `keep`, what a trained cascade keeps
+    /// of it ([`KeptBackbone`]).
+    pub fn rep_keeping(
+        &self,
+        seed: u64,
+        rep: usize,
+        keep: bool,
+    ) -> Result<(LoadedTasks, DataSchema, Option<KeptBackbone>), CliError> {
         let (mut loaded, schema) = self.origin.rep_with_schema(seed, rep)?;
         let Some(backbone) = &self.backbone else {
-            return Ok((loaded, schema));
+            return Ok((loaded, schema, None));
         };
-        let (tasks, note) = backbone.apply(&loaded.tasks, rep_seeds(seed, rep).1)?;
+        let (tasks, note, frozen) = backbone.apply(&loaded.tasks, rep_seeds(seed, rep).1, keep)?;
         loaded.notes.push(note);
-        let schema = DataSchema::generic(tasks.n_features(), tasks.class_names().to_vec());
-        loaded.tasks = tasks;
-        Ok((loaded, schema))
+        let features = DataSchema::generic(tasks.n_features(), tasks.class_names().to_vec());
+        let raw = std::mem::replace(&mut loaded.tasks, tasks);
+        let kept = frozen.map(|backbone| KeptBackbone {
+            backbone,
+            raw,
+            schema,
+        });
+        Ok((loaded, features, kept))
     }
 
     /// The task set of repetition `rep` alone.

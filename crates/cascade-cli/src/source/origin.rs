@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use cascade_data::images::{
     ClassTasksConfig, ClientImages, ImageSet, PairFeatures, PairTasksConfig, PartitionConfig,
-    Standardise, class_tasks, client_folder_tasks, pair_tasks, partition_tasks,
+    Standardise, class_tasks, client_folder_tasks_with_input, pair_tasks, partition_tasks,
 };
 use cascade_data::synthetic::SyntheticConfig;
 use cascade_data::tasks_csv::{TasksCsvConfig, load_tasks_csv};
@@ -59,7 +59,8 @@ pub enum Origin {
 impl Origin {
     /// The task set of repetition `rep` of a run seeded by `seed`, with what was skipped and
     /// noted while building it, and the layout of its rows: a grouped CSV's own columns, else the
-    /// generic `task, x0 .. x{d-1}, y` (class names as targets for class tasks).
+    /// generic `task, x0 .. x{d-1}, y` (class names as targets for class tasks; client image
+    /// folders also say how an image file becomes a row).
     pub fn rep_with_schema(
         &self,
         seed: u64,
@@ -88,7 +89,16 @@ impl Origin {
                 features,
                 standardise,
                 ..
-            } => client_folder_tasks(clients, *features, *standardise, &mut rng)?,
+            } => {
+                let (loaded, input) =
+                    client_folder_tasks_with_input(clients, *features, *standardise, &mut rng)?;
+                let schema = DataSchema::generic(
+                    loaded.tasks.n_features(),
+                    loaded.tasks.class_names().to_vec(),
+                )
+                .with_images(input);
+                return Ok((loaded, schema));
+            }
         };
         let schema = DataSchema::generic(
             loaded.tasks.n_features(),

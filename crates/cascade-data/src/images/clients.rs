@@ -13,7 +13,9 @@ use nalgebra::DVector;
 use rand::Rng;
 
 use super::features::prepare_features;
-use super::{FolderOptions, ImageSet, Images, PairFeatures, Standardise, load_image_folder};
+use super::{
+    FolderOptions, ImageInput, ImageSet, Images, PairFeatures, Standardise, load_image_folder,
+};
 use crate::{DataError, LoadedTasks, Task, TaskSet};
 
 /// The images of every client folder, pooled into one set, and which of them each task holds.
@@ -98,6 +100,17 @@ pub fn client_folder_tasks<R: Rng + ?Sized>(
     standardise: Standardise,
     rng: &mut R,
 ) -> Result<LoadedTasks, DataError> {
+    Ok(client_folder_tasks_with_input(clients, features, standardise, rng)?.0)
+}
+
+/// [`client_folder_tasks`] with the fitted feature pipeline, which turns image files into the
+/// rows of these tasks (kept with a trained cascade for predictions on image files).
+pub fn client_folder_tasks_with_input<R: Rng + ?Sized>(
+    clients: &ClientImages,
+    features: PairFeatures,
+    standardise: Standardise,
+    rng: &mut R,
+) -> Result<(LoadedTasks, ImageInput), DataError> {
     let set = &clients.set;
     let (featurizer, mut notes) = prepare_features(set, features, standardise, rng)?;
     let split = |images: &Images, rows: &[usize]| {
@@ -127,11 +140,14 @@ pub fn client_folder_tasks<R: Rng + ?Sized>(
         set.test.len()
     ));
     let tasks = featurizer.finish(TaskSet::new(tasks)?.into_classes(set.classes.clone())?)?;
-    Ok(LoadedTasks {
-        tasks,
-        skipped: Vec::new(),
-        notes,
-    })
+    Ok((
+        LoadedTasks {
+            tasks,
+            skipped: Vec::new(),
+            notes,
+        },
+        featurizer,
+    ))
 }
 
 #[cfg(test)]

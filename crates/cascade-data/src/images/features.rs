@@ -1,10 +1,13 @@
 //! The feature pipeline shared by the image task builders: pixels to `[0, 1]`, a z-score
 //! (global or per pixel), then PCA scores or the pixels themselves ([`PairFeatures`]).
 
-use nalgebra::DVector;
-use rand::Rng;
+use std::path::PathBuf;
 
-use super::{ImageSet, Images, Pca, PixelScaling, Standardise};
+use nalgebra::{DMatrix, DVector};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use super::{ImageSet, Images, Pca, PixelScaling, Standardise, read_image_file};
 use crate::{DataError, Split, TaskSet};
 
 /// The features of an image task (class pairs, classes, clients): PCA scores or raw pixels.
@@ -31,23 +34,57 @@ impl Default for PairFeatures {
     }
 }
 
-/// The fitted feature pipeline of an image set: pixel scaling, then PCA or the pixels.
-pub(super) struct Featurizer {
-    scaling: PixelScaling,
-    pca: Option<Pca>,
-    pixels: usize,
-    shape: [usize; 3],
+/// The fitted feature pipeline of an image set, kept with a trained cascade so that image files
+/// become the rows it was trained on: pixels to `[0, 1]` and z-scored ([`PixelScaling`]), then
+/// PCA scores or the pixels themselves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageInput {
+    /// `[channels, height, width]` of every image (1 channel: grayscale, 3: RGB).
+    pub shape: [usize; 3],
+    /// The pixel scaling fitted on the training images.
+    pub scaling: PixelScaling,
+    /// The PCA fitted on the standardised training images, when the features are its scores.
+    pub pca: Option<Pca>,
 }
 
-impl Featurizer {
+impl ImageInput {
+    /// Bytes per image `p = c*h*w`.
+    pub fn pixels(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Features the rows have: the PCA's components, else `p`.
+    pub fn n_features(&self) -> usize {
+        self.pca
+            .as_ref()
+            .map_or_else(|| self.pixels(), |pca| pca.components.ncols())
+    }
+
     /// The features of images `rows` of `images` with targets `y`.
     pub(super) fn split(&self, images: &Images, rows: &[usize], y: DVector<f64>) -> Split {
-        let x = self.scaling.rows(images, self.pixels, rows);
-        let x = match &self.pca {
+        Split::new(self.features(images, rows), y)
+    }
+
+    /// The features of images `rows` of `images`: `[rows, d]`.
+    pub fn features(&self, images: &Images, rows: &[usize]) -> DMatrix<f64> {
+        let x = self.scaling.rows(images, self.pixels(), rows);
+        match &self.pca {
             Some(pca) => pca.transform(&x),
             None => x,
-        };
-        Split::new(x, y)
+        }
+    }
+
+    /// The features of the image files `files`, read as training read them
+    /// ([`super::read_image_file`]): `[files, d]`. Errors name the file.
+    pub fn read_files(&self, files: &[PathBuf]) -> Result<DMatrix<f64>, DataError> {
+        let mut images = Images::default();
+        images.pixels.reserve(files.len() * self.pixels());
+        for path in files {
+            read_image_file(path, self.shape, &mut images.pixels)?;
+            images.labels.push(0);
+        }
+        let rows: Vec<usize> = (0..files.len()).collect();
+        Ok(self.features(&images, &rows))
     }
 
     /// `tasks` with the image shape recorded when the features are the pixels themselves.
@@ -66,7 +103,7 @@ pub(super) fn prepare_features<R: Rng + ?Sized>(
     features: PairFeatures,
     standardise: Standardise,
     rng: &mut R,
-) -> Result<(Featurizer, Vec<String>), DataError> {
+) -> Result<(ImageInput, Vec<String>), DataError> {
     let p = set.pixels_per_image();
     let n_classes = set.classes.len();
     let scaling = PixelScaling::fit(&set.train, p, standardise)?;
@@ -121,10 +158,9 @@ pub(super) fn prepare_features<R: Rng + ?Sized>(
         }
     };
     Ok((
-        Featurizer {
+        ImageInput {
             scaling,
             pca,
-            pixels: p,
             shape: set.shape,
         },
         notes,

@@ -140,10 +140,7 @@ fn image_files(class_dir: &Path) -> Result<Vec<PathBuf>, DataError> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(class_dir).map_err(|e| DataError::io(class_dir, &e))? {
         let path = entry.map_err(|e| DataError::io(class_dir, &e))?.path();
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        if path.is_file() && matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg")) {
+        if is_image_file(&path) {
             files.push(path);
         }
     }
@@ -186,16 +183,7 @@ impl Decoder {
         for path in files {
             let img = decode(path)?;
             self.check_size(path, &img)?;
-            match self.color {
-                ColorMode::Gray => out.pixels.extend_from_slice(img.to_luma8().as_raw()),
-                _ => {
-                    let rgb = img.to_rgb8();
-                    for channel in 0..3 {
-                        out.pixels
-                            .extend(rgb.as_raw().iter().skip(channel).step_by(3));
-                    }
-                }
-            }
+            channel_major(&img, self.color == ColorMode::Gray, &mut out.pixels);
             out.labels.push(label);
         }
         Ok(())
@@ -226,6 +214,46 @@ impl Decoder {
             Some(_) => Ok(()),
         }
     }
+}
+
+/// Appends `img`'s pixels to `out` channel-major: its luma (`gray`), else red, green, blue.
+fn channel_major(img: &DynamicImage, gray: bool, out: &mut Vec<u8>) {
+    if gray {
+        out.extend_from_slice(img.to_luma8().as_raw());
+    } else {
+        let rgb = img.to_rgb8();
+        for channel in 0..3 {
+            out.extend(rgb.as_raw().iter().skip(channel).step_by(3));
+        }
+    }
+}
+
+/// Reads one image file as training read it into images of `shape` (`[1 or 3, h, w]`):
+/// `c*h*w` bytes, channel-major, appended to `out`. The file's own shape (1 channel for a
+/// grayscale file, 3 for colour) must be `shape`; otherwise, or when it cannot be read or
+/// decoded, the error names the file and both shapes.
+pub fn read_image_file(path: &Path, shape: [usize; 3], out: &mut Vec<u8>) -> Result<(), DataError> {
+    let img = decode(path)?;
+    let channels = if img.color().has_color() { 3 } else { 1 };
+    let found = [channels, img.height() as usize, img.width() as usize];
+    if found != shape {
+        return Err(DataError::Format {
+            path: path.display().to_string(),
+            message: format!(
+                "image is {found:?} (channels, height, width), but the cascade reads {shape:?}"
+            ),
+        });
+    }
+    channel_major(&img, channels == 1, out);
+    Ok(())
+}
+
+/// Whether `path` names a `.png`, `.jpg` or `.jpeg` file (any case), the files the readers take.
+pub fn is_image_file(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    path.is_file() && matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg"))
 }
 
 fn decode(path: &Path) -> Result<DynamicImage, DataError> {

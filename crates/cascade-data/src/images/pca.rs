@@ -17,7 +17,7 @@ use crate::DataError;
 pub const PCA_MAX_FEATURES: usize = 4096;
 
 /// A fitted PCA: `scores = (x - mean) * components`, `x: [m, p]` -> `[m, k]`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Pca {
     /// Per-feature mean of the fit rows: `[p]`.
     pub mean: DVector<f64>,

@@ -22,7 +22,7 @@ pub enum Standardise {
 
 /// The map `x -> (x / 255 - mean) / std` from a byte at pixel position `j` to a standardised
 /// value, with `mean` and `std` of length 1 (global) or `p` (per pixel).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PixelScaling {
     /// Means of the training pixel values after dividing by 255: `[1]` or `[p]`.
     pub mean: Vec<f64>,

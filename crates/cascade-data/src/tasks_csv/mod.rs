@@ -202,6 +202,7 @@ pub fn read_tasks_csv<R: Read, G: Rng + ?Sized>(
             .collect(),
         classes,
         unused_columns: table.unused.clone(),
+        images: None,
     };
     Ok(CsvTasks {
         loaded: LoadedTasks {

@@ -9,6 +9,7 @@ use cascade_data::{DMatrix, DataSchema, Problem, Scaler, TaskSet};
 use cascade_models::{TaskModelConfig, TaskModule, to_host};
 
 use crate::CascadeError;
+use crate::backbone::FrozenBackbone;
 use crate::plan::Plan;
 use crate::train::{Objective, Prediction, TestError, objective_for, predictions};
 
@@ -32,6 +33,9 @@ pub struct TrainedCascade<C: TaskModelConfig> {
     /// The layout of the rows it was trained on, when known: which columns are the task, the
     /// features and the target, and how categories are encoded.
     pub schema: Option<DataSchema>,
+    /// The frozen backbone whose features the models read, when trained with one: rows given
+    /// to [`TrainedCascade::predict`] are then raw images, embedded first.
+    pub backbone: Option<FrozenBackbone>,
     /// Each task's trained model (`T = 1`), in task order.
     models: Vec<C::Model>,
     index: HashMap<String, usize>,
@@ -73,6 +77,7 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
             task_ids,
             scalers,
             schema: None,
+            backbone: None,
             models,
             index,
             objective: objective_for(problem).into(),
@@ -90,6 +95,28 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
     pub fn with_schema(mut self, schema: DataSchema) -> Self {
         self.schema = Some(schema);
         self
+    }
+
+    /// The same cascade reading raw images through `backbone` (saved with it). Its models read
+    /// the backbone's features; the backbone must hold one scaler per task.
+    pub fn with_backbone(mut self, backbone: FrozenBackbone) -> Result<Self, CascadeError> {
+        if backbone.scalers.len() != self.len() {
+            return Err(CascadeError::ShapeMismatch(format!(
+                "a backbone with {} task scalers for a cascade of {} tasks",
+                backbone.scalers.len(),
+                self.len()
+            )));
+        }
+        self.backbone = Some(backbone);
+        Ok(self)
+    }
+
+    /// Features of the rows [`TrainedCascade::predict`] takes: the backbone's raw `c*h*w` with a
+    /// backbone, else the models' `d`.
+    pub fn input_features(&self) -> usize {
+        self.backbone
+            .as_ref()
+            .map_or(self.n_features, FrozenBackbone::input_features)
     }
 
     /// Number of tasks `T`.
@@ -130,19 +157,28 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
     }
 
     /// Predictions for `x: [n, d]` raw rows (the data's units) of task `task`: values for
-    /// regression, a class and its probabilities for classifiers.
+    /// regression, a class and its probabilities for classifiers. With a backbone, `d` is its
+    /// `c*h*w` and the rows are embedded first ([`FrozenBackbone::features`]).
     pub fn predict(&self, task: &str, x: &DMatrix<f64>) -> Result<Vec<Prediction>, CascadeError> {
         let v = self.task_index(task)?;
-        if x.ncols() != self.n_features {
+        if x.ncols() != self.input_features() {
             return Err(CascadeError::FeatureCount {
                 task: task.to_string(),
-                expected: self.n_features,
+                expected: self.input_features(),
                 found: x.ncols(),
             });
         }
         if x.nrows() == 0 {
             return Ok(Vec::new());
         }
+        let embedded;
+        let x = match &self.backbone {
+            Some(backbone) => {
+                embedded = backbone.features(v, x)?;
+                &embedded
+            }
+            None => x,
+        };
         let scaler = &self.scalers[v];
         let rows = scaler.transform_features(x);
         let model = self.models[v].valid();
@@ -182,7 +218,8 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
         Ok(self.objective.metrics(&predictions, y))
     }
 
-    /// Every task's metrics on its held-out rows in `set` (raw units), in `set`'s task order;
+    /// Every task's metrics on its held-out rows in `set` (raw units; with a backbone, raw
+    /// images), in `set`'s task order;
     /// each task of `set` must be one of this cascade's (an unknown id is an error naming it).
     /// With [`super::FitReport::evaluated`] this gives the report a comparison makes.
     pub fn evaluate_set(&self, set: &TaskSet) -> Result<Vec<TestError>, CascadeError> {

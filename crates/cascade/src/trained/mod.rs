@@ -11,7 +11,9 @@
 mod cascade;
 mod fit;
 mod folder;
+mod frozen;
 pub mod store;
 
 pub use cascade::TrainedCascade;
 pub use fit::{CascadeTrainer, FitReport, Prepared, TaskTraining};
+pub use frozen::BackboneEntry;

@@ -6,6 +6,8 @@
 //! DIR/scalers.json    each task's feature (and target) scaler
 //! DIR/schema.json     the rows' layout: task, feature and target columns (when known)
 //! DIR/tasks/00017.bpk task 17's parameters, a Burn record (burnpack)
+//! DIR/backbone.bpk    the frozen backbone the models read features of (when trained with one)
+//! DIR/backbone-scalers.json  each task's scaler of raw rows before the backbone
 //! ```
 //!
 //! Loading rebuilds each task's module from the saved configuration and applies its record;
@@ -25,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TrainedCascade;
 use super::folder::{check_replaceable, sibling, write_atomically};
+use super::frozen::{BackboneEntry, load_frozen, save_backbone};
 use crate::CascadeError;
 use crate::plan::Plan;
 
@@ -56,6 +59,10 @@ pub struct Manifest<C> {
     pub method: String,
     /// Task ids, in task order; task `v`'s record is `tasks/{v:05}.bpk`.
     pub tasks: Vec<String>,
+    /// The frozen backbone the models read features of, when trained with one (saves without
+    /// one have no such field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backbone: Option<BackboneEntry>,
 }
 
 impl<C: TaskModelConfig> TrainedCascade<C> {
@@ -83,6 +90,10 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
             objective: self.objective().name().to_string(),
             method: self.plan.method.to_string(),
             tasks: self.task_ids.clone(),
+            backbone: match &self.backbone {
+                Some(backbone) => Some(save_backbone(backbone, dir)?),
+                None => None,
+            },
         };
         write_json(&dir.join("manifest.json"), &manifest)?;
         write_json(&dir.join("plan.json"), &self.plan)?;
@@ -126,6 +137,13 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
                 load_record(&manifest.model, shape, dir, v, &manifest.tasks[v], device)
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let backbone = match &manifest.backbone {
+            Some(entry) => Some(load_frozen(entry, dir, t, device)?),
+            None => None,
+        };
+        let input_features = backbone
+            .as_ref()
+            .map_or(manifest.n_features, |b| b.input_features());
         let schema_path = dir.join("schema.json");
         let schema: Option<DataSchema> = if schema_path.exists() {
             Some(read_json(&schema_path)?)
@@ -133,14 +151,13 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
             None
         };
         if let Some(schema) = &schema
-            && schema.n_features() != manifest.n_features
+            && schema.n_features() != input_features
         {
             return Err(CascadeError::Store {
                 path: schema_path.display().to_string(),
                 reason: format!(
-                    "the schema's columns give {} features, the manifest says {}",
+                    "the schema's columns give {} features, the manifest says {input_features}",
                     schema.n_features(),
-                    manifest.n_features
                 ),
             });
         }
@@ -154,10 +171,14 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
             scalers,
             models,
         )?;
-        Ok(match schema {
+        let trained = match schema {
             Some(schema) => trained.with_schema(schema),
             None => trained,
-        })
+        };
+        match backbone {
+            Some(backbone) => trained.with_backbone(backbone),
+            None => Ok(trained),
+        }
     }
 }
 
