@@ -11,6 +11,7 @@ use cascade_models::{Backend, ModelKind};
 use clap::{Args, Parser, Subcommand};
 use serde::{Deserialize, Serialize};
 
+use crate::bench_images::{FASHION_MNIST_DIR, ImageSource};
 pub use crate::data_args::{DataArgs, SyntheticArgs};
 use crate::headings::{JOBS, OUTPUT, RUN, SEARCH};
 use crate::jobs::submit::DeviceSlot;
@@ -326,11 +327,13 @@ pub struct BenchArgs {
     #[serde(with = "crate::text::option_list")]
     pub models: Option<Vec<ModelKind>>,
     /// Measure image classifiers instead of synthetic regressions: Fashion-MNIST from DIR
-    /// (default /usr/share/datasets/fashion-mnist) split over T clients by Dirichlet(0.3), at
-    /// most 200 training and 100 test images a client, raw pixels, 10 classes, mini-batches of
-    /// --batch-size (default 32). Adds images per second to the table.
-    #[arg(long, num_args = 0..=1, default_missing_value = "/usr/share/datasets/fashion-mnist")]
-    pub images: Option<PathBuf>,
+    /// (default /usr/share/datasets/fashion-mnist), or `synthetic[:CxHxW]` (10 classes of
+    /// generated 1x28x28 images, or of the shape given, e.g. synthetic:3x32x32), split over T
+    /// clients by Dirichlet(0.3), at most 200 training and 100 test images a client, raw
+    /// pixels, mini-batches of --batch-size (default 32). Adds images per second to the table.
+    #[arg(long, num_args = 0..=1, default_missing_value = FASHION_MNIST_DIR, value_name = "DIR|synthetic[:CxHxW]")]
+    #[serde(with = "crate::text::option")]
+    pub images: Option<ImageSource>,
     /// Time the task distances instead of training: every distance on synthetic tasks (64
     /// training rows, 5 features) at each --tasks count, the median of --repeats runs.
     #[arg(long, conflicts_with = "images")]
@@ -364,6 +367,11 @@ pub struct BenchArgs {
     /// Skip the (slow) reference executor above this many tasks.
     #[arg(long, default_value_t = 2000)]
     pub reference_max_tasks: usize,
+    /// Fail unless every executor and device reached the same mean test error on each
+    /// configuration (T, model, method) to a relative 1e-3: the device equivalence check
+    /// (scripts/gpu-check runs it).
+    #[arg(long)]
+    pub check: bool,
     /// Write the rows as JSON (per row: T, model, device, method, executor, task-steps per
     /// second, speed-up, peak memory).
     #[arg(long, help_heading = OUTPUT)]

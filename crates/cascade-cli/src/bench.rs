@@ -1,5 +1,6 @@
 //! `cascade bench`: the per-task reference executor against the batched one, side by side in
-//! one run, on synthetic tasks (or, with `--images`, Fashion-MNIST clients and CNNs):
+//! one run, on synthetic tasks (or, with `--images`, Fashion-MNIST or synthetic image clients
+//! and CNNs):
 //! task-steps per second, the speed-up, peak memory, and images per second.
 
 use std::time::Instant;
@@ -9,7 +10,7 @@ use cascade::train::executor::{Training, resolve};
 use cascade::train::{ExecutorChoice, Job, RunOptions, objective_for};
 use cascade_data::StandardisedTaskSet;
 use cascade_data::images::{
-    PairFeatures, Partition, PartitionConfig, Standardise, load_fashion_mnist, partition_tasks,
+    PairFeatures, Partition, PartitionConfig, Standardise, partition_tasks,
 };
 use cascade_data::synthetic::SyntheticConfig;
 use cascade_models::{Backend, ModelKind};
@@ -20,6 +21,7 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 
 use crate::args::BenchArgs;
+use crate::bench_check::{Measured, TOLERANCE, check_agreement};
 use crate::checked::Checked;
 use crate::error::CliError;
 use crate::output::write_json;
@@ -48,6 +50,9 @@ struct Row {
     mean_test_mse: f64,
     /// Training images per second (`--images`: task-steps times the mini-batch size).
     images_per_s: Option<f64>,
+    /// What must agree with the other rows of the same T, model and method (`--check`).
+    #[serde(skip)]
+    config: String,
 }
 
 /// Runs the benchmark grid and prints (and optionally writes) the table.
@@ -64,11 +69,12 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
             .map(|m| m.parse())
             .collect::<Result<_, _>>()?,
     };
-    let images = args
-        .images
-        .as_ref()
-        .map(|dir| load_fashion_mnist(dir))
-        .transpose()?;
+    // Fashion-MNIST is read once; synthetic images are drawn per client count.
+    let loaded = match &args.images {
+        Some(source) if !source.per_count() => Some(source.load(0, args.method.seed)?),
+        _ => None,
+    };
+    let images = args.images.as_ref();
     let batch_size = match (&images, args.method.batch_size) {
         (Some(_), None) => Some(32),
         (_, size) => size,
@@ -78,8 +84,16 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
     for &tasks in &args.tasks {
         let budget = args.steps_per_task * tasks;
         let mut rng = StdRng::seed_from_u64(args.method.seed);
-        let set = match &images {
-            Some(images) => {
+        let set = match images {
+            Some(source) => {
+                let drawn;
+                let images = match &loaded {
+                    Some(images) => images,
+                    None => {
+                        drawn = source.load(tasks, args.method.seed)?;
+                        &drawn
+                    }
+                };
                 let config = PartitionConfig {
                     n_clients: tasks,
                     partition: Partition::Dirichlet(0.3),
@@ -180,6 +194,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                             images_per_s: images
                                 .as_ref()
                                 .map(|_| rate * batch_size.unwrap_or(1) as f64),
+                            config: format!("T = {tasks} {model} {}", plan.method),
                         };
                         eprintln!(
                             "T = {tasks} {model} {backend} {} {}: {:.0} task-steps/s",
@@ -188,6 +203,10 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                             rate
                         );
                         rows.push(row);
+                        // Written after every row: a run stopped by a time limit keeps its rows.
+                        if let Some(path) = &args.json {
+                            write_json(path, &rows)?;
+                        }
                     }
                 }
             }
@@ -197,6 +216,28 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
     if let Some(path) = &args.json {
         write_json(path, &rows)?;
         eprintln!("benchmark written to {}", path.display());
+    }
+    if args.check {
+        let runs: Vec<Measured> = rows
+            .iter()
+            .map(|r| Measured {
+                config: r.config.clone(),
+                runner: format!("{} {} ({})", r.device, r.executor, r.model),
+                mse: r.mean_test_mse,
+            })
+            .collect();
+        let compared = check_agreement(&runs)?;
+        if compared == 0 {
+            return Err(CliError::Check(
+                "nothing was compared: --check needs each configuration run by at least two \
+                 executors or devices (is --reference-max-tasks below every --tasks count?)"
+                    .into(),
+            ));
+        }
+        println!(
+            "check passed: {compared} configurations, every executor and device within a \
+             relative {TOLERANCE:.0e} of the same test error"
+        );
     }
     Ok(())
 }

@@ -57,6 +57,9 @@ pub enum CliError {
         scheduler: &'static str,
         reason: String,
     },
+    /// A check (`bench --check`) found results that should agree and do not.
+    #[error("check failed: {0}")]
+    Check(String),
     /// A value could not be turned into JSON.
     #[error("cannot serialise the results to JSON: {0}")]
     Json(#[from] serde_json::Error),

@@ -3,7 +3,9 @@
 mod args;
 mod backbone_cmd;
 mod bench;
+mod bench_check;
 mod bench_distances;
+mod bench_images;
 mod bench_scale;
 mod checked;
 mod data_args;

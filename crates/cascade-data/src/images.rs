@@ -19,6 +19,7 @@ mod pca;
 mod scaling;
 mod set;
 mod shares;
+mod synthetic;
 mod tree;
 
 pub use cifar::{CIFAR10_CLASSES, CIFAR10_SHAPE, load_cifar10, read_cifar_batch};
@@ -39,6 +40,7 @@ pub use pca::{PCA_MAX_FEATURES, Pca};
 pub use scaling::{PixelScaling, Standardise};
 pub use set::{ImageSet, Images};
 pub use shares::Partition;
+pub use synthetic::{SyntheticImages, synthetic_images};
 pub use tree::{ImageFile, ImageTree, list_image_tree};
 
 #[cfg(test)]
