@@ -205,8 +205,9 @@ pub struct RunArgs {
     pub method: RunSettings,
     /// Comma-separated methods: mean, indiv, star, randtree, randtree-recursive, global,
     /// fedavg[:E], mst-<distance> (distances: feature, mmd, mean_cov, cka, target, kl, js,
-    /// wasserstein, gradient, model). Default: mean, indiv, star, randtree, global and mst-<d>
-    /// for all ten.
+    /// wasserstein, gradient, model), also depth-bounded or budget-aware as
+    /// mst-<distance>:depth=D:rho=R (either option alone). Default: mean, indiv, star,
+    /// randtree, global and mst-<d> for all ten.
     #[arg(long, value_delimiter = ',', help_heading = RUN)]
     #[serde(with = "crate::text::option_list")]
     pub methods: Option<Vec<Method>>,

@@ -26,7 +26,12 @@ pub fn verdict(reports: &[MethodReport]) -> Option<String> {
     };
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let rank = |r: &MethodReport| metric.rank_key(mean(&values(r)));
-    let is_cascade = |m: &Method| matches!(m, Method::Star | Method::RandTree(_) | Method::Mst(_));
+    let is_cascade = |m: &Method| {
+        matches!(
+            m,
+            Method::Star | Method::RandTree(_) | Method::Mst(_) | Method::ShapedMst { .. }
+        )
+    };
     let best = reports
         .iter()
         .filter(|r| is_cascade(&r.method))

@@ -335,3 +335,98 @@ fn a_plan_from_distance_blocks_computed_apart_is_the_one_process_plan() {
         "only an MST method's tree distance is computed in blocks",
     );
 }
+
+#[test]
+fn a_depth_bounded_tree_saves_loads_and_trains_as_jobs_but_not_from_blocks() {
+    let temp = tempfile::tempdir().unwrap();
+    let (one, plan, merged, rows) = (
+        temp.path().join("one"),
+        temp.path().join("plan"),
+        temp.path().join("merged"),
+        temp.path().join("rows.csv"),
+    );
+    let data = exam_data();
+    let data: Vec<&str> = data.iter().map(String::as_str).collect();
+    let method = ["--method", "mst-gradient:depth=2"];
+    ok(&[
+        &["train"],
+        &data[..],
+        &method[..],
+        &["--out", path(&one), "--test-out", path(&rows)],
+    ]
+    .concat());
+    ok(&[
+        &["plan"],
+        &data[..],
+        &method[..],
+        &["--jobs", "3", "--out", path(&plan)],
+    ]
+    .concat());
+    let planned: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(plan.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(planned["method"]["shaped_mst"]["shape"]["depth"], 2);
+    let depths = planned["schedule"]["tree"]["depth"].as_array().unwrap();
+    assert!(
+        depths.iter().all(|d| d.as_u64().unwrap() <= 2),
+        "{depths:?}"
+    );
+    assert!(
+        depths.iter().any(|d| d.as_u64().unwrap() == 2),
+        "{depths:?}"
+    );
+    ok(&["submit", path(&plan), "--local", "2"]);
+    ok(&["merge", path(&plan), "--out", path(&merged)]);
+    let predict = |cascade: &Path, out: &str| {
+        let out = temp.path().join(out);
+        ok(&[
+            "predict",
+            path(cascade),
+            "--input",
+            path(&rows),
+            "--out",
+            path(&out),
+        ]);
+        fs::read_to_string(out).unwrap()
+    };
+    let (a, b) = (predict(&one, "p1.csv"), predict(&merged, "p2.csv"));
+    assert!(a.lines().count() > 100, "{a}");
+    assert!(a == b, "predictions of the merged jobs differ from train's");
+    let manifest = fs::read_to_string(one.join("manifest.json")).unwrap();
+    assert!(manifest.contains("mst-gradient:depth=2"), "{manifest}");
+
+    let bounded = ["-T", "30", "--method", "mst-gradient:depth=2"];
+    let blocks = path(&temp.path().join("blocks")).to_string();
+    fails(
+        &[
+            &["plan"],
+            &bounded[..],
+            &["--blocks", "2", "--block", "0", "--out", &blocks],
+        ]
+        .concat(),
+        "cannot be joined from distance blocks",
+    );
+    ok(&[
+        "plan", "-T", "30", "--blocks", "2", "--block", "0", "--out", &blocks,
+    ]);
+    ok(&[
+        "plan", "-T", "30", "--blocks", "2", "--block", "1", "--out", &blocks,
+    ]);
+    fails(
+        &[
+            &["plan"],
+            &bounded[..],
+            &["--jobs", "2", "--out", path(&temp.path().join("b"))],
+            &["--blocks-from", &blocks],
+        ]
+        .concat(),
+        "cannot be joined from distance blocks",
+    );
+    fails(
+        &["train", "-T", "10", "--method", "mst-gradient:depth=0"],
+        "depth=0: the depth bound is a whole number >= 1",
+    );
+    fails(
+        &["run", "-T", "10", "--methods", "star,mst-gradient:foo=1"],
+        "unknown option 'foo=1'",
+    );
+}

@@ -1,7 +1,8 @@
 //! The methods compared (SPEC 2): Mean, Indiv, Star, RandTree (two kinds), Global and
-//! MST-<distance>; and FedAvg with fine-tuning, the personalised federated-learning baseline.
+//! MST-<distance> (also depth-bounded or budget-aware: `mst-<distance>:depth=D:rho=R`); and FedAvg with fine-tuning, the personalised federated-learning baseline.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,16 @@ pub enum Method {
     Global,
     /// The minimum spanning tree of a task distance, rooted at the root.
     Mst(Distance),
+    /// A spanning tree of a task distance grown from the root under a depth bound, budget-aware
+    /// edge costs, or both ([`TreeShape`], [`crate::tree::Tree::grown`]): a heuristic, since the
+    /// depth-bounded minimum spanning tree is NP-hard. Named `mst-<distance>:depth=D:rho=R`
+    /// (either option may be left out, not both: `mst-<distance>` alone is [`Method::Mst`]).
+    ShapedMst {
+        /// The distance whose matrix builds the tree.
+        distance: Distance,
+        /// The depth bound and the contraction per step.
+        shape: TreeShape,
+    },
     /// FedAvg then local fine-tuning, the personalised federated-learning baseline: rounds of
     /// `local_steps` steps on every client from the global model, averaged by training rows,
     /// then each client fine-tunes the global model (see [`crate::plan::Schedule::Federated`]).
@@ -42,6 +53,125 @@ pub enum Method {
         /// Local steps per round `E` (default 5).
         local_steps: usize,
     },
+}
+
+/// The options of a [`Method::ShapedMst`] tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TreeShape {
+    /// The largest depth a task may have (at least 1; `None`: unbounded).
+    pub depth: Option<usize>,
+    /// The budget-aware edge cost's contraction per gradient step, `rho` in `(0, 1]` (SPEC 8);
+    /// `None`: the cost is the distance alone.
+    pub rho: Option<Rho>,
+}
+
+/// A contraction factor per gradient step, `rho` in `(0, 1]`, compared and hashed by its bits
+/// so that a method stays a map key. After `b` steps a task's inherited error is at most
+/// `rho^b` times what it started from (SPEC 8). The plan assumes one `rho` for every task (a
+/// stated constant, not estimated from the data).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Rho(f64);
+
+impl Rho {
+    /// `rho`, if it lies in `(0, 1]`.
+    pub fn new(rho: f64) -> Option<Self> {
+        (rho > 0.0 && rho <= 1.0).then_some(Self(rho))
+    }
+
+    /// The factor.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl PartialEq for Rho {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_bits() == other.0.to_bits()
+    }
+}
+
+impl Eq for Rho {}
+
+impl Hash for Rho {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.to_bits().hash(state);
+    }
+}
+
+impl fmt::Display for TreeShape {
+    /// The options as they follow the distance in a method name: `:depth=D`, `:rho=R`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(depth) = self.depth {
+            write!(f, ":depth={depth}")?;
+        }
+        if let Some(rho) = self.rho {
+            write!(f, ":rho={}", rho.get())?;
+        }
+        Ok(())
+    }
+}
+
+/// The error for a bad option of an MST method's name.
+fn bad_option(name: &str, reason: String) -> CascadeError {
+    CascadeError::InvalidSetting {
+        name: "method",
+        value: name.to_string(),
+        reason,
+    }
+}
+
+/// Parses `mst-<distance>[:depth=D][:rho=R]` (lower-cased, `rest` after `mst-`; `name` as the
+/// user wrote it, for errors).
+fn parse_mst(rest: &str, name: &str) -> Result<Method, CascadeError> {
+    let mut parts = rest.split(':');
+    let distance: Distance = parts.next().unwrap_or_default().parse()?;
+    let mut shape = TreeShape {
+        depth: None,
+        rho: None,
+    };
+    for option in parts {
+        let (key, value) = option.split_once('=').unwrap_or((option, ""));
+        match key.trim() {
+            "depth" if shape.depth.is_none() => match value.trim().parse::<usize>() {
+                Ok(depth) if depth >= 1 => shape.depth = Some(depth),
+                _ => {
+                    return Err(bad_option(
+                        name,
+                        format!("depth={value}: the depth bound is a whole number >= 1"),
+                    ));
+                }
+            },
+            "rho" if shape.rho.is_none() => {
+                match value.trim().parse::<f64>().ok().and_then(Rho::new) {
+                    Some(rho) => shape.rho = Some(rho),
+                    None => {
+                        return Err(bad_option(
+                            name,
+                            format!("rho={value}: the contraction per step is a number in (0, 1]"),
+                        ));
+                    }
+                }
+            }
+            "depth" | "rho" => {
+                return Err(bad_option(name, format!("{key} is given twice")));
+            }
+            _ => {
+                return Err(bad_option(
+                    name,
+                    format!(
+                        "unknown option '{option}'; an MST method takes depth=D (D >= 1) and \
+                         rho=R (0 < R <= 1), as in mst-gradient:depth=4"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(if shape.depth.is_none() && shape.rho.is_none() {
+        Method::Mst(distance)
+    } else {
+        Method::ShapedMst { distance, shape }
+    })
 }
 
 /// FedAvg's local steps per round when the name gives none.
@@ -65,7 +195,7 @@ impl Method {
     /// The distance whose matrix builds this method's tree, if any.
     pub fn tree_distance(&self) -> Option<Distance> {
         match self {
-            Method::Mst(d) => Some(*d),
+            Method::Mst(d) | Method::ShapedMst { distance: d, .. } => Some(*d),
             _ => None,
         }
     }
@@ -96,6 +226,7 @@ impl Method {
             Method::RandTree(RandomTreeKind::Recursive) => "randtree-recursive".into(),
             Method::Global => "global".into(),
             Method::Mst(d) => format!("mst-{}", distance(d)),
+            Method::ShapedMst { distance: d, shape } => format!("mst-{}{shape}", distance(d)),
             Method::FedAvg { local_steps: 5 } => "fedavg".into(),
             Method::FedAvg { local_steps } => format!("fedavg:{local_steps}"),
         }
@@ -129,6 +260,7 @@ impl fmt::Display for Method {
             Method::RandTree(RandomTreeKind::Recursive) => f.write_str("randtree-recursive"),
             Method::Global => f.write_str("global"),
             Method::Mst(d) => write!(f, "mst-{d}"),
+            Method::ShapedMst { distance, shape } => write!(f, "mst-{distance}{shape}"),
             Method::FedAvg { local_steps } if *local_steps == FEDAVG_LOCAL_STEPS => {
                 f.write_str("fedavg")
             }
@@ -141,7 +273,7 @@ impl FromStr for Method {
     type Err = CascadeError;
 
     /// Parses `mean`, `indiv`, `star`, `randtree`, `randtree-recursive`, `global`,
-    /// `fedavg[:E]` or `mst-<distance>`.
+    /// `fedavg[:E]` or `mst-<distance>[:depth=D][:rho=R]`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
         let method = match lower.as_str() {
@@ -165,12 +297,15 @@ impl FromStr for Method {
                 }
             },
             other => match other.strip_prefix("mst-") {
-                Some(d) => Method::Mst(d.parse()?),
+                Some(rest) => parse_mst(rest, s.trim())?,
                 None => {
                     return Err(CascadeError::UnknownName {
                         kind: "method",
                         name: s.to_string(),
-                        expected: Method::names().join(", "),
+                        expected: format!(
+                            "{}, or mst-<distance>:depth=D:rho=R",
+                            Method::names().join(", ")
+                        ),
                     });
                 }
             },
@@ -206,6 +341,64 @@ mod tests {
             assert_eq!(m.seed_id(), name);
         }
         assert_eq!(Method::FedAvg { local_steps: 3 }.seed_id(), "fedavg:3");
+    }
+
+    #[test]
+    fn shaped_msts_parse_print_and_serialise_round_trip() {
+        let m: Method = "MST-Gradient:depth=4".parse().unwrap();
+        let shape = |depth, rho: Option<f64>| TreeShape {
+            depth,
+            rho: rho.and_then(Rho::new),
+        };
+        assert_eq!(
+            m,
+            Method::ShapedMst {
+                distance: Distance::Gradient,
+                shape: shape(Some(4), None)
+            }
+        );
+        assert_eq!(m.to_string(), "mst-gradient:depth=4");
+        assert_eq!(m.tree_distance(), Some(Distance::Gradient));
+        for name in [
+            "mst-gradient:depth=4",
+            "mst-model:rho=0.99",
+            "mst-feature:depth=1:rho=1",
+            "mst-gradient:depth=2:rho=0.125",
+        ] {
+            let m: Method = name.parse().unwrap();
+            assert_eq!(m.to_string(), name);
+            assert_eq!(m.seed_id(), name);
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(serde_json::from_str::<Method>(&json).unwrap(), m);
+        }
+        // Option order is free; the printed name puts depth first.
+        let m: Method = "mst-gradient:rho=0.5:depth=3".parse().unwrap();
+        assert_eq!(m.to_string(), "mst-gradient:depth=3:rho=0.5");
+        // The plain name and its saved form are unchanged.
+        let plain: Method = "mst-gradient".parse().unwrap();
+        assert_eq!(plain, Method::Mst(Distance::Gradient));
+        assert_eq!(
+            serde_json::to_string(&plain).unwrap(),
+            r#"{"mst":"gradient"}"#
+        );
+    }
+
+    #[test]
+    fn bad_mst_options_are_one_line_errors() {
+        for (name, expect) in [
+            ("mst-gradient:depth=0", "depth=0"),
+            ("mst-gradient:depth=x", "depth=x"),
+            ("mst-gradient:depth=", "whole number"),
+            ("mst-gradient:foo=1", "unknown option 'foo=1'"),
+            ("mst-gradient:depth=2:depth=3", "given twice"),
+            ("mst-gradient:rho=0", "(0, 1]"),
+            ("mst-gradient:rho=1.5", "(0, 1]"),
+            ("mst-gradient:", "unknown option ''"),
+        ] {
+            let err = name.parse::<Method>().unwrap_err().to_string();
+            assert!(err.contains(expect) && err.contains(name), "{name}: {err}");
+            assert!(!err.contains('\n') && !err.contains("  "), "{err}");
+        }
     }
 
     #[test]

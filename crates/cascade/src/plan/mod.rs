@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use crate::CascadeError;
 use crate::budget::{Budget, BudgetConfig, allocate, allocate_with};
 use crate::distance::{Distance, pair_distance};
-use crate::method::{Method, RandomTreeKind};
+use crate::method::{Method, RandomTreeKind, TreeShape};
 use crate::root::RootRule;
-use crate::tree::Tree;
+use crate::tree::{Growth, Tree, check_finite};
 
 /// Settings shared by every method's plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,6 +152,19 @@ fn federated(per_task: usize, local_steps: usize) -> Schedule {
     }
 }
 
+/// How a [`Method::ShapedMst`] tree grows over `t` tasks under `budget`: its depth bound, and
+/// the contraction `c = rho^b` of the budget-aware cost, where `b = (B - b_s) / (T - 1)` is a
+/// non-root task's even share of the budget (an assumption: the allocation rule's shares depend
+/// on the tree not yet built, so the even share stands in for every task's) and `rho` is the
+/// method's stated contraction per step (SPEC 8; no `rho`: `c = 0`, the distance alone).
+fn growth(shape: &TreeShape, budget: &BudgetConfig, t: usize) -> Growth {
+    let share = (budget.total - budget.seed_steps()) as f64 / (t.max(2) - 1) as f64;
+    Growth {
+        max_depth: shape.depth,
+        contraction: shape.rho.map_or(0.0, |rho| rho.get().powf(share)),
+    }
+}
+
 /// Plans `method` over the tasks of `data` (distances and trees use the standardised training
 /// splits; the `feature-medoid` root rule uses the raw feature means).
 ///
@@ -196,7 +209,7 @@ pub fn make_plan<R: Rng + ?Sized>(
                 budget,
             }
         }
-        Method::Star | Method::RandTree(_) | Method::Mst(_) => {
+        Method::Star | Method::RandTree(_) | Method::Mst(_) | Method::ShapedMst { .. } => {
             let kind = method.tree_distance().unwrap_or(config.root_distance);
             let root = cache.root(&config.root_rule, kind, data, rng)?;
             let distances = cache.tree_distance(data, kind)?;
@@ -214,6 +227,19 @@ pub fn make_plan<R: Rng + ?Sized>(
                 }
                 (Method::RandTree(RandomTreeKind::Recursive), _) => {
                     Tree::random_recursive(t, root, rng)?
+                }
+                (Method::ShapedMst { shape, .. }, TreeDistance::Matrix(dist)) => {
+                    check_finite(dist)?;
+                    let growth = growth(&shape, &config.budget, t);
+                    Tree::grown(t, root, growth, |u, v| dist.get(u, v))?
+                }
+                (Method::ShapedMst { shape, .. }, TreeDistance::Summary(_)) => {
+                    // Every pair once more, one at a time: O(T) memory, O(T^2) pairs.
+                    let pairs = pair_distance(data, kind)?.ok_or_else(|| {
+                        CascadeError::ShapeMismatch(format!("{kind} has no pair form"))
+                    })?;
+                    let growth = growth(&shape, &config.budget, t);
+                    Tree::grown(t, root, growth, |u, v| pairs.between(u, v))?
                 }
                 (_, TreeDistance::Matrix(dist)) => Tree::mst(dist, root)?,
                 (_, TreeDistance::Summary(summary)) => summary.tree(root)?,

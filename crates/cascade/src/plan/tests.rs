@@ -9,6 +9,7 @@ use rand::rngs::StdRng;
 use super::*;
 use crate::blocks::{combine, compute_block};
 use crate::budget::Allocation;
+use crate::tree::Growth;
 
 fn synthetic(n_tasks: usize, seed: u64) -> TaskSet {
     SyntheticConfig {
@@ -50,7 +51,59 @@ fn methods() -> Vec<Method> {
         Method::Star,
         Method::RandTree(RandomTreeKind::Pruefer),
         Method::RandTree(RandomTreeKind::Recursive),
+        "mst-gradient:depth=2".parse().unwrap(),
+        "mst-model:rho=0.99".parse().unwrap(),
+        "mst-feature:depth=3:rho=0.9".parse().unwrap(),
     ]
+}
+
+#[test]
+fn shaped_trees_are_grown_from_the_medoid_under_the_bound() {
+    let data = StandardisedTaskSet::new(&synthetic(29, 5));
+    let mut cache = DistanceCache::with_storage(Storage::Matrix);
+    let config = PlanConfig::new(203);
+    let dist = cache.get(&data, Distance::Gradient).unwrap().clone();
+    let root = crate::root::medoid(&dist);
+    let tree_of = |p: &Plan| match &p.schedule {
+        Schedule::Cascade { tree, root: r, .. } => {
+            assert_eq!(*r, Some(root));
+            tree.clone()
+        }
+        other => panic!("not a cascade: {other:?}"),
+    };
+    let mst = tree_of(&plan(
+        Method::Mst(Distance::Gradient),
+        &data,
+        &mut cache,
+        &config,
+    ));
+    for depth in [1, 2, 4] {
+        let method = format!("mst-gradient:depth={depth}").parse().unwrap();
+        let tree = tree_of(&plan(method, &data, &mut cache, &config));
+        assert!(tree.depths().iter().all(|&d| d <= depth));
+        let want = Tree::mst_bounded(29, root, depth, |u, v| dist.get(u, v)).unwrap();
+        assert_eq!(tree, want);
+        assert!(tree.total_weight(&dist) >= mst.total_weight(&dist));
+    }
+    assert_eq!(
+        tree_of(&plan(
+            "mst-gradient:depth=28".parse().unwrap(),
+            &data,
+            &mut cache,
+            &config
+        )),
+        mst
+    );
+    // B = 203, b_s = floor(0.1 * 203) = 20: a non-root task's even share is 183 / 28 steps.
+    let method = "mst-gradient:depth=3:rho=0.9".parse().unwrap();
+    let growth = Growth {
+        max_depth: Some(3),
+        contraction: 0.9f64.powf(183.0 / 28.0),
+    };
+    assert_eq!(
+        tree_of(&plan(method, &data, &mut cache, &config)),
+        Tree::grown(29, root, growth, |u, v| dist.get(u, v)).unwrap()
+    );
 }
 
 fn configs(t: usize) -> Vec<PlanConfig> {

@@ -184,6 +184,9 @@ impl CascadeTrainer {
         device: &Device,
         blocks: Vec<BlockResult>,
     ) -> Result<Prepared, CascadeError> {
+        if !blocks.is_empty() {
+            self.check_blocks()?;
+        }
         let (data, model) = self.standardised(set, model)?;
         let mut cache = DistanceCache::new();
         if !blocks.is_empty() {
@@ -222,8 +225,26 @@ impl CascadeTrainer {
                 reason: "only an MST method's tree distance is computed in blocks".into(),
             });
         };
+        self.check_blocks()?;
         let set = self.training_set(set)?;
         compute_block(&StandardisedTaskSet::new(&set), kind, blocks, block)
+    }
+
+    /// Refuses distance blocks for a shaped (depth-bounded or budget-aware) tree: blocks join
+    /// into the minimum spanning forest, from which such a tree cannot be built.
+    fn check_blocks(&self) -> Result<(), CascadeError> {
+        if let Method::ShapedMst { distance, .. } = self.method {
+            return Err(CascadeError::InvalidSetting {
+                name: "method",
+                value: self.method.to_string(),
+                reason: format!(
+                    "a depth-bounded or budget-aware tree cannot be joined from distance blocks \
+                     (they keep only the minimum spanning tree); plan it without --blocks, or \
+                     use mst-{distance}"
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Trains only `part` of the prepared plan (one job of a plan cut into jobs,
