@@ -36,7 +36,7 @@ pub fn check_agreement(runs: &[Measured]) -> Result<usize, CliError> {
         }
         for other in &same[1..] {
             let gap = (other.mse - first.mse).abs() / first.mse.abs().max(1.0);
-            if !(gap <= TOLERANCE) {
+            if gap.is_nan() || gap > TOLERANCE {
                 return Err(CliError::Check(format!(
                     "{}: {} reached test MSE {} but {} reached {} (relative gap {gap:.2e}, \
                      tolerance {TOLERANCE:.0e})",

@@ -29,7 +29,8 @@ use crate::{Backend, ModelError};
 #[serde(rename_all = "snake_case")]
 pub enum ConvLayout {
     /// Per device: [`ConvLayout::Matmul`] on GPUs (wgpu, CUDA), [`ConvLayout::Grouped`] on
-    /// the CPU backends, where it measured faster (docs/benchmarks.md).
+    /// the CPU backends, where both measured the same and grouped holds less memory
+    /// (docs/devices.md).
     #[default]
     Auto,
     /// One grouped convolution per layer, one group per task (`[n, T c, h, w]` maps).

@@ -40,7 +40,7 @@ pub fn synthetic_images<R: Rng + ?Sized>(
         return Err(DataError::InvalidSetting {
             name: "synthetic images",
             value: format!("{:?} x {} classes", config.shape, config.classes),
-            reason: "need a non-empty image shape and at least 2 classes".into(),
+            reason: "need a non-empty image shape and at least 2 classes",
         });
     }
     let prototypes: Vec<Vec<f64>> = (0..config.classes)
