@@ -140,17 +140,7 @@ mod tests {
 
     use super::*;
     use crate::distance::DistanceMatrix;
-
-    /// The 4-task matrix of the hand-worked MST in `tests.rs` (the path 0-1-2-3, weight 6).
-    fn four() -> DistanceMatrix {
-        DistanceMatrix::from_rows(&[
-            vec![0.0, 1.0, 4.0, 6.0],
-            vec![1.0, 0.0, 2.0, 5.0],
-            vec![4.0, 2.0, 0.0, 3.0],
-            vec![6.0, 5.0, 3.0, 0.0],
-        ])
-        .unwrap()
-    }
+    use crate::tree::tests::four;
 
     fn grow(dist: &DistanceMatrix, root: usize, depth: Option<usize>, c: f64) -> Tree {
         let growth = Growth {

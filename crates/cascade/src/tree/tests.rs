@@ -12,7 +12,7 @@ use crate::CascadeError;
 use crate::distance::DistanceMatrix;
 
 /// The 4-task matrix of the hand-worked MST below.
-fn four() -> DistanceMatrix {
+pub(super) fn four() -> DistanceMatrix {
     DistanceMatrix::from_rows(&[
         vec![0.0, 1.0, 4.0, 6.0],
         vec![1.0, 0.0, 2.0, 5.0],
