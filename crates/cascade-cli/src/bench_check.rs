@@ -20,7 +20,8 @@ pub struct Measured {
 }
 
 /// The number of configurations compared (those run at least twice), or an error naming the
-/// first pair of runners that disagree beyond [`TOLERANCE`].
+/// first pair of runners that disagree beyond [`TOLERANCE`], or saying that nothing was
+/// compared (a check that compares nothing must not pass).
 pub fn check_agreement(runs: &[Measured]) -> Result<usize, CliError> {
     let mut compared = 0;
     for (i, first) in runs.iter().enumerate() {
@@ -44,6 +45,13 @@ pub fn check_agreement(runs: &[Measured]) -> Result<usize, CliError> {
                 )));
             }
         }
+    }
+    if compared == 0 {
+        return Err(CliError::Check(
+            "nothing was compared: --check needs each configuration run by at least two \
+             executors or devices (is --reference-max-tasks below every --tasks count?)"
+                .into(),
+        ));
     }
     Ok(compared)
 }
@@ -69,6 +77,8 @@ mod tests {
             run("T=8 cnn mst", "flex reference", 0.4),
         ];
         assert_eq!(check_agreement(&runs).unwrap(), 1);
+        let err = check_agreement(&runs[2..]).unwrap_err().to_string();
+        assert!(err.contains("nothing was compared"), "{err}");
         let mut bad = runs.to_vec();
         bad.push(run("T=4 cnn mst", "wgpu batched", 0.41));
         let err = check_agreement(&bad).unwrap_err().to_string();

@@ -45,9 +45,7 @@ impl Session {
         settings: &RunSettings,
         rep: usize,
     ) -> Result<Self, CliError> {
-        let session = Self::read_keeping(synthetic, data, settings, rep, false)?;
-        print_loading_notes(&session.loaded);
-        Ok(session)
+        Self::open_with(synthetic, data, settings, rep, false)
     }
 
     /// [`Session::open`] that keeps the backbone, if any, for saving with a trained cascade.
@@ -57,7 +55,18 @@ impl Session {
         settings: &RunSettings,
         rep: usize,
     ) -> Result<Self, CliError> {
-        let session = Self::read_keeping(synthetic, data, settings, rep, true)?;
+        Self::open_with(synthetic, data, settings, rep, true)
+    }
+
+    /// Reads as [`Session::read_keeping`] does, then prints what reading noticed.
+    fn open_with(
+        synthetic: &SyntheticArgs,
+        data: &DataArgs,
+        settings: &RunSettings,
+        rep: usize,
+        keep: bool,
+    ) -> Result<Self, CliError> {
+        let session = Self::read_keeping(synthetic, data, settings, rep, keep)?;
         print_loading_notes(&session.loaded);
         Ok(session)
     }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
-use common::{cascade, command_with_json, repo};
+use common::{cascade, command_with_json, read_csv, repo};
 use serde_json::Value;
 
 /// Trains with `args` into `dir/saved`, writing `dir/test.csv`; evaluates and predicts on it.
@@ -38,17 +38,6 @@ fn round_trip(dir: &Path, args: &[&str]) -> (Value, Value, Vec<Vec<String>>) {
         String::from_utf8_lossy(&out.stderr)
     );
     (trained, evaluated, read_csv(&preds))
-}
-
-fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let mut rows = vec![reader.headers().unwrap().iter().map(String::from).collect()];
-    rows.extend(
-        reader
-            .records()
-            .map(|r| r.unwrap().iter().map(String::from).collect()),
-    );
-    rows
 }
 
 /// Every task's metric `key` is the same in both reports, to float tolerance.

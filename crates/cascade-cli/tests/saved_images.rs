@@ -9,7 +9,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{cascade, command_with_json};
+use common::{cascade, command_with_json, read_csv};
 use serde_json::Value;
 
 /// Image `i` of class `class` of client `task`: 8x8 gray, classes far apart in brightness.
@@ -45,17 +45,6 @@ fn write_tasks(data: &Path, input: &Path) {
             }
         }
     }
-}
-
-fn read_csv(path: &Path) -> Vec<Vec<String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let mut rows = vec![reader.headers().unwrap().iter().map(String::from).collect()];
-    rows.extend(
-        reader
-            .records()
-            .map(|r| r.unwrap().iter().map(String::from).collect()),
-    );
-    rows
 }
 
 /// Runs `cascade ARGS`, asserting success; returns stdout and stderr.

@@ -51,3 +51,16 @@ pub fn command_with_json(command: &str, args: &[&str], path: &Path) -> (String, 
     let json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     (stdout, stderr, json)
 }
+
+#[allow(dead_code)]
+/// A CSV file's header and rows, as text.
+pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let mut rows = vec![reader.headers().unwrap().iter().map(String::from).collect()];
+    rows.extend(
+        reader
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect()),
+    );
+    rows
+}

@@ -14,7 +14,6 @@
 //! [`super::executor::HostLinear`] executor's path, for tasks with at most [`HOST_MAX_PARAMS`]
 //! parameters; `auto` takes it only on CPU devices, never in place of a GPU.
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use burn::module::Param;
@@ -24,7 +23,7 @@ use cascade_models::{TaskLinear, TaskModelConfig, TaskModule, to_host};
 use super::executor::Training;
 use super::fit_linear::{LinearStatistics, sufficient_statistics_apply};
 use super::job::{Job, RunOptions};
-use super::levels::{CascadeJob, Level, Outcomes};
+use super::levels::{CascadeJob, Level, Outcomes, RowIndex};
 use super::step::{Divergence, HostWatch};
 use super::{Objective, TrainConfig, evaluate_if};
 use crate::CascadeError;
@@ -121,7 +120,7 @@ pub(super) fn train_levels_on_host<C: TaskModelConfig>(
     // Every trained task's parameters, in level order, and its row there; a part of a plan
     // starts with its top task's parent, task `p`, as row 0.
     let mut trained: Vec<f64> = Vec::new();
-    let mut row_of: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut row_of = RowIndex::new();
     let mut start_theta = match start {
         Some((p, model)) => {
             trained = host_theta(model, k);
@@ -142,14 +141,9 @@ pub(super) fn train_levels_on_host<C: TaskModelConfig>(
             // that a part of a plan, started from its parent's saved model, trains exactly
             // as it does with the whole plan.
             start_theta = level
-                .entries
-                .iter()
-                .flat_map(|&(c, v)| {
-                    let p = cascades[c]
-                        .tree
-                        .parent(v)
-                        .expect("a started level has parents");
-                    let row = row_of[&(c, p)];
+                .parent_rows(cascades, &row_of)
+                .into_iter()
+                .flat_map(|row| {
                     trained[row * k..(row + 1) * k]
                         .iter()
                         .map(|&x| x as f32 as f64)

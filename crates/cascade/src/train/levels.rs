@@ -19,7 +19,7 @@ use crate::budget::Budget;
 use crate::tree::Tree;
 
 /// The row of each `(cascade job, task)` in a level's stacked model.
-type RowIndex = HashMap<(usize, usize), usize>;
+pub(super) type RowIndex = HashMap<(usize, usize), usize>;
 
 /// One cascade job of a batch: its index among the jobs, its tree and budget, and its tasks
 /// per depth.
@@ -80,6 +80,20 @@ impl Level {
             etas: self.etas[range.clone()].to_vec(),
             names: self.names[range].to_vec(),
         }
+    }
+
+    /// The row of each entry's parent in the previous level's models, by `rows`.
+    pub(super) fn parent_rows(&self, cascades: &[CascadeJob], rows: &RowIndex) -> Vec<usize> {
+        self.entries
+            .iter()
+            .map(|&(c, v)| {
+                let p = cascades[c]
+                    .tree
+                    .parent(v)
+                    .expect("a started level has parents");
+                rows[&(c, p)]
+            })
+            .collect()
     }
 
     /// Each entry's training split.
@@ -201,20 +215,9 @@ pub(super) fn train_levels<C: TaskModelConfig>(
             let level = whole.part(first..(first + chunk).min(whole.entries.len()));
             let init = match &previous {
                 None => model.init_tasks(d, outputs, &level.init_seeds(jobs, cascades), device),
-                Some((parents, rows)) => {
-                    let parent_rows: Vec<usize> = level
-                        .entries
-                        .iter()
-                        .map(|&(c, v)| {
-                            let p = cascades[c]
-                                .tree
-                                .parent(v)
-                                .expect("a started level has parents");
-                            rows[&(c, p)]
-                        })
-                        .collect();
-                    parents.gather(&parent_rows).map_err(CascadeError::Model)?
-                }
+                Some((parents, rows)) => parents
+                    .gather(&level.parent_rows(cascades, rows))
+                    .map_err(CascadeError::Model)?,
             };
             let seeds = level
                 .entries
