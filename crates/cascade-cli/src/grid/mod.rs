@@ -27,7 +27,8 @@ use crate::metric::Metric;
 use cells::{Expanded, run_cells};
 use groups::{Prepared, group_settings};
 use interrupt::Interrupt;
-use spec::{GridFile, Value};
+pub use spec::GridFile;
+use spec::Value;
 use store::{Manifest, Store};
 
 /// Runs `cascade grid`.

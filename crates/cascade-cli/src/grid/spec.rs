@@ -88,6 +88,9 @@ pub struct GridFile {
     pub axes: BTreeMap<String, Vec<Value>>,
 }
 
+/// The most settings a grid may have (the product of its axes' lengths).
+pub const MAX_SETTINGS: usize = 100_000;
+
 fn default_reps() -> Count {
     Count::TEN
 }
@@ -154,6 +157,19 @@ impl GridFile {
         }
         if let Some((key, _)) = self.axes.iter().find(|(_, values)| values.is_empty()) {
             return Err(format!("axis '{key}' has no values"));
+        }
+        // Counted before the settings are listed, which would hold every combination.
+        let settings = self
+            .axes
+            .values()
+            .try_fold(1usize, |n, values| n.checked_mul(values.len()))
+            .filter(|&n| n <= MAX_SETTINGS);
+        if settings.is_none() {
+            let sizes: Vec<String> = self.axes.values().map(|v| v.len().to_string()).collect();
+            return Err(format!(
+                "the axes make {} settings, more than the {MAX_SETTINGS} a grid may have",
+                sizes.join(" x ")
+            ));
         }
         Ok(())
     }

@@ -256,10 +256,17 @@ pub fn is_image_file(path: &Path) -> bool {
     path.is_file() && matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg"))
 }
 
+/// The largest image a reader decodes, in bytes of decoded pixels: a header that claims more
+/// (a 100,000 x 100,000 PNG, say) is refused before anything is allocated.
+pub const MAX_IMAGE_BYTES: u64 = 256 << 20;
+
 fn decode(path: &Path) -> Result<DynamicImage, DataError> {
-    let reader = image::ImageReader::open(path)
+    let mut reader = image::ImageReader::open(path)
         .and_then(|r| r.with_guessed_format())
         .map_err(|e| DataError::io(path, &e))?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_IMAGE_BYTES);
+    reader.limits(limits);
     reader.decode().map_err(|e| DataError::Format {
         path: path.display().to_string(),
         message: format!("cannot decode image: {e}").replace('\n', " "),

@@ -53,17 +53,35 @@ pub struct IdxImages {
     pub pixels: Vec<u8>,
 }
 
+/// How far deflate can expand: a gzip stream decompresses to at most about 1032 times its
+/// size (zlib's technical details), so no real file holds more.
+const MAX_GZIP_RATIO: u64 = 1032;
+
 /// Reads a whole file, decompressing it when it starts with the gzip magic bytes `1f 8b`.
-/// Returns the bytes and whether they were gzipped.
+/// Returns the bytes and whether they were gzipped. Memory is bounded by the file: its size,
+/// or [`MAX_GZIP_RATIO`] times it for a gzip stream, beyond which decompression stops with an
+/// error (a gzip bomb is refused before it fills memory).
 pub fn read_maybe_gzipped(path: &Path) -> Result<(Vec<u8>, bool), DataError> {
     let raw = std::fs::read(path).map_err(|e| DataError::io(path, &e))?;
     if !raw.starts_with(&[0x1f, 0x8b]) {
         return Ok((raw, false));
     }
+    let cap = (raw.len() as u64).saturating_mul(MAX_GZIP_RATIO);
     let mut out = Vec::with_capacity(raw.len() * 2);
     MultiGzDecoder::new(raw.as_slice())
+        .take(cap + 1)
         .read_to_end(&mut out)
         .map_err(|e| format_error(path, format!("corrupt or truncated gzip stream: {e}")))?;
+    if out.len() as u64 > cap {
+        return Err(format_error(
+            path,
+            format!(
+                "the gzip stream expands more than {MAX_GZIP_RATIO} times its {} bytes, which \
+                 deflate cannot do: not a gzip file",
+                raw.len()
+            ),
+        ));
+    }
     Ok((out, true))
 }
 

@@ -3,12 +3,11 @@
 
 use std::path::Path;
 
-use burn::module::Module;
 use burn::prelude::Device;
 use cascade_data::Scaler;
 use serde::{Deserialize, Serialize};
 
-use super::store::{read_json, store_error, write_json};
+use super::store::{read_json, save_module, store_error, write_json};
 use crate::CascadeError;
 use crate::backbone::{FrozenBackbone, load_backbone};
 
@@ -40,11 +39,7 @@ pub(super) fn save_backbone(
         outputs: backbone.outputs,
     };
     let record = dir.join(&entry.record);
-    backbone
-        .network
-        .clone()
-        .save_file(&record)
-        .map_err(|e| store_error(&record, e))?;
+    save_module(&backbone.network, &record)?;
     write_json(&dir.join(&entry.scalers), &backbone.scalers)?;
     Ok(entry)
 }

@@ -17,8 +17,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use burn::module::Module;
+use burn::module::{Module, ModuleMapper, Param, ParamId, Parameter};
 use burn::prelude::Device;
+use burn::prelude::{Bool, Int, Tensor};
 use burn::store::ModuleRecord;
 use cascade_data::{DataSchema, Problem, Scaler};
 use cascade_models::TaskModelConfig;
@@ -226,11 +227,47 @@ pub fn load_record<C: TaskModelConfig>(
 
 /// Saves `model` (`T = 1`) as task `v`'s record in `dir` ([`record_path`]).
 pub fn save_record<M: Module>(model: &M, dir: &Path, v: usize) -> Result<(), CascadeError> {
-    let path = record_path(dir, v);
-    model
+    save_module(model, &record_path(dir, v))
+}
+
+/// Saves `module` to `path` (burnpack) with its parameters numbered 1, 2, ... in visiting
+/// order: Burn draws every parameter's id at random and writes it into the file, so without
+/// this two saves of the same values would differ byte for byte. Loading keeps whatever ids a
+/// file holds; nothing of cascade's reads them.
+pub(crate) fn save_module<M: Module>(module: &M, path: &Path) -> Result<(), CascadeError> {
+    module
         .clone()
-        .save_file(&path)
-        .map_err(|e| store_error(&path, e))
+        .map(&mut NumberParams(0))
+        .save_file(path)
+        .map_err(|e| store_error(path, e))
+}
+
+/// Gives every parameter it visits the next id of a count.
+struct NumberParams(u64);
+
+impl NumberParams {
+    fn next<T: Parameter>(&mut self, param: Param<T>) -> Param<T> {
+        self.0 += 1;
+        let (_, value, mapper) = param.consume();
+        Param::from_mapped_value(ParamId::from(self.0), value, mapper)
+    }
+}
+
+impl ModuleMapper for NumberParams {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        self.next(param)
+    }
+
+    fn map_int<const D: usize>(&mut self, param: Param<Tensor<D, Int>>) -> Param<Tensor<D, Int>> {
+        self.next(param)
+    }
+
+    fn map_bool<const D: usize>(
+        &mut self,
+        param: Param<Tensor<D, Bool>>,
+    ) -> Param<Tensor<D, Bool>> {
+        self.next(param)
+    }
 }
 
 /// Task `v`'s record file.
