@@ -112,7 +112,7 @@ pub fn check(target: Target, data: &[u8]) {
     }
 }
 
-/// Valid inputs of `target`, the seeds of its corpus (kept in `fuzz/corpus/NAME/seed-N`).
+/// Valid inputs of `target`, the seeds of its corpus (kept in `fuzz/seeds/NAME/seed-N`).
 pub fn seeds(target: Target) -> Result<Vec<Vec<u8>>, String> {
     // One seed a file of the base folder: its index, then its bytes.
     let prefixed = |dir: &Path| -> Result<Vec<Vec<u8>>, String> {

@@ -1,10 +1,11 @@
-//! Replays every input the fuzzers kept (`fuzz/corpus/NAME/*`) and every crash they found
+//! Replays every seed (`fuzz/seeds/NAME/*`), every input the fuzzers kept
+//! (`fuzz/corpus/NAME/*`) and every crash they found
 //! (`fuzz/artifacts/NAME/*`) through the reader its target drives, on the stable toolchain:
 //! each must be read, or refused with a one-line message, never panic. So CI guards what
 //! `scripts/fuzz` found once it is fixed.
 //!
 //! The seeds the corpora start from are made by `cascade_cli::fuzzing::seeds` and kept in
-//! `fuzz/corpus/NAME/seed-N`; a test checks that they are all there and all still read.
+//! `fuzz/seeds/NAME/seed-N`; a test checks that they are all there and all still read.
 //! After a change to a format, refresh them with
 //! `CASCADE_WRITE_SEEDS=1 cargo test --release --workspace --test fuzz_corpus`.
 
@@ -47,8 +48,9 @@ fn every_kept_input_is_read_or_refused_in_one_line() {
             "fuzz/corpus/{} is empty: run scripts/fuzz",
             target.name()
         );
+        let seeds = files(&fuzz_dir().join("seeds").join(target.name()));
         let crashes = files(&fuzz_dir().join("artifacts").join(target.name()));
-        for path in corpus.iter().chain(&crashes) {
+        for path in seeds.iter().chain(&corpus).chain(&crashes) {
             let data = std::fs::read(path).unwrap();
             total += 1;
             // A panic is a finding: name the file and go on, so one run lists them all.
@@ -73,7 +75,7 @@ fn every_kept_input_is_read_or_refused_in_one_line() {
 fn the_kept_seeds_are_current_and_valid() {
     let write = std::env::var_os("CASCADE_WRITE_SEEDS").is_some();
     for target in Target::ALL {
-        let dir = fuzz_dir().join("corpus").join(target.name());
+        let dir = fuzz_dir().join("seeds").join(target.name());
         if write {
             std::fs::create_dir_all(&dir).unwrap();
             for (i, seed) in seeds(target).unwrap().iter().enumerate() {
