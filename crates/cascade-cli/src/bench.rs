@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use cascade::experiment::{CompareConfig, plan_methods};
+use cascade::method::Method;
 use cascade::train::executor::{Training, resolve};
 use cascade::train::{ExecutorChoice, Job, RunOptions, objective_for};
 use cascade_data::StandardisedTaskSet;
@@ -26,6 +27,7 @@ use crate::checked::Checked;
 use crate::error::CliError;
 use crate::output::write_json;
 use crate::peak_memory;
+use crate::ticker::{Ticker, Unit};
 
 /// One measured configuration.
 #[derive(Debug, Clone, Serialize)]
@@ -80,6 +82,12 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
         (_, size) => size,
     };
     let backends: Vec<Backend> = args.devices.clone();
+    let ticker = Ticker::start(
+        "bench",
+        planned_task_steps(args, models.len(), backends.len()),
+        Unit::TaskSteps,
+        true,
+    );
     let mut rows = Vec::new();
     for &tasks in &args.tasks {
         let budget = args.steps_per_task * tasks;
@@ -196,12 +204,14 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
                                 .map(|_| rate * batch_size.unwrap_or(1) as f64),
                             config: format!("T = {tasks} {model} {}", plan.method),
                         };
-                        eprintln!(
-                            "T = {tasks} {model} {backend} {} {}: {:.0} task-steps/s",
-                            plan.method,
-                            executor.name(),
-                            rate
-                        );
+                        ticker.suspend(|| {
+                            eprintln!(
+                                "T = {tasks} {model} {backend} {} {}: {:.0} task-steps/s",
+                                plan.method,
+                                executor.name(),
+                                rate
+                            )
+                        });
                         rows.push(row);
                         // Written after every row: a run stopped by a time limit keeps its rows.
                         if let Some(path) = &args.json {
@@ -212,6 +222,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
             }
         }
     }
+    ticker.finish();
     println!("{}", table(&rows));
     if let Some(path) = &args.json {
         write_json(path, &rows)?;
@@ -233,6 +244,22 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+/// The task-steps a bench of `models` models on `devices` devices takes: each client count's
+/// budget for every trained method, executor (the reference only up to
+/// `--reference-max-tasks`) and repeat.
+fn planned_task_steps(args: &BenchArgs, models: usize, devices: usize) -> u64 {
+    let methods = args.methods.iter().filter(|m| **m != Method::Mean).count() as u64;
+    let per_model: u64 = args
+        .tasks
+        .iter()
+        .map(|&t| {
+            let executors = if t > args.reference_max_tasks { 1 } else { 2 };
+            (args.steps_per_task * t) as u64 * executors
+        })
+        .sum();
+    per_model * (models * devices * args.repeats.max(1)) as u64 * methods
 }
 
 /// The model's name, with the convolution layout it runs in on `device` for CNNs.

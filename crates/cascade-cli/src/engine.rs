@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use cascade::experiment::{MethodOutcome, Progress as Step, Repetition, compare_grid};
+use cascade::method::Method;
 use cascade::report::MethodReport;
 use cascade_data::TaskSet;
 
@@ -24,6 +25,20 @@ pub struct Reps {
     pub count: usize,
     /// Repetitions per batched program.
     pub stack: usize,
+}
+
+/// The most task-steps `reps` repetitions of `checked` take: every method but the mean spends
+/// at most its setting's budget (what a progress display counts toward).
+pub fn planned_task_steps(checked: &Checked, reps: usize) -> u64 {
+    let per_rep: u64 = checked
+        .configs()
+        .iter()
+        .map(|c| {
+            let training = c.methods.iter().filter(|m| **m != Method::Mean).count();
+            (training * c.plan.budget.total) as u64
+        })
+        .sum();
+    per_rep.saturating_mul(reps as u64)
 }
 
 /// What [`compare_over_reps`] returns.

@@ -40,6 +40,7 @@ mod source;
 mod source_options;
 mod table;
 mod text;
+mod ticker;
 mod train_cmd;
 mod tune;
 mod values;

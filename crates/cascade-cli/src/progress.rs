@@ -1,5 +1,6 @@
 //! Progress of long runs: a bar with repetition, method and ETA on a terminal, plain lines
-//! otherwise (CI logs, pipes).
+//! otherwise (CI logs, pipes): one a finished repetition, and one every 10 seconds in between
+//! ([`Ticker`]).
 
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -7,22 +8,27 @@ use std::time::Instant;
 use cascade::experiment::Progress as Progress2;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::ticker::{Ticker, Unit};
+
 /// Progress over repetitions, on stderr.
 pub struct Progress {
     bar: TerminalBar,
+    ticker: Ticker,
     reps: usize,
     start: Instant,
 }
 
 impl Progress {
-    /// A bar when stderr is a terminal, plain lines otherwise.
-    pub fn new(reps: usize) -> Self {
+    /// A bar when stderr is a terminal, plain lines otherwise, for `reps` repetitions that
+    /// take at most `task_steps` task-steps in all.
+    pub fn new(what: &str, reps: usize, task_steps: u64) -> Self {
         let bar = TerminalBar::new(
             reps as u64,
             "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} reps {msg} (ETA {eta})",
         );
         Self {
             bar,
+            ticker: Ticker::start(what, task_steps, Unit::TaskSteps, false),
             reps,
             start: Instant::now(),
         }
@@ -30,20 +36,21 @@ impl Progress {
 
     /// Reports what the comparison of repetitions `first..` is doing.
     pub fn step(&self, first: usize, what: Progress2) {
+        let message = match what {
+            Progress2::Planning { rep } => {
+                format!("rep {}/{}: distances and plans", first + rep + 1, self.reps)
+            }
+            Progress2::Training { rep, method } => {
+                format!("rep {}/{}: training {method}", first + rep + 1, self.reps)
+            }
+            Progress2::TrainingStacked { plans } => {
+                format!("training {plans} plans as one batched program")
+            }
+        };
         if let Some(bar) = self.bar.get() {
-            let message = match what {
-                Progress2::Planning { rep } => {
-                    format!("rep {}/{}: distances and plans", first + rep + 1, self.reps)
-                }
-                Progress2::Training { rep, method } => {
-                    format!("rep {}/{}: training {method}", first + rep + 1, self.reps)
-                }
-                Progress2::TrainingStacked { plans } => {
-                    format!("training {plans} plans as one batched program")
-                }
-            };
-            bar.set_message(message);
+            bar.set_message(message.clone());
         }
+        self.ticker.set_message(message);
     }
 
     /// `done` repetitions are finished.
@@ -66,9 +73,10 @@ impl Progress {
         self.bar.suspend(f)
     }
 
-    /// Clears the bar.
-    pub fn finish(&self) {
+    /// Clears the bar and stops the lines.
+    pub fn finish(self) {
         self.bar.finish();
+        self.ticker.finish();
     }
 }
 

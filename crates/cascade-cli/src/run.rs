@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use crate::args::RunArgs;
-use crate::engine::{RepResults, Reps, compare_over_reps};
+use crate::engine::{RepResults, Reps, compare_over_reps, planned_task_steps};
 use crate::error::CliError;
 use crate::eta::EtaSummary;
 use crate::notes::print_notes;
@@ -25,7 +25,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let budgets: Vec<usize> = configs.iter().map(|c| c.plan.budget.total).collect();
     let reps = args.reps.get();
     let start = Instant::now();
-    let progress = Progress::new(reps);
+    let progress = Progress::new("run", reps, planned_task_steps(&checked, reps));
     let several = budgets.len() > 1;
     let mut eta = None;
     let results =

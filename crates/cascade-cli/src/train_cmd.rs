@@ -1,13 +1,11 @@
 //! `cascade train`: train one method on one task set, print its per-task test metrics, and
 //! save the trained cascade for `predict` and `evaluate`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use cascade::experiment::MethodOutcome;
 use cascade::method::Method;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::args::TrainArgs;
@@ -17,6 +15,7 @@ use crate::metrics::{self, TaskMetrics};
 use crate::output::write_json;
 use crate::rows_csv::write_test_rows;
 use crate::session::Session;
+use crate::ticker::{Ticker, Unit};
 
 /// What `--json` holds.
 #[derive(Serialize)]
@@ -79,12 +78,15 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
         "training {method} ({}) on {description}, B = {} on {}",
         model, trainer.plan.budget.total, device.backend
     );
-    let spinner = spinner(&format!("training {method}"));
+    let ticker = Ticker::start(
+        &format!("training {method}"),
+        trainer.plan.budget.total as u64,
+        Unit::TaskSteps,
+        true,
+    );
     let start = Instant::now();
     let fitted = trainer.fit(set, &model, &device.device);
-    if let Some(bar) = &spinner {
-        bar.finish_and_clear();
-    }
+    ticker.finish();
     let (trained, report) = fitted?;
     // Fitting read no test row; the held-out rows (backbone features, with a backbone) are
     // scored here, as a separate step.
@@ -182,20 +184,4 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
         )?;
     }
     Ok(())
-}
-
-/// A spinner with the elapsed time on stderr when it is a terminal (training gives no finer
-/// progress: a level trains as one program).
-fn spinner(message: &str) -> Option<ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}]")
-            .expect("the template is valid"),
-    );
-    bar.set_message(message.to_string());
-    bar.enable_steady_tick(Duration::from_millis(120));
-    Some(bar)
 }

@@ -90,7 +90,11 @@ fn comparable(path: &Path) -> Vec<u8> {
         // A grid's table.md ends with its cost section, steps (in results.json too) and times.
         Some("md") => {
             let text = String::from_utf8(bytes).unwrap();
-            text.split("## Cost").next().unwrap_or_default().as_bytes().to_vec()
+            text.split("## Cost")
+                .next()
+                .unwrap_or_default()
+                .as_bytes()
+                .to_vec()
         }
         _ => bytes,
     }

@@ -92,6 +92,7 @@ pub mod jobs;
 pub mod method;
 mod parallel;
 pub mod plan;
+pub mod progress;
 pub mod report;
 pub mod root;
 pub mod train;

@@ -1,13 +1,15 @@
 //! Progress of a grid: a bar with the cell, its repetitions and an ETA on a terminal; one plain
-//! line per cell otherwise (CI logs, pipes).
+//! line per cell otherwise (CI logs, pipes), and one every 10 seconds in between.
 
 use std::time::Instant;
 
 use crate::progress::TerminalBar;
+use crate::ticker::{Ticker, Unit};
 
 /// Progress over a grid's cells, weighted by the repetition-settings each holds.
 pub struct GridProgress {
     bar: TerminalBar,
+    ticker: Ticker,
     total_cells: usize,
     total_work: u64,
     done_work: u64,
@@ -25,6 +27,12 @@ impl GridProgress {
         );
         Self {
             bar,
+            ticker: Ticker::start(
+                "grid",
+                total_work,
+                Unit::Named("repetition-settings"),
+                false,
+            ),
             total_cells,
             total_work,
             done_work: 0,
@@ -35,14 +43,18 @@ impl GridProgress {
 
     /// Says what cell `cell` (0-based) is doing.
     pub fn working(&self, cell: usize, what: &str) {
+        let message = format!("cell {}/{}: {what}", cell + 1, self.total_cells);
         if let Some(bar) = self.bar.get() {
-            bar.set_message(format!("cell {}/{}: {what}", cell + 1, self.total_cells));
+            bar.set_message(message.clone());
         }
+        self.ticker.set_message(message);
     }
 
     /// Cell `cell`, holding `work` repetition-settings, was found on disk.
     pub fn skipped(&mut self, cell: usize, work: u64, what: &str) {
         self.done_work += work;
+        self.ticker
+            .set_done(self.done_work, self.done_work - self.computed_work);
         match self.bar.get() {
             Some(bar) => {
                 bar.set_position(self.done_work);
@@ -60,6 +72,8 @@ impl GridProgress {
     pub fn finished(&mut self, cell: usize, work: u64, what: &str, seconds: f64) {
         self.done_work += work;
         self.computed_work += work;
+        self.ticker
+            .set_done(self.done_work, self.done_work - self.computed_work);
         match self.bar.get() {
             Some(bar) => bar.set_position(self.done_work),
             None => {
@@ -80,8 +94,9 @@ impl GridProgress {
         self.bar.suspend(f)
     }
 
-    /// Clears the bar.
-    pub fn finish(&self) {
+    /// Clears the bar and stops the lines.
+    pub fn finish(self) {
         self.bar.finish();
+        self.ticker.finish();
     }
 }

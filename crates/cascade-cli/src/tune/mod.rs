@@ -18,7 +18,7 @@ use cascade::method::Method;
 use cascade::report::MethodReport;
 
 use crate::args::TuneArgs;
-use crate::engine::{RepResults, Reps, compare_over_reps};
+use crate::engine::{RepResults, Reps, compare_over_reps, planned_task_steps};
 use crate::error::CliError;
 use crate::notes::print_notes;
 use crate::output::write_json;
@@ -85,7 +85,11 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
             "testing {} with its best setting on {test_reps} repetition(s)",
             t.method
         );
-        let progress = Progress::new(test_reps);
+        let progress = Progress::new(
+            "tune test",
+            test_reps,
+            planned_task_steps(&config, test_reps),
+        );
         let RepResults {
             reports: mut grid,
             completed: done,
@@ -122,7 +126,7 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
     // The Mean baseline on the same test repetitions, as the table's reference row: it trains
     // nothing, so it has nothing to tune.
     let mean_config = base.with_methods(vec![Method::Mean])?;
-    let progress = Progress::new(completed);
+    let progress = Progress::new("tune mean", completed, 0);
     let mean = compare_over_reps(
         &session,
         &mean_config,

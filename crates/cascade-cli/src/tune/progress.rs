@@ -1,15 +1,19 @@
 //! Progress of the trials: a bar with method, trial and best value so far on a terminal, one
-//! line per trial otherwise (CI logs, pipes). Diverged trials are always reported.
+//! line per trial otherwise (CI logs, pipes), and one every 10 seconds in between. Diverged
+//! trials are always reported.
 
 use cascade::method::Method;
 
 use super::trial::TrialRecord;
 use crate::progress::TerminalBar;
 use crate::table::decimals;
+use crate::ticker::{Ticker, Unit};
 
 /// Progress over all methods' trials, on stderr.
 pub struct TuneProgress {
     bar: TerminalBar,
+    ticker: Ticker,
+    done: std::cell::Cell<u64>,
 }
 
 impl TuneProgress {
@@ -19,12 +23,22 @@ impl TuneProgress {
             total as u64,
             "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} trials {msg} (ETA {eta})",
         );
-        Self { bar }
+        Self {
+            bar,
+            ticker: Ticker::start("tune", total as u64, Unit::Named("trials"), false),
+            done: std::cell::Cell::new(0),
+        }
     }
 
     /// Trial `record` of `method` (of `trials`) is done; `best` is the best value so far.
     pub fn trial(&self, method: Method, trials: usize, record: &TrialRecord, best: Option<f64>) {
         let best = best.map_or("none yet".into(), shown);
+        self.done.set(self.done.get() + 1);
+        self.ticker.set_done(self.done.get(), 0);
+        self.ticker.set_message(format!(
+            "{method}: trial {}/{trials}, best {best}",
+            record.trial
+        ));
         if let Some(error) = &record.error {
             let line = format!(
                 "warning: {method} trial {}/{trials} ({}) counts as the worst value: {error}",
@@ -55,9 +69,10 @@ impl TuneProgress {
         }
     }
 
-    /// Clears the bar.
-    pub fn finish(&self) {
+    /// Clears the bar and stops the lines.
+    pub fn finish(self) {
         self.bar.finish();
+        self.ticker.finish();
     }
 }
 

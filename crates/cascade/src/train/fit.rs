@@ -8,6 +8,7 @@ use super::optimizer::OptimizerState;
 use super::step::{Schedule, Watch};
 use super::{TaskBatch, TrainConfig};
 use crate::CascadeError;
+use crate::progress::ActiveTasks;
 
 /// What [`fit`] returns: the trained models and each task's last training loss.
 #[derive(Debug)]
@@ -88,7 +89,9 @@ fn fit_autodiff<M: TaskModule>(
     let mut rows = StepRows::new(batch, config.batch_size);
     let mut watch = Watch::new(schedule, config.clip, &device);
     let mut optimizer = OptimizerState::new(config.optimizer, schedule.etas, &device);
+    let mut active = ActiveTasks::new(schedule.steps);
     for step in 0..schedule.max_steps() {
+        active.count(step);
         let PaddedTensors { x, y, weight } = rows.next(batch);
         let outputs = model.forward(x);
         let per_row = batch.objective().loss(outputs, y);

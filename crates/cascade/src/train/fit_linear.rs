@@ -18,6 +18,7 @@ use super::step::{Schedule, Watch};
 use super::{Objective, Optimizer, TaskBatch, TrainConfig};
 use crate::CascadeError;
 use crate::parallel::par_map;
+use crate::progress::ActiveTasks;
 
 /// Whether `model` trains from sufficient statistics under `objective` and `config`: one affine
 /// layer with one output, the squared error, SGD on full batches, no L2, and the fast path on.
@@ -57,7 +58,9 @@ pub(super) fn fit_linear(
     let mut theta = Tensor::cat(vec![weight, bias], 1); // [T, d+1, 1]
     let c2 = c.clone().mul_scalar(2.0);
     let mut watch = Watch::new(schedule, config.clip, &device);
+    let mut active = ActiveTasks::new(schedule.steps);
     for step in 0..schedule.max_steps() {
+        active.count(step);
         // A theta as a broadcast product and row sum: [T, d+1, d+1] * [T, 1, d+1].
         let a_theta = (a.clone() * theta.clone().swap_dims(1, 2)).sum_dim(2);
         let loss = (theta.clone() * (a_theta.clone() - c2.clone()))

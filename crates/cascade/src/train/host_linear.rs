@@ -89,6 +89,7 @@ fn descend(
             *t -= scale * 2.0 * (at - c);
         }
     }
+    crate::progress::add_task_steps(steps);
     watch.finish()
 }
 
