@@ -381,15 +381,6 @@ pub struct BenchArgs {
     pub method: RunSettings,
 }
 
-/// The first non-empty line of a clap error: what is wrong, without the usage block.
-pub fn first_line(error: &clap::Error) -> String {
-    let text = error.render().to_string();
-    text.lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("invalid arguments")
-        .to_string()
-}
-
 /// `cascade tune`: the data and method settings of `run`, except that `--eta` and
 /// `--seed-fraction` are searched per method instead of fixed.
 #[derive(Debug, Clone, Args, Serialize)]

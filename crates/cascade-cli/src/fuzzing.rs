@@ -195,7 +195,7 @@ fn command(args: &[&str]) -> Result<Command, CliError> {
     let argv = std::iter::once(OsString::from("cascade")).chain(args.iter().map(OsString::from));
     let mut cli = Cli::try_parse_from(argv).map_err(|e| CliError::Usage {
         option: "fuzz",
-        reason: crate::args::first_line(&e),
+        reason: crate::usage_line(&e),
     })?;
     cli.command.resolve();
     Ok(cli.command)

@@ -64,7 +64,7 @@ pub fn main() -> ExitCode {
         Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
         Err(e) => {
             // clap's own rendering adds a usage block; keep to the one line that says what is wrong.
-            eprintln!("{} (see `cascade --help`)", args::first_line(&e));
+            eprintln!("{} (see `cascade --help`)", usage_line(&e));
             return ExitCode::from(2);
         }
     };
@@ -104,4 +104,24 @@ fn exit_code(result: Result<(), error::CliError>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// What is wrong with the command line, on one line: the first paragraph of clap's message,
+/// its lines joined (a list of missing arguments follows its heading on lines of their own),
+/// and clap's guess at a misspelt name, without the other tips and the usage block.
+fn usage_line(error: &clap::Error) -> String {
+    let text = error.render().to_string();
+    let mut paragraphs = text
+        .split("\n\n")
+        .map(|p| p.lines().map(str::trim).collect::<Vec<_>>().join(" "))
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty());
+    let mut line = paragraphs
+        .next()
+        .unwrap_or_else(|| "error: invalid arguments".into());
+    for guess in paragraphs.filter_map(|p| p.strip_prefix("tip: a similar").map(String::from)) {
+        line.push_str("; a similar");
+        line.push_str(&guess);
+    }
+    line
 }

@@ -30,6 +30,26 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), CliError> {
     fs::rename(&tmp, path).map_err(err)
 }
 
+/// An error now, before any work, where [`write_atomic`] to `path` would fail for a reason
+/// known already: its folder cannot be made (a file stands in the way) or written. Makes the
+/// folder, as the write would.
+pub fn check_writable(path: &Path) -> Result<(), CliError> {
+    let err = |source| CliError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.exists() {
+        fs::create_dir_all(dir).map_err(err)?;
+    }
+    let probe = dir.join(format!(".cascade-probe-{}", std::process::id()));
+    fs::File::create(&probe).map_err(err)?;
+    fs::remove_file(&probe).map_err(err)
+}
+
 /// Serialises `value` as pretty JSON into `path`, atomically.
 pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), CliError> {
     let mut text = serde_json::to_vec_pretty(value)?;

@@ -7,7 +7,7 @@ use crate::engine::{RepResults, Reps, compare_over_reps, planned_task_steps};
 use crate::error::CliError;
 use crate::eta::EtaSummary;
 use crate::notes::print_notes;
-use crate::output::write_json;
+use crate::output::{check_writable, write_json};
 use crate::progress::Progress;
 use crate::run_json::{JsonHeader, MethodJson, RunJson, SettingJson};
 use crate::session::Session;
@@ -15,6 +15,9 @@ use crate::table;
 
 /// Runs the comparison, prints the tables and writes the JSON file if asked.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
+    if let Some(path) = &args.json {
+        check_writable(path)?;
+    }
     let session = Session::open(&args.data, &args.source, &args.method, 0)?;
     let (methods, methods_note) = session.methods(args.methods.as_deref())?;
     if let Some(note) = &methods_note {

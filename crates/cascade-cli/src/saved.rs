@@ -146,6 +146,12 @@ fn group(
             input.unseen_categories
         );
     }
+    if input.len() == 0 {
+        return Err(CliError::Usage {
+            option: "--input",
+            reason: format!("{}: holds no {noun} to read", path.display()),
+        });
+    }
     if groups.is_empty() {
         return Err(CliError::Usage {
             option: "--input",

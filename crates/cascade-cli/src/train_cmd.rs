@@ -12,7 +12,7 @@ use crate::args::TrainArgs;
 use crate::error::CliError;
 use crate::eta::EtaSummary;
 use crate::metrics::{self, TaskMetrics};
-use crate::output::write_json;
+use crate::output::{check_writable, write_json};
 use crate::rows_csv::write_test_rows;
 use crate::session::Session;
 use crate::ticker::{Ticker, Unit};
@@ -66,6 +66,9 @@ pub fn train(args: &TrainArgs) -> Result<(), CliError> {
     if let Some(dir) = &args.out {
         // A folder of something else, or one that cannot be written, fails before training.
         cascade::trained::store::check_save_to(dir)?;
+    }
+    for path in [&args.test_out, &args.json].into_iter().flatten() {
+        check_writable(path)?;
     }
     let session = Session::open_keeping_backbone(&args.data, &args.source, &args.method, 0)?;
     let set = session.tasks();

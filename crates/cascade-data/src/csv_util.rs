@@ -13,13 +13,20 @@ pub(crate) fn reader<R: Read>(reader: R) -> csv::Reader<R> {
         .from_reader(reader)
 }
 
-/// The header's column names, trimmed (a UTF-8 byte-order mark is dropped); a name given twice
-/// is a parse error on line 1.
+/// The header's column names, trimmed (a UTF-8 byte-order mark is dropped); an empty file or a
+/// name given twice is a parse error on line 1.
 pub(crate) fn header<R: Read>(
     csv: &mut csv::Reader<R>,
     source: &str,
 ) -> Result<Vec<String>, DataError> {
     let record = csv.headers().map_err(|e| csv_error(e, source))?;
+    if record.is_empty() {
+        return Err(DataError::Parse {
+            path: source.to_string(),
+            line: 1,
+            message: "the file is empty: the first line must be a header naming the columns".into(),
+        });
+    }
     let names: Vec<String> = record
         .iter()
         .map(|name| name.trim_start_matches('\u{feff}').trim().to_string())

@@ -121,16 +121,8 @@ impl GridFile {
         let file: GridFile = if json {
             serde_json::from_str(text).map_err(|e| error(e.to_string()))?
         } else {
-            // toml's message spans several lines (a source excerpt): keep it on one.
-            toml::from_str(text).map_err(|e| {
-                let text = e.to_string();
-                let one_line: Vec<&str> = text
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .collect();
-                error(one_line.join(" "))
-            })?
+            // toml's own rendering spans several lines (a source excerpt): say where and what.
+            toml::from_str(text).map_err(|e| error(toml_reason(text, &e)))?
         };
         file.check().map_err(error)?;
         Ok(file)
@@ -233,6 +225,23 @@ pub fn file_dir(path: &Path) -> PathBuf {
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
+/// A TOML error on one line: `line L, column C (the line's text): what` (the message alone
+/// where toml gives no position).
+fn toml_reason(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim().replace('\n', " ");
+    match error.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            let column = before[start..].chars().count() + 1;
+            let source = text[start..].lines().next().unwrap_or("").trim();
+            format!("line {line}, column {column} ({source}): {message}")
+        }
+        None => message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,7 +283,7 @@ mod tests {
             assert!(message.contains("test.toml"), "{text:?}: {message}");
             assert!(!message.contains('\n'), "{text:?}: {message}");
         }
-        // A count of 0 names its key (toml's excerpt holds the line).
+        // A count of 0 names its key (the message quotes the line).
         let message = parse("reps = 0").unwrap_err().to_string();
         assert!(message.contains("reps = 0"), "{message}");
     }

@@ -197,8 +197,34 @@ fn synthetic_config(args: &SyntheticArgs) -> Result<SyntheticConfig, CliError> {
         sigma: args.sigma,
         homogeneous: args.homogeneous,
     };
-    config.validate()?;
+    config.validate().map_err(|e| match e {
+        // The generator names its own fields; the user typed the options.
+        DataError::InvalidSetting {
+            name,
+            value,
+            reason,
+        } => CliError::Usage {
+            option: synthetic_option(name),
+            reason: format!("{value}: {reason}"),
+        },
+        other => other.into(),
+    })?;
     Ok(config)
+}
+
+/// The option that sets a field of [`SyntheticConfig`].
+fn synthetic_option(field: &str) -> &'static str {
+    match field {
+        "n_tasks" => "--tasks",
+        "n_features" => "--dim",
+        "n_train" => "--n-train",
+        "n_test" => "--n-test",
+        "n_clusters" => "--clusters",
+        "tau_within" => "--tau-within",
+        "tau_between" => "--tau-between",
+        "sigma" => "--sigma",
+        _ => "the synthetic tasks",
+    }
 }
 
 /// Refuses image-only options on other data, and options that cannot go together, rather than

@@ -21,7 +21,7 @@ use crate::args::TuneArgs;
 use crate::engine::{RepResults, Reps, compare_over_reps, planned_task_steps};
 use crate::error::CliError;
 use crate::notes::print_notes;
-use crate::output::write_json;
+use crate::output::{check_writable, write_json};
 use crate::progress::Progress;
 use crate::run_json::JsonHeader;
 use crate::session::Session;
@@ -42,6 +42,9 @@ pub fn tune(args: &TuneArgs) -> Result<(), CliError> {
         });
     }
     let search_setup = SearchSetup::from_args(args)?;
+    if let Some(path) = &args.json {
+        check_writable(path)?;
+    }
     setup::check_data(&args.source)?;
     let session = Session::open(&args.data, &args.source, &args.method, 0)?;
     let seed = session.seed;

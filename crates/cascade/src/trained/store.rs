@@ -122,6 +122,13 @@ impl<C: TaskModelConfig> TrainedCascade<C> {
                 ),
             });
         }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = manifest.tasks.iter().find(|id| !seen.insert(id.as_str())) {
+            return Err(CascadeError::Store {
+                path: manifest_path.display().to_string(),
+                reason: format!("task '{twice}' is listed twice"),
+            });
+        }
         let plan: Plan = read_json(&dir.join("plan.json"))?;
         let scalers_path = dir.join("scalers.json");
         let scalers: Vec<Scaler> = read_json(&scalers_path)?;
