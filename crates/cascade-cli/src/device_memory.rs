@@ -30,14 +30,24 @@ impl DeviceMemory {
     }
 }
 
-/// `MemAvailable` of /proc/meminfo, in bytes (Linux), read once per process: every setting
+/// The memory available to this process, in bytes: `MemAvailable` of /proc/meminfo (Linux),
+/// read once per process: every setting
 /// of one run gets the same limit, so settings that train as one program still compare equal.
-fn available_bytes() -> Option<u64> {
+pub fn available_bytes() -> Option<u64> {
     static AVAILABLE: OnceLock<Option<u64>> = OnceLock::new();
     *AVAILABLE.get_or_init(read_available)
 }
 
+/// `CASCADE_MEMORY_GB`, where set, overrides it: a container limited by its cgroup sees the
+/// host's `MemAvailable`.
 fn read_available() -> Option<u64> {
+    if let Some(gb) = std::env::var("CASCADE_MEMORY_GB")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|gb| gb.is_finite() && *gb > 0.0)
+    {
+        return Some((gb * 1e9) as u64);
+    }
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;

@@ -20,6 +20,17 @@ pub enum CliError {
         option: &'static str,
         reason: String,
     },
+    /// The work would need more memory than the machine has available.
+    #[error(
+        "needs about {needs}; this machine has {available} available (--skip-memory-check goes \
+         ahead anyway)"
+    )]
+    Memory {
+        /// The total and its parts.
+        needs: String,
+        /// The memory available.
+        available: String,
+    },
     /// A file could not be written.
     #[error("cannot write '{path}': {source}")]
     Write {

@@ -20,6 +20,7 @@ mod grid;
 mod headings;
 mod jobs;
 mod malloc_tuning;
+mod memory_check;
 mod metric;
 mod metrics;
 mod notes;

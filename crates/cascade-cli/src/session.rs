@@ -12,6 +12,7 @@ use cascade_models::{DeviceChoice, ModelKind};
 use crate::checked::{Checked, methods_for};
 use crate::data_args::{DataArgs, SyntheticArgs};
 use crate::error::CliError;
+use crate::memory_check;
 use crate::notes::print_loading_notes;
 use crate::settings::{RunSettings, rep_seeds};
 use crate::source::{KeptBackbone, Source};
@@ -89,6 +90,7 @@ impl Session {
         rep: usize,
         keep: bool,
     ) -> Result<Self, CliError> {
+        memory_check::check(&memory_check::synthetic_data(synthetic, data, 1), settings)?;
         let source = Source::from_args(synthetic, data, settings)?;
         let (loaded, schema, kept) = source.rep_keeping(settings.seed, rep, keep)?;
         let device = settings.device()?;
@@ -154,6 +156,9 @@ impl Session {
         methods: Vec<Method>,
         budgets: Option<&[usize]>,
     ) -> Result<Checked, CliError> {
+        let matrices =
+            memory_check::distance_matrices(&methods, settings.root_distance, self.tasks().len());
+        memory_check::check(&matrices, settings)?;
         let checked = Checked::new(
             settings,
             methods,

@@ -110,6 +110,12 @@ pub struct RunSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub device_memory: Option<DeviceMemory>,
+    /// Go ahead even when the tasks' data or the distance matrices would need more memory than
+    /// the machine has available (by default such work is refused before it starts, with the
+    /// estimate).
+    #[arg(long, help_heading = DEVICE)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip_memory_check: bool,
     /// Executor: auto (the default: host-linear for linear cascades under the squared error on a
     /// CPU device, batched otherwise; never the host in place of a GPU), batched (a whole tree
     /// level, of every method and stacked repetition, per batch, on the device), reference (one

@@ -326,6 +326,7 @@ fn check(entry: &Entry, setup: &mut Setup) -> Result<(), String> {
     }
     let out = cascade()
         .current_dir(&dir)
+        .env("CASCADE_MEMORY_GB", "24")
         .args(&words[1..])
         .output()
         .unwrap();
