@@ -83,3 +83,29 @@ pub enum CliError {
         budget: usize,
     },
 }
+
+/// `text` on one line, as every error is printed: control characters (a newline inside a
+/// quoted CSV header, a tab in a task name) are written as escapes (`\n`, `\t`, `\u{1b}`), so a
+/// message that echoes the user's data stays one line whatever the data hold.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn control_characters_become_escapes_and_the_rest_stays() {
+        assert_eq!(one_line("a\nb\tc\u{4}d é"), "a\\nb\\tc\\u{4}d é");
+        assert_eq!(one_line("plain"), "plain");
+    }
+}

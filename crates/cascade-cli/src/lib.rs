@@ -65,7 +65,10 @@ pub fn main() -> ExitCode {
         Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
         Err(e) => {
             // clap's own rendering adds a usage block; keep to the one line that says what is wrong.
-            eprintln!("{} (see `cascade --help`)", usage_line(&e));
+            eprintln!(
+                "{} (see `cascade --help`)",
+                error::one_line(&usage_line(&e))
+            );
             return ExitCode::from(2);
         }
     };
@@ -96,12 +99,12 @@ fn exit_code(result: Result<(), error::CliError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e @ error::CliError::Interrupted { .. }) => {
-            eprintln!("{e}");
+            eprintln!("{}", error::one_line(&e.to_string()));
             // The shell's code for a SIGINT stop.
             ExitCode::from(130)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", error::one_line(&e.to_string()));
             ExitCode::FAILURE
         }
     }

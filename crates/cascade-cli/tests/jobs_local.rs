@@ -430,3 +430,52 @@ fn a_depth_bounded_tree_saves_loads_and_trains_as_jobs_but_not_from_blocks() {
         "unknown option 'foo=1'",
     );
 }
+
+#[test]
+fn a_job_killed_at_any_moment_leaves_it_finished_or_not_started() {
+    let temp = tempfile::tempdir().unwrap();
+    let (plan, merged) = (temp.path().join("plan"), temp.path().join("merged"));
+    ok(&[
+        "plan",
+        "-T",
+        "400",
+        "--model",
+        "simple-mlp",
+        "--jobs",
+        "2",
+        "--out",
+        path(&plan),
+    ]);
+    ok(&["train", "--plan", path(&plan), "--job", "0"]);
+    let start = std::time::Instant::now();
+    ok(&["train", "--plan", path(&plan), "--job", "1"]);
+    let whole = start.elapsed();
+    // Kill fresh runs of job 1 at moments spread over a whole run, the save included: the job
+    // is then either finished (and merges) or not there (and runs again), never half-written.
+    for k in 1..=6u32 {
+        fs::remove_dir_all(plan.join("jobs/1")).unwrap();
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cascade"))
+            .args(["train", "--plan", path(&plan), "--job", "1"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(whole.mul_f64(0.5 + 0.1 * f64::from(k)));
+        child.kill().unwrap(); // SIGKILL: no chance to clean up.
+        child.wait().unwrap();
+        if plan.join("jobs/1/finished.json").exists() {
+            let _ = fs::remove_dir_all(&merged);
+            ok(&["merge", path(&plan), "--out", path(&merged)]);
+        } else {
+            fails(
+                &["merge", path(&plan), "--out", path(&merged)],
+                "1 of 2 jobs have not finished",
+            );
+            let rerun = ok(&["train", "--plan", path(&plan), "--job", "1"]);
+            assert!(
+                !rerun.contains("already finished"),
+                "after a kill at {k}: {rerun}"
+            );
+        }
+    }
+}

@@ -5,12 +5,58 @@ use std::io::Read;
 
 use crate::DataError;
 
-/// A strict CSV reader (header row, every row as wide as the header) over `reader`.
-pub(crate) fn reader<R: Read>(reader: R) -> csv::Reader<R> {
+/// The longest line a CSV reader takes, in bytes. The `csv` crate reads a whole record before
+/// it can compare its width with the header's, and keeps 8 bytes an end of field besides the
+/// text: a line of 10^8 fields would take 1 GB. Past this length the read stops with an error
+/// instead, so a record holds at most about 5 times this in memory (64 MiB of text, 32 M field
+/// ends).
+pub const MAX_LINE_BYTES: usize = 64 << 20;
+
+/// A strict CSV reader (header row, every row as wide as the header) over `reader`, whose lines
+/// may be at most [`MAX_LINE_BYTES`] long.
+pub(crate) fn reader<R: Read>(reader: R) -> csv::Reader<LineLimit<R>> {
     csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(reader)
+        .from_reader(LineLimit {
+            inner: reader,
+            line: 1,
+            since_newline: 0,
+        })
+}
+
+/// A reader that fails once a line passes [`MAX_LINE_BYTES`] (written by hand: it is the one
+/// bound the `csv` crate lacks, and a dozen lines).
+pub(crate) struct LineLimit<R> {
+    inner: R,
+    /// The 1-based line the next byte is on.
+    line: usize,
+    since_newline: usize,
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.line += 1;
+                self.since_newline = 0;
+            } else {
+                self.since_newline += 1;
+                if self.since_newline > MAX_LINE_BYTES {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "line {} is longer than {} MiB, more than any table cascade reads",
+                            self.line,
+                            MAX_LINE_BYTES >> 20
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// The header's column names, trimmed (a UTF-8 byte-order mark is dropped); an empty file or a
@@ -94,6 +140,27 @@ pub(crate) fn open(path: &std::path::Path) -> Result<std::io::BufReader<std::fs:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_past_the_limit_is_refused_as_it_is_read() {
+        // A header, one good row, then a row of MAX_LINE_BYTES / 2 + 1 fields on line 3.
+        let mut text = b"a,b\n1,2\n".to_vec();
+        text.extend(std::iter::repeat_n(b"0,".as_slice(), MAX_LINE_BYTES / 2 + 1).flatten());
+        let mut csv = reader(text.as_slice());
+        header(&mut csv, "t.csv").unwrap();
+        let errors: Vec<String> = csv
+            .records()
+            .take(3)
+            .filter_map(|r| r.err())
+            .map(|e| csv_error(e, "t.csv").to_string())
+            .collect();
+        assert!(!errors.is_empty());
+        assert!(
+            errors[0].contains("line 3 is longer than 64 MiB"),
+            "{}",
+            errors[0]
+        );
+    }
 
     #[test]
     fn ragged_rows_and_repeated_names_are_parse_errors_with_lines() {
