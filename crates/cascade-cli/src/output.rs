@@ -12,13 +12,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), CliError> {
         path: path.to_path_buf(),
         source,
     };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.exists() {
-        fs::create_dir_all(dir).map_err(err)?;
-    }
+    let dir = made_folder(path)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -38,16 +32,26 @@ pub fn check_writable(path: &Path) -> Result<(), CliError> {
         path: path.to_path_buf(),
         source,
     };
+    let dir = made_folder(path)?;
+    let probe = dir.join(format!(".cascade-probe-{}", std::process::id()));
+    fs::File::create(&probe).map_err(err)?;
+    fs::remove_file(&probe).map_err(err)
+}
+
+/// The folder `path` goes in (`.` for a bare name), made if it is missing; an error names
+/// `path`.
+fn made_folder(path: &Path) -> Result<&Path, CliError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     if !dir.exists() {
-        fs::create_dir_all(dir).map_err(err)?;
+        fs::create_dir_all(dir).map_err(|source| CliError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
     }
-    let probe = dir.join(format!(".cascade-probe-{}", std::process::id()));
-    fs::File::create(&probe).map_err(err)?;
-    fs::remove_file(&probe).map_err(err)
+    Ok(dir)
 }
 
 /// Serialises `value` as pretty JSON into `path`, atomically.

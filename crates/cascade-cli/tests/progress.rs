@@ -6,9 +6,10 @@ mod common;
 
 use common::cascade;
 
-/// The progress lines `cascade ARGS` prints to stderr (with lines every 0.1 s), in order, as
-/// `(done, total)` parsed from `WHAT: DONE/TOTAL UNIT (P%), T elapsed, ...`.
-fn progress_lines(dir: &std::path::Path, args: &[&str], what: &str) -> Vec<String> {
+/// Runs `cascade ARGS` in `dir` with lines every 0.1 s and checks its progress lines on stderr,
+/// `WHAT: DONE/TOTAL UNIT (P%), T elapsed, ETA...`: at least two, each with a count, a
+/// percentage, an ETA and `total` (`/TOTAL UNIT`).
+fn check_progress(dir: &std::path::Path, args: &[&str], what: &str, total: &str) {
     let out = cascade()
         .current_dir(dir)
         .env("CASCADE_PROGRESS_SECONDS", "0.1")
@@ -37,8 +38,8 @@ fn progress_lines(dir: &std::path::Path, args: &[&str], what: &str) -> Vec<Strin
             line.contains(" left") || line.contains("time left unknown yet"),
             "no ETA: {line}"
         );
+        assert!(line.contains(total), "not {total}: {line}");
     }
-    lines
 }
 
 #[test]
@@ -53,10 +54,11 @@ fn train_prints_task_steps_done_of_the_budget_and_an_eta() {
         "--budget",
         "30000",
     ];
-    let lines = progress_lines(tmp.path(), &args, "training mst-gradient");
-    assert!(
-        lines.iter().all(|l| l.contains("/30.0k task-steps")),
-        "{lines:?}"
+    check_progress(
+        tmp.path(),
+        &args,
+        "training mst-gradient",
+        "/30.0k task-steps",
     );
 }
 
@@ -76,12 +78,8 @@ fn run_prints_task_steps_of_every_method_and_repetition() {
         "--budget",
         "8000",
     ];
-    let lines = progress_lines(tmp.path(), &args, "run");
     // Two trained methods, two repetitions: 32,000 task-steps at most.
-    assert!(
-        lines.iter().all(|l| l.contains("/32.0k task-steps")),
-        "{lines:?}"
-    );
+    check_progress(tmp.path(), &args, "run", "/32.0k task-steps");
 }
 
 #[test]
@@ -90,10 +88,11 @@ fn grid_prints_repetition_settings_done() {
     let grid = "reps = 2\nstack = 1\n[base]\ntasks = 60\nmodel = \"simple-mlp\"\nmethods = \
                 [\"indiv\", \"mst-gradient\"]\n[axes]\nbudget = [4000, 6000]\n";
     std::fs::write(tmp.path().join("grid.toml"), grid).unwrap();
-    let lines = progress_lines(tmp.path(), &["grid", "grid.toml", "--out", "out"], "grid");
-    assert!(
-        lines.iter().all(|l| l.contains("/4 repetition-settings")),
-        "{lines:?}"
+    check_progress(
+        tmp.path(),
+        &["grid", "grid.toml", "--out", "out"],
+        "grid",
+        "/4 repetition-settings",
     );
 }
 
@@ -115,8 +114,7 @@ fn tune_prints_trials_done() {
         "--reps",
         "1",
     ];
-    let lines = progress_lines(tmp.path(), &args, "tune");
-    assert!(lines.iter().all(|l| l.contains("/4 trials")), "{lines:?}");
+    check_progress(tmp.path(), &args, "tune", "/4 trials");
 }
 
 #[test]
@@ -137,10 +135,6 @@ fn bench_prints_task_steps_of_every_measurement() {
         "--repeats",
         "2",
     ];
-    let lines = progress_lines(tmp.path(), &args, "bench");
     // 100 tasks x 100 steps, reference and batched, two repeats.
-    assert!(
-        lines.iter().all(|l| l.contains("/40.0k task-steps")),
-        "{lines:?}"
-    );
+    check_progress(tmp.path(), &args, "bench", "/40.0k task-steps");
 }
