@@ -47,7 +47,7 @@ impl Pca {
         if k == 0 || k > p {
             return Err(DataError::InvalidSetting {
                 name: "pca components",
-                value: k.to_string(),
+                value: format!("{k} for {p} pixels"),
                 reason: "must be between 1 and the number of features (pixels)",
             });
         }
