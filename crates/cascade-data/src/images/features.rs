@@ -14,7 +14,8 @@ use crate::{DataError, Split, TaskSet};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PairFeatures {
     /// Scores on the first `k` principal components of the standardised training images, the
-    /// PCA fitted on `min(fit_rows, n_train_images)` training images drawn at random: `[n, k]`.
+    /// PCA fitted on `min(fit_rows, n_train_images)` training images drawn at random: `[n, k]`;
+    /// images of fewer than `k` pixels keep all of theirs (with a note).
     Pca {
         /// Number of components `k` (SPEC 6: 100).
         k: usize,
@@ -138,6 +139,15 @@ pub(super) fn prepare_features<R: Rng + ?Sized>(
     ];
     let pca = match features {
         PairFeatures::Pca { k, fit_rows } => {
+            // Images of fewer pixels than components asked (8 x 8 digits and the default 100)
+            // keep them all: k = p is a rotation of the pixels, so nothing is lost.
+            if k > p {
+                notes.push(format!(
+                    "PCA keeps all {p} components: the images have fewer pixels than the {k} \
+                     asked"
+                ));
+            }
+            let k = k.min(p);
             let pca = Pca::fit_images(&set.train, p, &scaling, k, fit_rows, rng)?;
             notes.push(format!(
                 "PCA to {k} components explains {:.1}% of the variance (fit on {} of {} training \

@@ -438,12 +438,22 @@ mod tests {
             ..raw(2, None)
         };
         assert!(err(k0).contains("pca components = 0"));
+        // More components than the 3 pixels: all 3, with a note (not an error).
         let too_many = PairTasksConfig {
             features: PairFeatures::Pca { k: 4, fit_rows: 10 },
             n_test: 2,
             ..raw(2, None)
         };
-        assert!(err(too_many).contains("pca components = 4"));
+        let loaded = pair_tasks(&set, &too_many, &mut StdRng::seed_from_u64(0)).unwrap();
+        assert_eq!(loaded.tasks.n_features(), 3);
+        assert!(
+            loaded
+                .notes
+                .iter()
+                .any(|n| n.contains("keeps all 3 components")),
+            "{:?}",
+            loaded.notes
+        );
     }
 
     #[test]
