@@ -8,8 +8,8 @@ use common::cascade;
 
 /// Runs `cascade ARGS` in `dir` with lines every 0.1 s and checks its progress lines on stderr,
 /// `WHAT: DONE/TOTAL UNIT (P%), T elapsed, ETA...`: at least two, each with a count, a
-/// percentage, an ETA and `total` (`/TOTAL UNIT`).
-fn check_progress(dir: &std::path::Path, args: &[&str], what: &str, total: &str) {
+/// percentage, an ETA and `expected_total` (`/TOTAL UNIT`).
+fn check_progress(dir: &std::path::Path, args: &[&str], what: &str, expected_total: &str) {
     let out = cascade()
         .current_dir(dir)
         .env("CASCADE_PROGRESS_SECONDS", "0.1")
@@ -38,7 +38,10 @@ fn check_progress(dir: &std::path::Path, args: &[&str], what: &str, total: &str)
             line.contains(" left") || line.contains("time left unknown yet"),
             "no ETA: {line}"
         );
-        assert!(line.contains(total), "not {total}: {line}");
+        assert!(
+            line.contains(expected_total),
+            "not {expected_total}: {line}"
+        );
     }
 }
 
