@@ -5,6 +5,7 @@
 mod args;
 mod backbone_cmd;
 mod bench;
+mod bench_args;
 mod bench_check;
 mod bench_distances;
 mod bench_images;

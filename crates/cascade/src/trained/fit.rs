@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use super::TrainedCascade;
 use crate::CascadeError;
-use crate::blocks::{BlockResult, combine, compute_block};
 use crate::distance::Distance;
 use crate::experiment::{init_seed, method_seed, seeded_step_sizes};
 use crate::method::Method;
@@ -173,80 +172,6 @@ impl CascadeTrainer {
         self.prepare_from_blocks(set, model, device, Vec::new())
     }
 
-    /// [`Self::prepare`] with the method's tree distance taken from distance blocks computed
-    /// apart ([`Self::distance_block`], e.g. as jobs of a cluster): the same plan, without
-    /// computing a pair. `blocks` must be every block of one split of the tree distance on
-    /// these tasks; none computes the distance here.
-    pub fn prepare_from_blocks<C: TaskModelConfig>(
-        &self,
-        set: &TaskSet,
-        model: &C,
-        device: &Device,
-        blocks: Vec<BlockResult>,
-    ) -> Result<Prepared, CascadeError> {
-        if !blocks.is_empty() {
-            self.check_blocks()?;
-        }
-        let (data, model) = self.standardised(set, model)?;
-        let mut cache = DistanceCache::new();
-        if !blocks.is_empty() {
-            let summary = combine(blocks)?;
-            let expected = self.method.tree_distance();
-            if Some(summary.distance()) != expected || summary.len() != data.len() {
-                return Err(CascadeError::InvalidSetting {
-                    name: "blocks",
-                    value: format!("{} over {} tasks", summary.distance(), summary.len()),
-                    reason: format!(
-                        "the method {} plans over {} tasks with {}",
-                        self.method,
-                        data.len(),
-                        expected.map_or("no distance".into(), |d| d.to_string())
-                    ),
-                });
-            }
-            cache.insert_summary(summary);
-        }
-        self.prepare_standardised(&data, &model, device, &mut cache)
-    }
-
-    /// Block `block` of `blocks` of the method's tree distance on the training rows of `set`
-    /// ([`compute_block`]): one job of a plan's distance computed on a cluster, joined by
-    /// [`Self::prepare_from_blocks`].
-    pub fn distance_block(
-        &self,
-        set: &TaskSet,
-        blocks: usize,
-        block: usize,
-    ) -> Result<BlockResult, CascadeError> {
-        let Some(kind) = self.method.tree_distance() else {
-            return Err(CascadeError::InvalidSetting {
-                name: "method",
-                value: self.method.to_string(),
-                reason: "only an MST method's tree distance is computed in blocks".into(),
-            });
-        };
-        self.check_blocks()?;
-        let set = self.training_set(set)?;
-        compute_block(&StandardisedTaskSet::new(&set), kind, blocks, block)
-    }
-
-    /// Refuses distance blocks for a shaped (depth-bounded or budget-aware) tree: blocks join
-    /// into the minimum spanning forest, from which such a tree cannot be built.
-    fn check_blocks(&self) -> Result<(), CascadeError> {
-        if let Method::ShapedMst { distance, .. } = self.method {
-            return Err(CascadeError::InvalidSetting {
-                name: "method",
-                value: self.method.to_string(),
-                reason: format!(
-                    "a depth-bounded or budget-aware tree cannot be joined from distance blocks \
-                     (they keep only the minimum spanning tree); plan it without --blocks, or \
-                     use mst-{distance}"
-                ),
-            });
-        }
-        Ok(())
-    }
-
     /// Trains only `part` of the prepared plan (one job of a plan cut into jobs,
     /// [`crate::jobs`]) on the training rows of `set`, under `objective`, its top task from
     /// `part.start`. Returns the part's models and report, in `part.tasks` order: exactly the
@@ -301,7 +226,7 @@ impl CascadeTrainer {
 
     /// The training rows of `set`, standardised, and `model` adapted to them; the unscaled
     /// copy is dropped on the way (at 100,000 tasks it is a gigabyte).
-    fn standardised<C: TaskModelConfig>(
+    pub(super) fn standardised<C: TaskModelConfig>(
         &self,
         set: &TaskSet,
         model: &C,
@@ -312,7 +237,7 @@ impl CascadeTrainer {
     }
 
     /// The checks of the settings and `set` restricted to its training rows.
-    fn training_set(&self, set: &TaskSet) -> Result<TaskSet, CascadeError> {
+    pub(super) fn training_set(&self, set: &TaskSet) -> Result<TaskSet, CascadeError> {
         if self.method == Method::Mean {
             return Err(CascadeError::InvalidSetting {
                 name: "method",
@@ -325,7 +250,7 @@ impl CascadeTrainer {
     }
 
     /// The plan and learning rates on standardised training rows, `model` adapted to them.
-    fn prepare_standardised<C: TaskModelConfig>(
+    pub(super) fn prepare_standardised<C: TaskModelConfig>(
         &self,
         data: &StandardisedTaskSet,
         model: &C,

@@ -8,6 +8,7 @@
 //! predicts for any of its tasks from raw rows (in the data's units), and saves to a directory
 //! that [`TrainedCascade::load`] reads back on any device ([`store`]).
 
+mod blocks;
 mod cascade;
 mod fit;
 mod folder;
