@@ -112,13 +112,17 @@ fn check_against(needs: &[Need], available: u64) -> Result<(), CliError> {
     })
 }
 
-/// Bytes as `81 GB` or `0.35 GB` (10^9 bytes).
+/// Bytes as `81 GB`, `1.20 GB`, `350 MB` or `645 kB` (powers of 10).
 fn gigabytes(bytes: u64) -> String {
-    let gb = bytes as f64 / 1e9;
-    if gb >= 10.0 {
-        format!("{gb:.0} GB")
+    let b = bytes as f64;
+    if b >= 1e10 {
+        format!("{:.0} GB", b / 1e9)
+    } else if b >= 1e9 {
+        format!("{:.2} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.0} MB", b / 1e6)
     } else {
-        format!("{gb:.2} GB")
+        format!("{:.0} kB", b / 1e3)
     }
 }
 
