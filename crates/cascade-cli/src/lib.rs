@@ -58,8 +58,8 @@ use args::{Cli, Command};
 /// Runs `cascade` with the process's arguments: what the binary does.
 pub fn main() -> ExitCode {
     malloc_tuning::tune();
-    let mut cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let command = match parse(std::env::args_os()) {
+        Ok(command) => command,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             e.exit()
         }
@@ -73,8 +73,18 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    exit_code(execute(&command))
+}
+
+/// The command `args` (the program's name first) give, parsed and resolved: what `main` runs.
+fn parse<I, T>(args: I) -> Result<Command, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut cli = Cli::try_parse_from(args)?;
     cli.command.resolve();
-    exit_code(execute(&cli.command))
+    Ok(cli.command)
 }
 
 /// Runs a parsed (and resolved) command.

@@ -104,16 +104,16 @@ fn check_against(needs: &[Need], available: u64) -> Result<(), CliError> {
     let parts: Vec<String> = needs
         .iter()
         .filter(|n| n.bytes > 0)
-        .map(|n| format!("{}: {}", n.what, gigabytes(n.bytes)))
+        .map(|n| format!("{}: {}", n.what, memory_size(n.bytes)))
         .collect();
     Err(CliError::Memory {
-        needs: format!("{} of memory ({})", gigabytes(total), parts.join("; ")),
-        available: gigabytes(available),
+        needs: format!("{} of memory ({})", memory_size(total), parts.join("; ")),
+        available: memory_size(available),
     })
 }
 
 /// Bytes as `81 GB`, `1.20 GB`, `350 MB` or `645 kB` (powers of 10).
-fn gigabytes(bytes: u64) -> String {
+fn memory_size(bytes: u64) -> String {
     let b = bytes as f64;
     if b >= 1e10 {
         format!("{:.0} GB", b / 1e9)

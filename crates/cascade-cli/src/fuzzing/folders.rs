@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::{TASKS_CSV, command, root, work, write};
-use crate::args::Command;
 use crate::error::CliError;
-use crate::jobs::plan_dir::PlanDir;
 
 /// Stands for the base folder's path in inputs (a plan's run.json names its data file by an
 /// absolute path), so that kept inputs read in any process.
@@ -51,39 +49,58 @@ fn make_base() -> Result<Base, CliError> {
     let rows = dir.join("rows.csv");
     write(&rows, TASKS_CSV.as_bytes())?;
     let (saved, plan) = (dir.join("saved"), dir.join("plan"));
-    let (rows_s, saved_s, plan_s) = (rows.display(), saved.display(), plan.display());
-    let data = format!("--data tasks-csv {rows_s} --task-column task --target y --budget 40");
-    crate::execute(&command_words(&format!(
-        "train {data} --min-train-rows 1 --out {saved_s}"
-    ))?)?;
-    crate::execute(&command_words(&format!(
-        "plan {data} --min-train-rows 1 --jobs 2 --out {plan_s}"
-    ))?)?;
+    let (rows_s, saved_s, plan_s) = (path(&rows), path(&saved), path(&plan));
+    let data = [
+        "--data",
+        "tasks-csv",
+        &rows_s,
+        "--task-column",
+        "task",
+        "--target",
+        "y",
+        "--budget",
+        "40",
+        "--min-train-rows",
+        "1",
+    ];
+    execute(&[&["train"], &data[..], &["--out", &saved_s]].concat())?;
+    execute(&[&["plan"], &data[..], &["--jobs", "2", "--out", &plan_s]].concat())?;
     for job in ["0", "1"] {
-        crate::execute(&command_words(&format!(
-            "train --plan {plan_s} --job {job}"
-        ))?)?;
+        execute(&["train", "--plan", &plan_s, "--job", job])?;
     }
     Ok(Base { saved, plan, rows })
 }
 
-fn command_words(line: &str) -> Result<Command, CliError> {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    command(&words)
+/// Runs `cascade ARGS` in this process, as the binary would.
+fn execute(args: &[&str]) -> Result<(), CliError> {
+    crate::execute(&command(args)?)
 }
 
-/// Copies `from` into a fresh `to`, with `data` after its first byte `i` as the file
+fn path(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Copies `from` into a fresh `to`, with `data` after its first byte `i` in place of the file
 /// `i % n` of `from`'s `n` files (sorted by path).
 fn mutated_copy(from: &Path, to: &Path, data: &[u8]) -> Result<(), CliError> {
     let _ = fs::remove_dir_all(to);
-    copy_dir(from, to)?;
     let files = files_under(from);
-    if let Some((&which, body)) = data.split_first()
-        && !files.is_empty()
-    {
-        let base = base_dir().display().to_string();
-        let body = replace(body, BASE.as_bytes(), base.as_bytes());
-        write(&to.join(&files[which as usize % files.len()]), &body)?;
+    let replaced = data
+        .split_first()
+        .filter(|_| !files.is_empty())
+        .map(|(&which, body)| (which as usize % files.len(), body));
+    for (i, file) in files.iter().enumerate() {
+        let bytes = match replaced {
+            Some((r, body)) if r == i => {
+                let base = path(&base_dir());
+                replace(body, BASE.as_bytes(), base.as_bytes())
+            }
+            _ => fs::read(from.join(file)).map_err(|source| CliError::Write {
+                path: from.join(file),
+                source,
+            })?,
+        };
+        write(&to.join(file), &bytes)?;
     }
     Ok(())
 }
@@ -106,46 +123,34 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn copy_dir(from: &Path, to: &Path) -> Result<(), CliError> {
-    for file in files_under(from) {
-        let bytes = fs::read(from.join(&file)).map_err(|source| CliError::Write {
-            path: from.join(&file),
-            source,
-        })?;
-        write(&to.join(file), &bytes)?;
-    }
-    Ok(())
-}
-
 pub(super) fn saved_cascade(data: &[u8]) -> Result<(), CliError> {
     let base = base();
     let dir = work().join("saved");
     mutated_copy(&base.saved, &dir, data)?;
     let out = work().join("predictions.csv");
-    let (dir, rows, out) = (dir.display(), base.rows.display(), out.display());
-    crate::execute(&command_words(&format!(
-        "predict {dir} --input {rows} --out {out}"
-    ))?)
+    execute(&[
+        "predict",
+        &path(&dir),
+        "--input",
+        &path(&base.rows),
+        "--out",
+        &path(&out),
+    ])
 }
 
+/// `merge` opens the plan folder (run, plan and jobs files) before it reads the jobs.
 pub(super) fn plan_folder(data: &[u8]) -> Result<(), CliError> {
-    let base = base();
     let dir = work().join("plan");
-    mutated_copy(&base.plan, &dir, data)?;
-    PlanDir::open(&dir)?;
+    mutated_copy(&base().plan, &dir, data)?;
     let out = work().join("merged");
     let _ = fs::remove_dir_all(&out);
-    crate::execute(&command_words(&format!(
-        "merge {} --out {}",
-        dir.display(),
-        out.display()
-    ))?)
+    execute(&["merge", &path(&dir), "--out", &path(&out)])
 }
 
 /// One seed a file of the base folder `dir`: its index, then its bytes (the base's path
 /// written as [`BASE`]).
 pub(super) fn seeds_of(dir: &Path) -> Result<Vec<Vec<u8>>, String> {
-    let base = base_dir().display().to_string();
+    let base = path(&base_dir());
     files_under(dir)
         .iter()
         .enumerate()

@@ -11,14 +11,11 @@
 //! [`Target::ImageFolders`]) start from a small valid folder made once per process by the
 //! command itself; the first byte of the input picks the file it replaces.
 
-use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use clap::Parser;
-
-use crate::args::{Cli, Command};
+use crate::args::Command;
 use crate::error::CliError;
 use crate::grid::GridFile;
 use crate::session::Session;
@@ -177,13 +174,11 @@ pub(super) fn write(path: &Path, data: &[u8]) -> Result<(), CliError> {
 
 /// The command line `cascade ARGS`, parsed as the binary parses it.
 pub(super) fn command(args: &[&str]) -> Result<Command, CliError> {
-    let argv = std::iter::once(OsString::from("cascade")).chain(args.iter().map(OsString::from));
-    let mut cli = Cli::try_parse_from(argv).map_err(|e| CliError::Usage {
+    let argv = std::iter::once("cascade").chain(args.iter().copied());
+    crate::parse(argv).map_err(|e| CliError::Usage {
         option: "fuzz",
         reason: crate::usage_line(&e),
-    })?;
-    cli.command.resolve();
-    Ok(cli.command)
+    })
 }
 
 /// Reads repetition 0 of `--data ARGS` as `cascade run` does.
